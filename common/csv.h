@@ -1,0 +1,30 @@
+// RFC 4180 CSV reading and writing (quoted fields, "" escapes, CRLF or LF).
+#ifndef KAARTNET_COMMON_CSV_H_
+#define KAARTNET_COMMON_CSV_H_
+
+#include <string>
+#include "absl/strings/string_view.h"
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace kaartnet {
+
+struct CsvRow {
+  // 1-based line number where the row starts (for error messages).
+  int line = 0;
+  std::vector<std::string> fields;
+};
+
+// Parses the whole text. Fails on an unterminated quote or a stray quote
+// inside an unquoted field, naming the line.
+absl::StatusOr<std::vector<CsvRow>> ParseCsv(absl::string_view text);
+
+// Quotes a field when needed (comma, quote, CR or LF).
+std::string CsvEscape(absl::string_view field);
+// Joins escaped fields with commas and ends the line with "\n".
+std::string CsvLine(const std::vector<std::string>& fields);
+
+}  // namespace kaartnet
+
+#endif  // KAARTNET_COMMON_CSV_H_

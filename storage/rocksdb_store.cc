@@ -1,0 +1,610 @@
+// RocksDB implementation of storage::Store. See store.h for the layout.
+#include <deque>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/match.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "common/log.h"
+#include "common/status_macros.h"
+#include "rocksdb/cache.h"
+#include "rocksdb/db.h"
+#include "rocksdb/filter_policy.h"
+#include "rocksdb/options.h"
+#include "rocksdb/table.h"
+#include "rocksdb/transaction_log.h"
+#include "rocksdb/write_batch.h"
+#include "storage/store.h"
+#include "trust/keys.h"
+
+namespace kaartnet::storage {
+namespace {
+
+using ::kaartnet::internal::NodeMeta;
+using ::kaartnet::internal::StoredEntry;
+
+constexpr uint32_t kFormatVersion = 1;
+constexpr char kMetaKey[] = "node";
+
+enum ColumnFamily { kDefault = 0, kEntries, kLog, kChanges, kFrontier, kAdmissions, kCount };
+const char* const kColumnFamilyNames[kCount] = {"default", "entries", "log",
+                                                 "changes", "frontier", "admissions"};
+
+std::string EncodeFixed64BigEndian(uint64_t v) {
+  std::string out(8, '\0');
+  for (int i = 7; i >= 0; --i) {
+    out[i] = static_cast<char>(v & 0xff);
+    v >>= 8;
+  }
+  return out;
+}
+
+uint64_t DecodeFixed64BigEndian(absl::string_view s) {
+  uint64_t v = 0;
+  for (size_t i = 0; i < 8 && i < s.size(); ++i) {
+    v = (v << 8) | static_cast<unsigned char>(s[i]);
+  }
+  return v;
+}
+
+std::string LogKey(absl::string_view origin, uint64_t seq) {
+  return absl::StrCat(origin, absl::string_view("\0", 1), EncodeFixed64BigEndian(seq));
+}
+
+absl::Status FromRocks(const rocksdb::Status& s, absl::string_view what) {
+  if (s.ok()) return absl::OkStatus();
+  const std::string message = absl::StrCat(what, ": ", s.ToString());
+  if (s.IsCorruption()) return absl::DataLossError(message);
+  if (s.IsNoSpace()) return absl::ResourceExhaustedError(message);
+  if (s.IsIOError()) return absl::UnavailableError(message);
+  return absl::InternalError(message);
+}
+
+// Like RETURN_IF_ERROR for rocksdb::Status (NotFound passes).
+#define RETURN_IF_ROCKS(expr, what)                               \
+  do {                                                            \
+    rocksdb::Status _s = (expr);                                  \
+    if (!_s.ok() && !_s.IsNotFound()) return FromRocks(_s, what); \
+  } while (0)
+
+// One caller of Apply waiting in the group-commit queue.
+struct Writer {
+  WriteRequest* request;
+  std::vector<ApplyResult> results;
+  absl::Status status;
+  bool done = false;
+  absl::CondVar cv;
+};
+
+class RocksDbStore final : public Store {
+ public:
+  RocksDbStore(const StoreOptions& options, std::unique_ptr<rocksdb::DB> db,
+               std::vector<rocksdb::ColumnFamilyHandle*> handles, NodeMeta meta,
+               std::map<std::string, uint64_t> frontier)
+      : options_(options),
+        db_(std::move(db)),
+        handles_(std::move(handles)),
+        meta_(std::move(meta)),
+        frontier_(std::move(frontier)) {}
+
+  ~RocksDbStore() override {
+    for (auto* handle : handles_) {
+      if (handle != db_->DefaultColumnFamily()) db_->DestroyColumnFamilyHandle(handle);
+    }
+    rocksdb::Status s = db_->Close();
+    if (!s.ok()) KLOG(WARNING) << "storage: close: " << s.ToString();
+  }
+
+  absl::StatusOr<std::vector<ApplyResult>> Apply(WriteRequest request) override;
+
+  absl::StatusOr<std::optional<StoredEntry>> Get(absl::string_view id) const override {
+    std::string value;
+    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), handles_[kEntries],
+                                 rocksdb::Slice(id.data(), id.size()), &value);
+    if (s.IsNotFound()) return std::nullopt;
+    RETURN_IF_ROCKS(s, "read entry");
+    StoredEntry stored;
+    if (!stored.ParseFromString(value)) {
+      return absl::DataLossError(absl::StrCat("stored entry ", id, " does not parse"));
+    }
+    return stored;
+  }
+
+  absl::Status ForEachEntry(
+      const std::function<bool(const StoredEntry&)>& fn) const override {
+    rocksdb::ReadOptions read_options;
+    read_options.fill_cache = false;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options, handles_[kEntries]));
+    StoredEntry stored;
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      if (!stored.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+        return absl::DataLossError(
+            absl::StrCat("stored entry ", it->key().ToString(), " does not parse"));
+      }
+      if (!fn(stored)) break;
+    }
+    return FromRocks(it->status(), "scan entries");
+  }
+
+  absl::StatusOr<std::vector<v1::LogRecord>> ReadLog(absl::string_view origin,
+                                                     uint64_t after_seq,
+                                                     size_t limit) const override {
+    std::vector<v1::LogRecord> out;
+    const std::string prefix = absl::StrCat(origin, absl::string_view("\0", 1));
+    const std::string start = LogKey(origin, after_seq + 1);
+    rocksdb::ReadOptions read_options;
+    // A snapshot keeps the log and the entries it points to consistent.
+    const rocksdb::Snapshot* snapshot = db_->GetSnapshot();
+    read_options.snapshot = snapshot;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options, handles_[kLog]));
+    absl::Status status;
+    for (it->Seek(start); it->Valid() && out.size() < limit; it->Next()) {
+      const rocksdb::Slice key = it->key();
+      if (!key.starts_with(prefix)) break;
+      const uint64_t seq = DecodeFixed64BigEndian(
+          absl::string_view(key.data() + prefix.size(), key.size() - prefix.size()));
+      std::string value;
+      rocksdb::Status s = db_->Get(read_options, handles_[kEntries], it->value(), &value);
+      if (!s.ok()) {
+        status = FromRocks(s, absl::StrCat("log ", origin, "/", seq, " points to a missing entry"));
+        break;
+      }
+      StoredEntry stored;
+      stored.ParseFromString(value);
+      v1::LogRecord& record = out.emplace_back();
+      record.set_origin_node_id(std::string(origin));
+      record.set_seq(seq);
+      *record.mutable_record() = std::move(*stored.mutable_record());
+    }
+    if (status.ok()) status = FromRocks(it->status(), "read log");
+    it.reset();
+    db_->ReleaseSnapshot(snapshot);
+    if (!status.ok()) return status;
+    return out;
+  }
+
+  absl::StatusOr<std::vector<StoredEntry>> ReadChanges(uint64_t after_change_seq,
+                                                       size_t limit) const override {
+    std::vector<StoredEntry> out;
+    rocksdb::ReadOptions read_options;
+    const rocksdb::Snapshot* snapshot = db_->GetSnapshot();
+    read_options.snapshot = snapshot;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options, handles_[kChanges]));
+    absl::Status status;
+    for (it->Seek(EncodeFixed64BigEndian(after_change_seq + 1));
+         it->Valid() && out.size() < limit; it->Next()) {
+      std::string value;
+      rocksdb::Status s = db_->Get(read_options, handles_[kEntries], it->value(), &value);
+      if (!s.ok()) {
+        status = FromRocks(s, "change points to a missing entry");
+        break;
+      }
+      out.emplace_back().ParseFromString(value);
+    }
+    if (status.ok()) status = FromRocks(it->status(), "read changes");
+    it.reset();
+    db_->ReleaseSnapshot(snapshot);
+    if (!status.ok()) return status;
+    return out;
+  }
+
+  std::map<std::string, uint64_t> Frontier() const override {
+    absl::MutexLock lock(&state_mu_);
+    return frontier_;
+  }
+
+  uint64_t last_change_seq() const override {
+    absl::MutexLock lock(&state_mu_);
+    return meta_.change_seq();
+  }
+
+  StoreCounts counts() const override {
+    absl::MutexLock lock(&state_mu_);
+    return {meta_.live_entries(), meta_.withdrawn_entries()};
+  }
+
+  const std::string& node_id() const override { return options_.node_id; }
+  const std::string& origin_id() const override { return origin_id_; }
+
+  absl::Status PutAdmission(const std::string& organisation_id,
+                            const v1::SignedAdmission& admission) override {
+    rocksdb::WriteOptions write_options;
+    write_options.sync = options_.sync;
+    return FromRocks(db_->Put(write_options, handles_[kAdmissions], organisation_id,
+                              admission.SerializeAsString()),
+                     "store admission");
+  }
+
+  absl::StatusOr<std::vector<v1::SignedAdmission>> ListAdmissions() const override {
+    std::vector<v1::SignedAdmission> out;
+    std::unique_ptr<rocksdb::Iterator> it(
+        db_->NewIterator(rocksdb::ReadOptions(), handles_[kAdmissions]));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      if (!out.emplace_back().ParseFromArray(it->value().data(),
+                                             static_cast<int>(it->value().size()))) {
+        return absl::DataLossError(
+            absl::StrCat("stored admission ", it->key().ToString(), " does not parse"));
+      }
+    }
+    RETURN_IF_ERROR(FromRocks(it->status(), "list admissions"));
+    return out;
+  }
+
+  absl::Status PurgeObsoleteData() override {
+    // One purge at a time; writes continue meanwhile.
+    absl::MutexLock purge_lock(&purge_mu_);
+    rocksdb::FlushOptions flush_options;
+    flush_options.wait = true;
+    RETURN_IF_ERROR(FromRocks(db_->Flush(flush_options, handles_), "flush"));
+    rocksdb::CompactRangeOptions compact_options;
+    compact_options.bottommost_level_compaction =
+        rocksdb::BottommostLevelCompaction::kForceOptimized;
+    compact_options.exclusive_manual_compaction = false;
+    for (auto* handle : handles_) {
+      RETURN_IF_ERROR(FromRocks(db_->CompactRange(compact_options, handle, nullptr, nullptr),
+                                "compact"));
+    }
+    // All memtables are flushed, so every WAL file before the current one is
+    // obsolete; ask RocksDB to delete them now.
+    RETURN_IF_ERROR(FromRocks(db_->FlushWAL(/*sync=*/true), "flush WAL"));
+    return FromRocks(db_->Flush(flush_options, handles_), "flush");
+  }
+
+  uint64_t DiskBytes() const override {
+    uint64_t total = 0;
+    for (auto* handle : handles_) {
+      uint64_t v = 0;
+      if (db_->GetIntProperty(handle, "rocksdb.total-sst-files-size", &v)) total += v;
+    }
+    rocksdb::VectorLogPtr wal_files;
+    if (db_->GetSortedWalFiles(wal_files).ok()) {
+      for (const auto& file : wal_files) total += file->SizeFileBytes();
+    }
+    return total;
+  }
+
+  void AddListener(ChangeListener* listener) override {
+    absl::MutexLock lock(&notify_mu_);
+    listeners_.push_back(listener);
+  }
+
+  void RemoveListener(ChangeListener* listener) override {
+    absl::MutexLock lock(&notify_mu_);
+    listeners_.erase(std::remove(listeners_.begin(), listeners_.end(), listener),
+                     listeners_.end());
+  }
+
+  void set_origin_id(std::string origin_id) { origin_id_ = std::move(origin_id); }
+
+ private:
+  // Builds and writes one batch for `group`; fills each writer's results.
+  absl::Status CommitGroup(const std::vector<Writer*>& group);
+
+  // Const after construction.
+  const StoreOptions options_;
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  std::string origin_id_;
+
+  // Group commit queue.
+  absl::Mutex queue_mu_;
+  std::deque<Writer*> writers_ ABSL_GUARDED_BY(queue_mu_);
+
+  // State that only the current leader changes; readers take state_mu_.
+  mutable absl::Mutex state_mu_;
+  NodeMeta meta_ ABSL_GUARDED_BY(state_mu_);
+  std::map<std::string, uint64_t> frontier_ ABSL_GUARDED_BY(state_mu_);
+
+  absl::Mutex notify_mu_;
+  std::vector<ChangeListener*> listeners_ ABSL_GUARDED_BY(notify_mu_);
+
+  absl::Mutex purge_mu_;
+};
+
+absl::StatusOr<std::vector<ApplyResult>> RocksDbStore::Apply(WriteRequest request) {
+  Writer w;
+  w.request = &request;
+  queue_mu_.Lock();
+  writers_.push_back(&w);
+  while (!w.done && &w != writers_.front()) w.cv.Wait(&queue_mu_);
+  if (w.done) {
+    queue_mu_.Unlock();
+    if (!w.status.ok()) return w.status;
+    return std::move(w.results);
+  }
+  // Leader: take every waiting writer, up to a bounded group size.
+  std::vector<Writer*> group;
+  size_t records = 0;
+  for (Writer* writer : writers_) {
+    if (!group.empty() && records + writer->request->records.size() > 4096) break;
+    group.push_back(writer);
+    records += writer->request->records.size();
+  }
+  queue_mu_.Unlock();
+
+  const absl::Status status = CommitGroup(group);
+
+  queue_mu_.Lock();
+  for (Writer* writer : group) {
+    writers_.pop_front();
+    if (writer != &w) {
+      if (!status.ok()) writer->status = status;
+      writer->done = true;
+      writer->cv.Signal();
+    }
+  }
+  if (!writers_.empty()) writers_.front()->cv.Signal();
+  queue_mu_.Unlock();
+  if (!status.ok()) return status;
+  return std::move(w.results);
+}
+
+absl::Status RocksDbStore::CommitGroup(const std::vector<Writer*>& group) {
+  NodeMeta meta;
+  std::map<std::string, uint64_t> frontier;
+  {
+    absl::MutexLock lock(&state_mu_);
+    meta = meta_;
+    frontier = frontier_;
+  }
+  rocksdb::WriteBatch batch;
+  // Entries changed earlier in this group, so later records compare against
+  // them rather than against the database.
+  absl::flat_hash_map<std::string, StoredEntry> overlay;
+  struct PendingChange {
+    const v1::Entry* entry;
+    StoredEntry stored;
+    bool was_live;
+  };
+  std::vector<PendingChange> pending;
+  std::vector<std::string> touched_frontier;
+  const int64_t now_micros = absl::ToUnixMicros(options_.clock->Now());
+
+  for (Writer* writer : group) {
+    writer->results.clear();
+    writer->results.reserve(writer->request->records.size());
+    for (ApplyRecord& record : writer->request->records) {
+      ApplyResult& result = writer->results.emplace_back();
+      const v1::Entry& entry = record.entry;
+      const bool local = record.origin_node_id.empty();
+      if (!local && record.in_log_order) {
+        auto f = frontier.find(record.origin_node_id);
+        if (f != frontier.end() && record.origin_seq <= f->second) {
+          result.outcome = ApplyOutcome::kDuplicate;
+          result.origin_node_id = record.origin_node_id;
+          result.origin_seq = record.origin_seq;
+          continue;
+        }
+      }
+      // Current state of the entry.
+      std::optional<StoredEntry> current;
+      if (auto it = overlay.find(entry.id()); it != overlay.end()) {
+        current = it->second;
+      } else {
+        auto got = Get(entry.id());
+        if (!got.ok()) return got.status();
+        current = std::move(*got);
+      }
+      const bool was_live = current.has_value() && !current->withdrawn();
+      auto advance_frontier = [&] {
+        if (!local && record.in_log_order) {
+          uint64_t& f = frontier[record.origin_node_id];
+          if (record.origin_seq > f) {
+            f = record.origin_seq;
+            touched_frontier.push_back(record.origin_node_id);
+          }
+        }
+      };
+      if (record.expected_version.has_value() &&
+          (!current.has_value() ||
+           CompareVersions(current->version(), *record.expected_version) != 0)) {
+        result.outcome = ApplyOutcome::kPreconditionFailed;
+        if (current.has_value()) result.stored_version = current->version();
+        continue;
+      }
+      if (record.create_only && was_live) {
+        result.outcome = ApplyOutcome::kAlreadyExists;
+        result.stored_version = current->version();
+        continue;
+      }
+      if (current.has_value() && CompareVersions(entry.version(), current->version()) <= 0) {
+        result.outcome = ApplyOutcome::kStale;
+        result.stored_version = current->version();
+        result.origin_node_id = record.origin_node_id;
+        result.origin_seq = record.origin_seq;
+        advance_frontier();
+        continue;
+      }
+      // The record wins.
+      if (local) {
+        meta.set_own_seq(meta.own_seq() + 1);
+        record.origin_node_id = origin_id_;
+        record.origin_seq = meta.own_seq();
+        frontier[origin_id_] = meta.own_seq();
+        touched_frontier.push_back(origin_id_);
+      } else {
+        advance_frontier();
+      }
+      meta.set_change_seq(meta.change_seq() + 1);
+      if (current.has_value()) {
+        batch.Delete(handles_[kLog], LogKey(current->origin_node_id(), current->origin_seq()));
+        batch.Delete(handles_[kChanges], EncodeFixed64BigEndian(current->change_seq()));
+        if (current->withdrawn()) {
+          meta.set_withdrawn_entries(meta.withdrawn_entries() - 1);
+        } else {
+          meta.set_live_entries(meta.live_entries() - 1);
+        }
+      }
+      StoredEntry stored;
+      *stored.mutable_record() = record.signed_record;
+      stored.set_origin_node_id(record.origin_node_id);
+      stored.set_origin_seq(record.origin_seq);
+      stored.set_change_seq(meta.change_seq());
+      stored.set_applied_at_micros(now_micros);
+      *stored.mutable_version() = entry.version();
+      stored.set_withdrawn(entry.withdrawn());
+      stored.set_erased(entry.erased());
+      stored.set_organisation_id(entry.organisation_id());
+      if (entry.withdrawn()) {
+        meta.set_withdrawn_entries(meta.withdrawn_entries() + 1);
+      } else {
+        meta.set_live_entries(meta.live_entries() + 1);
+      }
+      batch.Put(handles_[kEntries], entry.id(), stored.SerializeAsString());
+      batch.Put(handles_[kLog], LogKey(record.origin_node_id, record.origin_seq), entry.id());
+      batch.Put(handles_[kChanges], EncodeFixed64BigEndian(meta.change_seq()), entry.id());
+      result.outcome = ApplyOutcome::kApplied;
+      result.origin_node_id = record.origin_node_id;
+      result.origin_seq = record.origin_seq;
+      result.change_seq = meta.change_seq();
+      result.stored_version = entry.version();
+      result.created = !was_live;
+      pending.push_back({&entry, stored, was_live});
+      overlay[entry.id()] = std::move(stored);
+    }
+    for (const auto& [origin, seq] : writer->request->advance_frontier) {
+      uint64_t& f = frontier[origin];
+      if (seq > f) {
+        f = seq;
+        touched_frontier.push_back(origin);
+      }
+    }
+  }
+  for (const std::string& origin : touched_frontier) {
+    batch.Put(handles_[kFrontier], origin, EncodeFixed64BigEndian(frontier[origin]));
+  }
+  if (options_.hlc != nullptr) {
+    meta.set_hlc_high_water(std::max(meta.hlc_high_water(), options_.hlc->HighWater()));
+  }
+  batch.Put(handles_[kDefault], kMetaKey, meta.SerializeAsString());
+
+  rocksdb::WriteOptions write_options;
+  write_options.sync = options_.sync;
+  RETURN_IF_ERROR(FromRocks(db_->Write(write_options, &batch), "write"));
+
+  {
+    absl::MutexLock lock(&state_mu_);
+    meta_ = meta;
+    frontier_ = std::move(frontier);
+  }
+  if (!pending.empty()) {
+    // In commit order; an id changed twice in one group appears twice and
+    // listeners end at its final state.
+    std::vector<Change> changes;
+    changes.reserve(pending.size());
+    for (const PendingChange& p : pending) {
+      changes.push_back(Change{p.stored.change_seq(), p.entry, &p.stored, p.was_live});
+    }
+    absl::MutexLock lock(&notify_mu_);
+    for (ChangeListener* listener : listeners_) listener->OnChanges(changes);
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+int CompareVersions(const v1::Version& a, const v1::Version& b) {
+  if (a.hlc() != b.hlc()) return a.hlc() < b.hlc() ? -1 : 1;
+  return a.node_id().compare(b.node_id()) < 0 ? -1 : (a.node_id() == b.node_id() ? 0 : 1);
+}
+
+absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
+  if (options.path.empty()) return absl::InvalidArgumentError("storage: no data directory given");
+  if (options.node_id.empty()) return absl::InvalidArgumentError("storage: no node id given");
+
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = true;
+  db_options.create_missing_column_families = true;
+  db_options.paranoid_checks = true;
+  db_options.max_background_jobs = 2;
+  db_options.keep_log_file_num = 5;
+  db_options.max_total_wal_size = 64 << 20;
+  db_options.WAL_ttl_seconds = 0;
+  db_options.WAL_size_limit_MB = 0;
+  if (options.env != nullptr) db_options.env = options.env;
+
+  auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (int i = 0; i < kCount; ++i) {
+    rocksdb::ColumnFamilyOptions cf_options;
+    rocksdb::BlockBasedTableOptions table_options;
+    table_options.block_cache = cache;
+    table_options.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+    table_options.cache_index_and_filter_blocks = true;
+    cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table_options));
+    cf_options.write_buffer_size = 16 << 20;
+    descriptors.emplace_back(kColumnFamilyNames[i], cf_options);
+  }
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw_db = nullptr;
+  rocksdb::Status s =
+      rocksdb::DB::Open(db_options, options.path, descriptors, &handles, &raw_db);
+  if (!s.ok()) {
+    const std::string text = s.ToString();
+    if (s.IsIOError() && (absl::StrContains(text, "LOCK") ||
+                          absl::StrContains(text, "lock"))) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "data directory ", options.path,
+          " is in use by another process (is another kaartnetd running on it?): ", text));
+    }
+    if (s.IsCorruption()) {
+      return absl::DataLossError(absl::StrCat(
+          "data directory ", options.path, " is corrupt: ", text,
+          ". Restore it from a backup (kaart admin restore) or move it aside and let the "
+          "node bootstrap from its peers."));
+    }
+    return FromRocks(s, absl::StrCat("open data directory ", options.path));
+  }
+  std::unique_ptr<rocksdb::DB> db(raw_db);
+
+  NodeMeta meta;
+  std::string value;
+  s = db->Get(rocksdb::ReadOptions(), handles[kDefault], kMetaKey, &value);
+  if (s.IsNotFound()) {
+    meta.set_node_id(options.node_id);
+    meta.set_format_version(kFormatVersion);
+    meta.set_origin_id(absl::StrCat(options.node_id, ".",
+                                    absl::BytesToHexString(trust::RandomBytes(4))));
+    rocksdb::WriteOptions write_options;
+    write_options.sync = true;
+    s = db->Put(write_options, handles[kDefault], kMetaKey, meta.SerializeAsString());
+  } else if (s.ok()) {
+    if (!meta.ParseFromString(value)) {
+      s = rocksdb::Status::Corruption("node meta does not parse");
+    } else if (meta.node_id() != options.node_id) {
+      for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
+      return absl::FailedPreconditionError(
+          absl::StrCat("data directory ", options.path, " belongs to node \"",
+                       meta.node_id(), "\", not to \"", options.node_id, "\""));
+    } else if (meta.format_version() > kFormatVersion) {
+      for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
+      return absl::FailedPreconditionError(absl::StrCat(
+          "data directory ", options.path, " has format ", meta.format_version(),
+          "; this kaartnetd understands up to ", kFormatVersion, ". Upgrade kaartnetd."));
+    }
+  }
+  std::map<std::string, uint64_t> frontier;
+  if (s.ok()) {
+    std::unique_ptr<rocksdb::Iterator> it(
+        db->NewIterator(rocksdb::ReadOptions(), handles[kFrontier]));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      frontier[it->key().ToString()] =
+          DecodeFixed64BigEndian(absl::string_view(it->value().data(), it->value().size()));
+    }
+    s = it->status();
+  }
+  if (!s.ok()) {
+    for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
+    return FromRocks(s, absl::StrCat("read node meta of ", options.path));
+  }
+  if (options.hlc != nullptr) options.hlc->Restore(meta.hlc_high_water());
+  const std::string origin_id = meta.origin_id();
+  auto store = std::make_unique<RocksDbStore>(options, std::move(db), std::move(handles),
+                                              std::move(meta), std::move(frontier));
+  store->set_origin_id(origin_id);
+  return store;
+}
+
+}  // namespace kaartnet::storage

@@ -1,0 +1,202 @@
+// The node's durable state in one RocksDB database:
+//
+//   column family  key                         value
+//   entries        entry id                    internal.StoredEntry (latest record)
+//   log            origin \0 seq (big endian)  entry id
+//   changes        change_seq (big endian)     entry id
+//   frontier       origin node id              seq (fixed64)
+//   admissions     organisation id             v1.SignedAdmission
+//   default        "node"                      internal.NodeMeta
+//
+// Every write goes through Apply: for each record the conflict rule decides
+// (highest (hlc, node_id) wins), and the entry, its log record, its change
+// record, the frontier and the node meta are written in one WriteBatch.
+// Logs are compacted eagerly: a record that loses, or is superseded, leaves
+// no log record, so each log holds at most one record per entry id and
+// readers reach the current state by reading the logs after any frontier.
+//
+// Durability: with `sync` on (the default), Apply returns only after the
+// write-ahead log is synced. Concurrent callers are group-committed: one
+// leader writes the batches of every waiting caller with a single sync.
+//
+// Thread-safety: all methods are safe for concurrent use. Listeners are
+// called by one thread at a time, in commit order, before Apply returns to
+// the callers of that commit.
+#ifndef KAARTNET_STORAGE_STORE_H_
+#define KAARTNET_STORAGE_STORE_H_
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/types/span.h"
+#include "common/clock.h"
+#include "common/hlc.h"
+#include "kaartnet/internal/storage.pb.h"
+#include "kaartnet/v1/entry.pb.h"
+#include "kaartnet/v1/organisation.pb.h"
+#include "kaartnet/v1/record.pb.h"
+
+namespace rocksdb {
+class Env;
+}  // namespace rocksdb
+
+namespace kaartnet::storage {
+
+struct StoreOptions {
+  // Data directory; created when missing.
+  std::string path;
+  // This node's id; a data directory created for another node is refused.
+  std::string node_id;
+  // Sync the WAL before Apply returns. Only tests may turn this off.
+  bool sync = true;
+  // File system and clock; defaults are the real ones. Tests pass an
+  // in-memory or fault-injecting Env.
+  rocksdb::Env* env = nullptr;
+  Clock* clock = Clock::Real();
+  // When set, its high-water mark is persisted with every commit and
+  // restored by Open, so the clock never runs backwards across restarts.
+  HybridLogicalClock* hlc = nullptr;
+  // Shared block cache size.
+  size_t block_cache_bytes = 128 << 20;
+};
+
+// Compares versions by the conflict rule: (hlc, node_id), lexicographic.
+int CompareVersions(const kaartnet::v1::Version& a, const kaartnet::v1::Version& b);
+
+// A verified record to store.
+struct ApplyRecord {
+  kaartnet::v1::SignedRecord signed_record;
+  // signed_record.entry, parsed.
+  kaartnet::v1::Entry entry;
+  // Position in its origin's log. Leave origin empty for a record this node
+  // originates: the store numbers it (origin_id(), next seq).
+  std::string origin_node_id;
+  uint64_t origin_seq = 0;
+  // True when records of this origin arrive in seq order (log streaming):
+  // the frontier moves to origin_seq. False for repairs that arrive out of
+  // order (anti-entropy): the record is applied but the frontier stays.
+  bool in_log_order = true;
+  // Local publishes only: the stored version must equal this one.
+  std::optional<kaartnet::v1::Version> expected_version;
+  // Local publishes only: refuse when a live entry with this id exists.
+  bool create_only = false;
+};
+
+enum class ApplyOutcome {
+  kApplied,             // the record is now the entry's current version
+  kStale,               // an equal or newer version is stored; nothing changed
+  kDuplicate,           // origin seq already covered by the frontier
+  kPreconditionFailed,  // expected_version did not match
+  kAlreadyExists,       // create_only and a live entry exists
+};
+
+struct ApplyResult {
+  ApplyOutcome outcome = ApplyOutcome::kApplied;
+  // Log position (assigned for local records).
+  std::string origin_node_id;
+  uint64_t origin_seq = 0;
+  uint64_t change_seq = 0;
+  // The version stored after this record (the winner).
+  kaartnet::v1::Version stored_version;
+  // No live entry existed before.
+  bool created = false;
+};
+
+// A request to Apply: records plus frontier advances that belong to the
+// same atomic step (a replication batch "through seq N").
+struct WriteRequest {
+  std::vector<ApplyRecord> records;
+  std::vector<std::pair<std::string, uint64_t>> advance_frontier;
+};
+
+// One change as seen by listeners.
+struct Change {
+  uint64_t change_seq = 0;
+  // The entry as now stored (may be a tombstone).
+  const kaartnet::v1::Entry* entry = nullptr;
+  const kaartnet::internal::StoredEntry* stored = nullptr;
+  // The entry was live before this change.
+  bool was_live = false;
+};
+
+class ChangeListener {
+ public:
+  virtual ~ChangeListener() = default;
+  // Called after the changes are durable, in commit order.
+  virtual void OnChanges(absl::Span<const Change> changes) = 0;
+};
+
+struct StoreCounts {
+  uint64_t live_entries = 0;
+  uint64_t withdrawn_entries = 0;
+};
+
+class Store {
+ public:
+  // Opens or creates the store. FAILED_PRECONDITION when another process
+  // holds the directory or it belongs to another node; DATA_LOSS when the
+  // database is corrupt.
+  static absl::StatusOr<std::unique_ptr<Store>> Open(const StoreOptions& options);
+
+  virtual ~Store() = default;
+
+  // Applies the request atomically and durably; one result per record. An
+  // error (e.g. a full disk) fails the whole request and stores nothing.
+  virtual absl::StatusOr<std::vector<ApplyResult>> Apply(WriteRequest request) = 0;
+
+  // The stored entry, or nullopt when unknown.
+  virtual absl::StatusOr<std::optional<kaartnet::internal::StoredEntry>> Get(
+      absl::string_view id) const = 0;
+
+  // Calls `fn` for every stored entry in id order, from a consistent
+  // snapshot, until it returns false.
+  virtual absl::Status ForEachEntry(
+      const std::function<bool(const kaartnet::internal::StoredEntry&)>& fn) const = 0;
+
+  // Log records of `origin` with seq > after_seq, in seq order, at most
+  // `limit`.
+  virtual absl::StatusOr<std::vector<kaartnet::v1::LogRecord>> ReadLog(
+      absl::string_view origin, uint64_t after_seq, size_t limit) const = 0;
+
+  // Entries changed after `after_change_seq`, in change order, at most
+  // `limit` (each entry once, at its latest change).
+  virtual absl::StatusOr<std::vector<kaartnet::internal::StoredEntry>> ReadChanges(
+      uint64_t after_change_seq, size_t limit) const = 0;
+
+  virtual std::map<std::string, uint64_t> Frontier() const = 0;
+  virtual uint64_t last_change_seq() const = 0;
+  virtual StoreCounts counts() const = 0;
+  virtual const std::string& node_id() const = 0;
+  // "<node_id>.<random>": the origin under which this node's own records
+  // are numbered (see internal.NodeMeta.origin_id).
+  virtual const std::string& origin_id() const = 0;
+
+  // Admissions are few and change rarely; stored outside Apply.
+  virtual absl::Status PutAdmission(const std::string& organisation_id,
+                                    const kaartnet::v1::SignedAdmission& admission) = 0;
+  virtual absl::StatusOr<std::vector<kaartnet::v1::SignedAdmission>> ListAdmissions()
+      const = 0;
+
+  // Forces erased content out of every file: flushes memtables, compacts
+  // every column family down to the bottommost level and drops old WAL
+  // files. Slow; call after applying erasures.
+  virtual absl::Status PurgeObsoleteData() = 0;
+
+  // Bytes on disk (SST + WAL) as reported by RocksDB.
+  virtual uint64_t DiskBytes() const = 0;
+
+  // Adds a listener (not owned; must outlive the store or be removed).
+  virtual void AddListener(ChangeListener* listener) = 0;
+  virtual void RemoveListener(ChangeListener* listener) = 0;
+};
+
+}  // namespace kaartnet::storage
+
+#endif  // KAARTNET_STORAGE_STORE_H_
