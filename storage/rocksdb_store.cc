@@ -246,9 +246,9 @@ class RocksDbStore final : public Store {
       RETURN_IF_ERROR(FromRocks(db_->CompactRange(compact_options, handle, nullptr, nullptr),
                                 "compact"));
     }
-    // All memtables are flushed, so every WAL file before the current one is
-    // obsolete; ask RocksDB to delete them now.
-    RETURN_IF_ERROR(FromRocks(db_->FlushWAL(/*sync=*/true), "flush WAL"));
+    // With every memtable flushed, each WAL file before the current one is
+    // obsolete and RocksDB deletes it; a last flush also retires the WAL
+    // that was current during the compaction.
     return FromRocks(db_->Flush(flush_options, handles_), "flush");
   }
 

@@ -115,9 +115,13 @@ const char* RejectReasonName(RejectReason reason) {
   return "unknown";
 }
 
+void AttachRejectReason(absl::Status* status, RejectReason reason) {
+  status->SetPayload(kReasonPayload, absl::Cord(absl::StrCat(static_cast<int>(reason))));
+}
+
 absl::Status Reject(absl::StatusCode code, RejectReason reason, absl::string_view message) {
   absl::Status status(code, message);
-  status.SetPayload(kReasonPayload, absl::Cord(absl::StrCat(static_cast<int>(reason))));
+  AttachRejectReason(&status, reason);
   return status;
 }
 

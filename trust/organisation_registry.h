@@ -48,6 +48,8 @@ enum class RejectReason {
 const char* RejectReasonName(RejectReason reason);
 // The reason attached to a status by this component (kNone if none).
 RejectReason RejectReasonOf(const absl::Status& status);
+// Attaches `reason` to an existing (non-OK) status.
+void AttachRejectReason(absl::Status* status, RejectReason reason);
 // A status with `code` and message that carries `reason`.
 absl::Status Reject(absl::StatusCode code, RejectReason reason, absl::string_view message);
 

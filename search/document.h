@@ -1,0 +1,85 @@
+// What the search engines know of an entry: its filterable attributes in a
+// compact form, its places, and its text per field.
+//
+// Thread-safety: plain values.
+#ifndef KAARTNET_SEARCH_DOCUMENT_H_
+#define KAARTNET_SEARCH_DOCUMENT_H_
+
+#include <bitset>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/reference_data.h"
+#include "kaartnet/v1/entry.pb.h"
+#include "kaartnet/v1/organisation.pb.h"
+
+namespace kaartnet::search {
+
+// Index of a gemeente in ReferenceData::gemeenten() (0..341).
+using GemeenteIndex = uint16_t;
+inline constexpr size_t kMaxGemeenten = 512;
+using GemeenteSet = std::bitset<kMaxGemeenten>;
+
+// The gemeente index of a code, or -1.
+int GemeenteIndexOf(absl::string_view code);
+
+struct GeoPoint {
+  double latitude = 0;
+  double longitude = 0;
+};
+
+// Text fields, in decreasing weight.
+enum class TextField : uint8_t {
+  kTitle = 0,
+  kInterventions,  // labels of kind, interventions, target groups, offers
+  kOrganisation,   // organisation name
+  kPlaces,         // city names, gemeente names, postcodes of locations
+  kDescription,
+  kCount
+};
+const char* TextFieldName(TextField field);
+
+struct Document {
+  std::string id;
+  std::string organisation_id;
+  v1::EntryKind kind = v1::ENTRY_KIND_UNSPECIFIED;
+  // Bit n set when enum value n is present.
+  uint32_t interventions = 0;
+  uint32_t target_groups = 0;
+  uint32_t regelingen = 0;
+  uint32_t funding = 0;
+  uint32_t quality_marks = 0;
+  uint32_t employer_offers = 0;
+  char employer_sector = 0;
+  std::vector<std::string> languages;  // "nl" when the entry lists none
+  bool accepting_new_clients = false;
+  uint32_t wait_weeks = 0;
+  bool has_last_verified = false;
+  int64_t last_verified_seconds = 0;
+  // Gemeenten the service area covers (regions expanded).
+  GemeenteSet area;
+  // Locations with coordinates (from the location, else its postcode or
+  // gemeente); empty when the entry has no locations.
+  std::vector<GeoPoint> points;
+  // PC4 digits of the locations' postcodes.
+  std::vector<std::string> postcodes;
+  std::string text[static_cast<int>(TextField::kCount)];
+};
+
+// Builds the document of a live entry. `organisation_name` comes from the
+// admission; `locate_postcode` maps a PC4 to a coordinate when a location
+// has a postcode but no coordinates (may be null).
+Document MakeDocument(const v1::Entry& entry, const std::string& organisation_name,
+                      const std::function<std::optional<GeoPoint>(absl::string_view pc4)>&
+                          locate_postcode = nullptr);
+
+inline bool HasBit(uint32_t bits, int value) {
+  return value >= 0 && value < 32 && (bits >> value) & 1u;
+}
+
+}  // namespace kaartnet::search
+
+#endif  // KAARTNET_SEARCH_DOCUMENT_H_

@@ -1,0 +1,92 @@
+// The interface of a search engine over Documents, and what engines share:
+// ranking, facet counting and the hit order.
+//
+// Thread-safety: implementations allow concurrent Search calls, and
+// Upsert/Remove concurrently with them; searches never wait for writes.
+#ifndef KAARTNET_SEARCH_ENGINE_H_
+#define KAARTNET_SEARCH_ENGINE_H_
+
+#include <array>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "kaartnet/v1/directory.pb.h"
+#include "search/document.h"
+#include "search/query.h"
+
+namespace kaartnet::search {
+
+struct Hit {
+  std::string id;
+  double score = 0;
+  // What the results are ordered by (score, -distance or verified time).
+  double sort_key = 0;
+  std::optional<double> distance_km;
+  bool stale = false;
+  v1::ScoreExplanation explanation;  // filled when the query asks
+};
+
+struct SearchResult {
+  std::vector<Hit> hits;
+  uint64_t total = 0;
+  std::vector<v1::Facet> facets;
+  std::string next_page_token;
+};
+
+class SearchEngine {
+ public:
+  virtual ~SearchEngine() = default;
+  // Adds or replaces the document with doc.id.
+  virtual void Upsert(Document doc, v1::OrganisationType organisation_type) = 0;
+  virtual void Remove(const std::string& id) = 0;
+  virtual SearchResult Search(const CompiledQuery& query) const = 0;
+  virtual size_t size() const = 0;
+  // Approximate heap bytes held.
+  virtual size_t MemoryBytes() const = 0;
+  virtual const char* name() const = 0;
+};
+
+// --- Ranking shared by the engines -------------------------------------
+
+// Non-text score parts, each in [0, 1].
+double FreshnessScore(const CompiledQuery& query, const Document& doc);
+double AvailabilityScore(const Document& doc);
+double DistanceScore(std::optional<double> distance_km);
+
+// Combines the parts. `text` is 1 for queries without text.
+double CombineScore(double text, double freshness, double availability, double distance);
+
+// Sort key for the query's order (higher first) given a scored hit.
+double SortKey(const CompiledQuery& query, const Hit& hit, const Document& doc);
+
+// True when `a` comes before `b`: higher sort key first, then id.
+inline bool HitBefore(double key_a, const std::string& id_a, double key_b,
+                      const std::string& id_b) {
+  if (key_a != key_b) return key_a > key_b;
+  return id_a < id_b;
+}
+
+// True when the hit lies after the keyset position of the query's page.
+bool AfterPagePosition(const CompiledQuery& query, double sort_key, const std::string& id);
+
+// Accumulates facet counts over matching documents.
+class FacetCounter {
+ public:
+  explicit FacetCounter(const CompiledQuery& query);
+  // `failures`/`failed` from FailedFilterGroups.
+  void Add(const Document& doc, v1::OrganisationType organisation_type, int failures,
+           v1::FacetField failed);
+  std::vector<v1::Facet> Finish() const;
+  bool active() const { return !query_.facets.empty(); }
+
+ private:
+  const CompiledQuery& query_;
+  // Per requested facet: value -> count.
+  std::vector<std::map<std::string, uint64_t>> counts_;
+};
+
+}  // namespace kaartnet::search
+
+#endif  // KAARTNET_SEARCH_ENGINE_H_

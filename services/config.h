@@ -1,0 +1,37 @@
+// Loading and checking a node's configuration (kaartnet.v1.NodeConfig in
+// protobuf text format).
+#ifndef KAARTNET_SERVICES_CONFIG_H_
+#define KAARTNET_SERVICES_CONFIG_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "kaartnet/v1/config.pb.h"
+#include "kaartnet/v1/organisation.pb.h"
+
+namespace kaartnet::services {
+
+// Reads the file, resolves relative paths against its directory and fills
+// defaults. INVALID_ARGUMENT naming the line for syntax errors and the field
+// for bad values.
+absl::StatusOr<v1::NodeConfig> LoadConfig(const std::string& path);
+
+// Defaults for fields left empty.
+void ApplyDefaults(v1::NodeConfig* config);
+
+// Every problem of a configuration, as field violations.
+absl::Status CheckConfig(const v1::NodeConfig& config);
+
+// The trust anchors of the configuration, keys decoded.
+absl::StatusOr<std::vector<v1::TrustAnchor>> LoadTrustAnchors(const v1::NodeConfig& config);
+
+// Reads a SignedAdmission written by `kaart admin admit` (binary or text).
+absl::StatusOr<v1::SignedAdmission> ReadAdmissionFile(const std::string& path);
+
+absl::StatusOr<std::string> ReadFileToString(const std::string& path);
+absl::Status WriteFileAtomically(const std::string& path, const std::string& content);
+
+}  // namespace kaartnet::services
+
+#endif  // KAARTNET_SERVICES_CONFIG_H_

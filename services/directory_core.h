@@ -1,0 +1,122 @@
+// The transport-free cores behind kaartnet.v1.Directory and kaartnet.v1.Admin.
+// The gRPC and HTTP adapters authenticate the caller, call these, and map
+// the absl::Status to their protocol; all rules live here.
+//
+// Thread-safety: safe for concurrent use.
+#ifndef KAARTNET_SERVICES_DIRECTORY_CORE_H_
+#define KAARTNET_SERVICES_DIRECTORY_CORE_H_
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "common/clock.h"
+#include "common/hlc.h"
+#include "kaartnet/v1/admin.pb.h"
+#include "kaartnet/v1/directory.pb.h"
+#include "search/search_index.h"
+#include "services/ledger.h"
+#include "storage/store.h"
+#include "trust/access.h"
+#include "trust/keys.h"
+#include "trust/organisation_registry.h"
+
+namespace kaartnet::services {
+
+// Everything a node's cores share. Pointers are not owned.
+struct NodeContext {
+  std::string node_id;
+  std::string region;
+  absl::Duration freshness = absl::Hours(24 * 180);
+  absl::Time started_at;
+  std::string version;
+  std::string data_dir;
+  storage::Store* store = nullptr;
+  trust::OrganisationRegistry* registry = nullptr;
+  Ledger* ledger = nullptr;
+  search::SearchIndex* index = nullptr;
+  HybridLogicalClock* hlc = nullptr;
+  Clock* clock = nullptr;
+  // Keys of the organisations this node signs for.
+  std::map<std::string, std::shared_ptr<const trust::SigningKey>> hosted_keys;
+};
+
+// Wakes WatchChanges followers when the store applies changes.
+class ChangeNotifier final : public storage::ChangeListener {
+ public:
+  explicit ChangeNotifier(uint64_t last_change_seq) : latest_(last_change_seq) {}
+  void OnChanges(absl::Span<const storage::Change> changes) override;
+  // Waits until a change after `seq` exists or `timeout` passes; returns the
+  // latest change seq.
+  uint64_t WaitAfter(uint64_t seq, absl::Duration timeout);
+
+ private:
+  absl::Mutex mu_;
+  uint64_t latest_ ABSL_GUARDED_BY(mu_);
+};
+
+// Removes contacts with visibility PROFESSIONALS unless `reveal`; returns
+// how many were removed.
+uint32_t RedactContacts(v1::Entry* entry, bool reveal);
+
+// Purposes a caller may give for revealing contacts (purpose limitation).
+bool IsKnownRevealPurpose(absl::string_view purpose);
+
+class DirectoryCore {
+ public:
+  explicit DirectoryCore(NodeContext* context);
+
+  absl::StatusOr<v1::PublishResponse> Publish(const trust::Caller& caller,
+                                              const v1::PublishRequest& request);
+  absl::StatusOr<v1::GetResponse> Get(const trust::Caller& caller, const v1::GetRequest& request);
+  absl::StatusOr<v1::WithdrawResponse> Withdraw(const trust::Caller& caller,
+                                                const v1::WithdrawRequest& request);
+  absl::StatusOr<v1::SearchResponse> Search(const trust::Caller& caller,
+                                            const v1::SearchRequest& request);
+
+  // One batch of WatchChanges: changes after `cursor` (at most `limit`),
+  // each with its own cursor. `*next_cursor` is where to continue.
+  absl::StatusOr<std::vector<v1::ChangeEvent>> ReadChanges(
+      const trust::Caller& caller, const v1::WatchChangesRequest& request,
+      const std::string& cursor, size_t limit, std::string* next_cursor);
+  // Blocks until there may be changes after `cursor`, or `timeout`.
+  void WaitForChanges(const std::string& cursor, absl::Duration timeout);
+
+  ChangeNotifier* notifier() { return &notifier_; }
+
+ private:
+  absl::StatusOr<v1::Entry> LoadEntry(const std::string& id, v1::EntryStatus* status) const;
+  absl::StatusOr<RecordOutcome> ApplyOne(IncomingRecord record);
+  absl::StatusOr<uint64_t> ParseCursor(const std::string& cursor) const;
+  std::string MakeCursor(uint64_t change_seq) const;
+
+  NodeContext* const context_;
+  ChangeNotifier notifier_;
+};
+
+class AdminCore {
+ public:
+  explicit AdminCore(NodeContext* context);
+
+  absl::StatusOr<v1::ListOrganisationsResponse> ListOrganisations(
+      const trust::Caller& caller, const v1::ListOrganisationsRequest& request);
+  absl::StatusOr<v1::PutAdmissionResponse> PutAdmission(const trust::Caller& caller,
+                                                        const v1::PutAdmissionRequest& request);
+  absl::StatusOr<v1::NodeStatus> GetNodeStatus(const trust::Caller& caller,
+                                               const v1::GetNodeStatusRequest& request);
+
+ private:
+  NodeContext* const context_;
+};
+
+// Verifies, stores and installs an admission; re-indexes the organisation's
+// entries when its name or type changed. Used by AdminCore and at start.
+absl::StatusOr<bool> InstallAdmission(NodeContext* context,
+                                      const v1::SignedAdmission& admission);
+
+}  // namespace kaartnet::services
+
+#endif  // KAARTNET_SERVICES_DIRECTORY_CORE_H_

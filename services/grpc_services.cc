@@ -1,0 +1,127 @@
+#include "services/grpc_services.h"
+
+#include "common/field_violations.h"
+#include "google/protobuf/any.pb.h"
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
+
+namespace kaartnet::services {
+namespace {
+
+// Runs a unary core call: authenticate, call, copy the result.
+template <typename Response, typename Call>
+grpc::Status Unary(grpc::ServerContext* context, Authenticator* auth, Response* response,
+                   Call call) {
+  auto caller = CallerOf(context, auth);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  auto result = call(*caller);
+  if (!result.ok()) return ToGrpcStatus(result.status());
+  *response = std::move(*result);
+  return grpc::Status::OK;
+}
+
+}  // namespace
+
+grpc::Status ToGrpcStatus(const absl::Status& status) {
+  if (status.ok()) return grpc::Status::OK;
+  const auto code = static_cast<grpc::StatusCode>(status.code());
+  const std::string message(status.message());
+  const std::vector<FieldViolation> violations = GetFieldViolations(status);
+  if (violations.empty()) return grpc::Status(code, message);
+  google::rpc::Status rich;
+  rich.set_code(static_cast<int>(code));
+  rich.set_message(message);
+  google::rpc::BadRequest bad_request;
+  for (const FieldViolation& v : violations) {
+    auto* fv = bad_request.add_field_violations();
+    fv->set_field(v.field);
+    fv->set_description(v.description);
+  }
+  rich.add_details()->PackFrom(bad_request);
+  return grpc::Status(code, message, rich.SerializeAsString());
+}
+
+absl::StatusOr<trust::Caller> CallerOf(grpc::ServerContext* context, Authenticator* auth) {
+  const auto& metadata = context->client_metadata();
+  auto it = metadata.find("authorization");
+  absl::string_view header;
+  if (it != metadata.end()) header = absl::string_view(it->second.data(), it->second.size());
+  return auth->Authenticate(header);
+}
+
+grpc::Status DirectoryService::Publish(grpc::ServerContext* context,
+                                       const v1::PublishRequest* request,
+                                       v1::PublishResponse* response) {
+  return Unary(context, auth_, response,
+               [&](const trust::Caller& caller) { return core_->Publish(caller, *request); });
+}
+
+grpc::Status DirectoryService::Get(grpc::ServerContext* context, const v1::GetRequest* request,
+                                   v1::GetResponse* response) {
+  return Unary(context, auth_, response,
+               [&](const trust::Caller& caller) { return core_->Get(caller, *request); });
+}
+
+grpc::Status DirectoryService::Withdraw(grpc::ServerContext* context,
+                                        const v1::WithdrawRequest* request,
+                                        v1::WithdrawResponse* response) {
+  return Unary(context, auth_, response,
+               [&](const trust::Caller& caller) { return core_->Withdraw(caller, *request); });
+}
+
+grpc::Status DirectoryService::Search(grpc::ServerContext* context,
+                                      const v1::SearchRequest* request,
+                                      v1::SearchResponse* response) {
+  return Unary(context, auth_, response,
+               [&](const trust::Caller& caller) { return core_->Search(caller, *request); });
+}
+
+grpc::Status DirectoryService::WatchChanges(grpc::ServerContext* context,
+                                            const v1::WatchChangesRequest* request,
+                                            grpc::ServerWriter<v1::ChangeEvent>* writer) {
+  auto caller = CallerOf(context, auth_);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  std::string cursor = request->cursor();
+  while (!context->IsCancelled() && !stopping_) {
+    std::string next;
+    auto events = core_->ReadChanges(*caller, *request, cursor, 256, &next);
+    if (!events.ok()) return ToGrpcStatus(events.status());
+    for (const v1::ChangeEvent& event : *events) {
+      if (!writer->Write(event)) return grpc::Status::OK;  // client went away
+    }
+    const bool caught_up = next == cursor;
+    cursor = std::move(next);
+    if (caught_up) {
+      if (!request->follow()) break;
+      core_->WaitForChanges(cursor, absl::Milliseconds(500));
+    }
+  }
+  if (stopping_) return grpc::Status(grpc::StatusCode::UNAVAILABLE, "node is shutting down");
+  return grpc::Status::OK;
+}
+
+grpc::Status AdminService::ListOrganisations(grpc::ServerContext* context,
+                                             const v1::ListOrganisationsRequest* request,
+                                             v1::ListOrganisationsResponse* response) {
+  return Unary(context, auth_, response, [&](const trust::Caller& caller) {
+    return core_->ListOrganisations(caller, *request);
+  });
+}
+
+grpc::Status AdminService::PutAdmission(grpc::ServerContext* context,
+                                        const v1::PutAdmissionRequest* request,
+                                        v1::PutAdmissionResponse* response) {
+  return Unary(context, auth_, response, [&](const trust::Caller& caller) {
+    return core_->PutAdmission(caller, *request);
+  });
+}
+
+grpc::Status AdminService::GetNodeStatus(grpc::ServerContext* context,
+                                         const v1::GetNodeStatusRequest* request,
+                                         v1::NodeStatus* response) {
+  return Unary(context, auth_, response, [&](const trust::Caller& caller) {
+    return core_->GetNodeStatus(caller, *request);
+  });
+}
+
+}  // namespace kaartnet::services

@@ -1,0 +1,66 @@
+// Thin gRPC adapters over the cores: authenticate, call, map the status.
+#ifndef KAARTNET_SERVICES_GRPC_SERVICES_H_
+#define KAARTNET_SERVICES_GRPC_SERVICES_H_
+
+#include <atomic>
+
+#include "absl/status/status.h"
+#include "grpcpp/grpcpp.h"
+#include "kaartnet/v1/admin.grpc.pb.h"
+#include "kaartnet/v1/directory.grpc.pb.h"
+#include "services/auth.h"
+#include "services/directory_core.h"
+
+namespace kaartnet::services {
+
+// The one mapping from core status to gRPC status. Field violations travel
+// as a google.rpc.BadRequest in the standard grpc-status-details-bin.
+grpc::Status ToGrpcStatus(const absl::Status& status);
+
+// The caller of a gRPC call, from its "authorization" metadata.
+absl::StatusOr<trust::Caller> CallerOf(grpc::ServerContext* context, Authenticator* auth);
+
+class DirectoryService final : public v1::Directory::Service {
+ public:
+  DirectoryService(DirectoryCore* core, Authenticator* auth) : core_(core), auth_(auth) {}
+
+  grpc::Status Publish(grpc::ServerContext* context, const v1::PublishRequest* request,
+                       v1::PublishResponse* response) override;
+  grpc::Status Get(grpc::ServerContext* context, const v1::GetRequest* request,
+                   v1::GetResponse* response) override;
+  grpc::Status Withdraw(grpc::ServerContext* context, const v1::WithdrawRequest* request,
+                        v1::WithdrawResponse* response) override;
+  grpc::Status Search(grpc::ServerContext* context, const v1::SearchRequest* request,
+                      v1::SearchResponse* response) override;
+  grpc::Status WatchChanges(grpc::ServerContext* context, const v1::WatchChangesRequest* request,
+                            grpc::ServerWriter<v1::ChangeEvent>* writer) override;
+
+  // Ends open WatchChanges streams (graceful shutdown).
+  void Stop() { stopping_ = true; }
+
+ private:
+  DirectoryCore* const core_;
+  Authenticator* const auth_;
+  std::atomic<bool> stopping_{false};
+};
+
+class AdminService final : public v1::Admin::Service {
+ public:
+  AdminService(AdminCore* core, Authenticator* auth) : core_(core), auth_(auth) {}
+
+  grpc::Status ListOrganisations(grpc::ServerContext* context,
+                                 const v1::ListOrganisationsRequest* request,
+                                 v1::ListOrganisationsResponse* response) override;
+  grpc::Status PutAdmission(grpc::ServerContext* context, const v1::PutAdmissionRequest* request,
+                            v1::PutAdmissionResponse* response) override;
+  grpc::Status GetNodeStatus(grpc::ServerContext* context, const v1::GetNodeStatusRequest* request,
+                             v1::NodeStatus* response) override;
+
+ private:
+  AdminCore* const core_;
+  Authenticator* const auth_;
+};
+
+}  // namespace kaartnet::services
+
+#endif  // KAARTNET_SERVICES_GRPC_SERVICES_H_

@@ -1,0 +1,168 @@
+#include "services/node.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/log.h"
+#include "common/status_macros.h"
+#include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "grpcpp/health_check_service_interface.h"
+#include "model/validation.h"
+#include "search/scan_engine.h"
+#include "services/config.h"
+
+namespace kaartnet::services {
+
+const char* KaartnetVersion() { return "0.1.0"; }
+
+absl::StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
+  std::unique_ptr<Node> node(new Node());
+  absl::Status status = node->Init(std::move(options));
+  if (!status.ok()) return status;
+  return node;
+}
+
+absl::Status Node::Init(NodeOptions options) {
+  config_ = std::move(options.config);
+  ApplyDefaults(&config_);
+  RETURN_IF_ERROR(CheckConfig(config_));
+  Clock* clock = options.clock;
+  const int64_t start_micros = clock->MonotonicMicros();
+  SetLogPrefix(config_.node_id());
+
+  hlc_ = std::make_unique<HybridLogicalClock>(
+      clock, absl::Seconds(config_.max_clock_skew_seconds()));
+  storage::StoreOptions store_options;
+  store_options.path = config_.data_dir();
+  store_options.node_id = config_.node_id();
+  store_options.sync = config_.sync_writes();
+  store_options.env = options.env;
+  store_options.clock = clock;
+  store_options.hlc = hlc_.get();
+  ASSIGN_OR_RETURN(store_, storage::Store::Open(store_options));
+  if (!config_.sync_writes()) {
+    KLOG(WARNING) << "sync_writes is off: acknowledged writes can be lost in a crash";
+  }
+
+  ASSIGN_OR_RETURN(std::vector<v1::TrustAnchor> anchors, LoadTrustAnchors(config_));
+  registry_ = std::make_unique<trust::OrganisationRegistry>(std::move(anchors));
+
+  const absl::Duration freshness = absl::Hours(24) * config_.freshness_days();
+  index_ = std::make_unique<search::SearchIndex>(std::make_unique<search::ScanEngine>(),
+                                                 registry_.get(), clock, freshness);
+  ledger_ = std::make_unique<Ledger>(store_.get(), registry_.get(), hlc_.get(), clock);
+
+  context_.node_id = config_.node_id();
+  context_.region = config_.region();
+  context_.freshness = freshness;
+  context_.started_at = clock->Now();
+  context_.version = KaartnetVersion();
+  context_.data_dir = config_.data_dir();
+  context_.store = store_.get();
+  context_.registry = registry_.get();
+  context_.ledger = ledger_.get();
+  context_.index = index_.get();
+  context_.hlc = hlc_.get();
+  context_.clock = clock;
+
+  // Admissions: those stored earlier, then the configured files.
+  ASSIGN_OR_RETURN(std::vector<v1::SignedAdmission> stored, store_->ListAdmissions());
+  for (const v1::SignedAdmission& admission : stored) {
+    auto installed = registry_->Install(admission);
+    if (!installed.ok()) {
+      KLOG(WARNING) << "stored admission no longer accepted: " << installed.status();
+    }
+  }
+  for (const std::string& file : config_.admission_files()) {
+    ASSIGN_OR_RETURN(v1::SignedAdmission admission, ReadAdmissionFile(file));
+    auto installed = InstallAdmission(&context_, admission);
+    if (!installed.ok() &&
+        trust::RejectReasonOf(installed.status()) != trust::RejectReason::kAdmissionRollback) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("admission file ", file, ": ", installed.status().message()));
+    }
+  }
+  for (const auto& hosted : config_.hosted_organisations()) {
+    ASSIGN_OR_RETURN(trust::SigningKey key, trust::SigningKey::ReadFile(hosted.secret_key_file()));
+    auto org = registry_->Find(hosted.organisation_id());
+    if (!org.has_value()) {
+      KLOG(WARNING) << "hosted organisation " << hosted.organisation_id()
+                    << " is not admitted (yet); publishing for it will be refused";
+    } else if (std::none_of(org->public_keys().begin(), org->public_keys().end(),
+                            [&](const v1::PublicKey& k) { return k.key_id() == key.key_id(); })) {
+      KLOG(WARNING) << "the key in " << hosted.secret_key_file() << " (" << key.key_id()
+                    << ") is not among the admitted keys of " << hosted.organisation_id();
+    }
+    context_.hosted_keys[hosted.organisation_id()] =
+        std::make_shared<const trust::SigningKey>(std::move(key));
+  }
+
+  RETURN_IF_ERROR(index_->Rebuild(*store_));
+  store_->AddListener(index_.get());
+  directory_ = std::make_unique<DirectoryCore>(&context_);
+  store_->AddListener(directory_->notifier());
+  admin_ = std::make_unique<AdminCore>(&context_);
+
+  authenticator_ = options.authenticator ? std::move(options.authenticator)
+                                         : std::make_unique<OpenAuthenticator>();
+  directory_service_ = std::make_unique<DirectoryService>(directory_.get(), authenticator_.get());
+  admin_service_ = std::make_unique<AdminService>(admin_.get(), authenticator_.get());
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  if (options.serve_grpc) {
+    builder.AddListeningPort(config_.grpc_listen(), grpc::InsecureServerCredentials(),
+                             &grpc_port_);
+  }
+  builder.SetMaxReceiveMessageSize(4 << 20);
+  builder.SetMaxSendMessageSize(16 << 20);
+  builder.RegisterService(directory_service_.get());
+  builder.RegisterService(admin_service_.get());
+  server_ = builder.BuildAndStart();
+  if (server_ == nullptr || (options.serve_grpc && grpc_port_ == 0)) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen on ", config_.grpc_listen(),
+                     " (in use by another process, or not an address of this machine)"));
+  }
+  server_->GetHealthCheckService()->SetServingStatus(true);
+
+  const storage::StoreCounts counts = store_->counts();
+  KLOG(INFO) << "kaartnetd " << KaartnetVersion() << " node " << config_.node_id()
+             << " region " << config_.region() << " data " << config_.data_dir() << ": "
+             << counts.live_entries << " entries (" << counts.withdrawn_entries
+             << " withdrawn), " << registry_->List().size() << " organisations, "
+             << context_.hosted_keys.size() << " hosted; index ready in "
+             << (clock->MonotonicMicros() - start_micros) / 1000 << " ms";
+  if (options.serve_grpc) {
+    KLOG(INFO) << "gRPC listening on " << config_.grpc_listen() << " (port " << grpc_port_ << ")";
+  }
+  return absl::OkStatus();
+}
+
+std::shared_ptr<grpc::Channel> Node::InProcessChannel() {
+  return server_->InProcessChannel(grpc::ChannelArguments());
+}
+
+void Node::Shutdown(absl::Duration grace) {
+  if (shut_down_) return;
+  shut_down_ = true;
+  KLOG(INFO) << "shutting down: draining calls";
+  if (server_ != nullptr) {
+    server_->GetHealthCheckService()->SetServingStatus(false);
+    if (directory_service_ != nullptr) directory_service_->Stop();
+    server_->Shutdown(std::chrono::system_clock::now() +
+                      std::chrono::milliseconds(absl::ToInt64Milliseconds(grace)));
+    server_->Wait();
+  }
+  if (ledger_ != nullptr) ledger_->WaitForPurges();
+  if (store_ != nullptr) {
+    if (directory_ != nullptr) store_->RemoveListener(directory_->notifier());
+    if (index_ != nullptr) store_->RemoveListener(index_.get());
+  }
+  ledger_.reset();
+  store_.reset();
+  KLOG(INFO) << "stopped";
+}
+
+Node::~Node() { Shutdown(absl::Seconds(1)); }
+
+}  // namespace kaartnet::services

@@ -1,0 +1,83 @@
+// One kaartnet node, assembled: store, registry, ledger, search index, cores
+// and the gRPC server. kaartnetd is a thin main() around this; tests start
+// nodes in-process with it.
+//
+// Thread-safety: Start and Shutdown from one thread; the accessors are safe
+// from any thread while the node runs.
+#ifndef KAARTNET_SERVICES_NODE_H_
+#define KAARTNET_SERVICES_NODE_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "common/clock.h"
+#include "common/hlc.h"
+#include "grpcpp/grpcpp.h"
+#include "kaartnet/v1/config.pb.h"
+#include "services/auth.h"
+#include "services/directory_core.h"
+#include "services/grpc_services.h"
+#include "services/ledger.h"
+
+namespace rocksdb {
+class Env;
+}  // namespace rocksdb
+
+namespace kaartnet::services {
+
+struct NodeOptions {
+  v1::NodeConfig config;
+  Clock* clock = Clock::Real();
+  // Test hook: an in-memory or fault-injecting Env.
+  rocksdb::Env* env = nullptr;
+  // Start the gRPC server on config.grpc_listen.
+  bool serve_grpc = true;
+  std::unique_ptr<Authenticator> authenticator;  // default: OpenAuthenticator
+};
+
+class Node {
+ public:
+  static absl::StatusOr<std::unique_ptr<Node>> Start(NodeOptions options);
+  ~Node();
+
+  // Stops accepting calls, lets running calls finish within `grace`, ends
+  // watch streams, then closes the store (flushing it).
+  void Shutdown(absl::Duration grace = absl::Seconds(5));
+
+  // The bound gRPC port (useful with ":0" in the config).
+  int grpc_port() const { return grpc_port_; }
+  std::shared_ptr<grpc::Channel> InProcessChannel();
+
+  NodeContext* context() { return &context_; }
+  DirectoryCore* directory() { return directory_.get(); }
+  AdminCore* admin() { return admin_.get(); }
+  Ledger* ledger() { return ledger_.get(); }
+
+ private:
+  Node() = default;
+  absl::Status Init(NodeOptions options);
+
+  v1::NodeConfig config_;
+  std::unique_ptr<HybridLogicalClock> hlc_;
+  std::unique_ptr<storage::Store> store_;
+  std::unique_ptr<trust::OrganisationRegistry> registry_;
+  std::unique_ptr<search::SearchIndex> index_;
+  std::unique_ptr<Ledger> ledger_;
+  NodeContext context_;
+  std::unique_ptr<DirectoryCore> directory_;
+  std::unique_ptr<AdminCore> admin_;
+  std::unique_ptr<Authenticator> authenticator_;
+  std::unique_ptr<DirectoryService> directory_service_;
+  std::unique_ptr<AdminService> admin_service_;
+  std::unique_ptr<grpc::Server> server_;
+  int grpc_port_ = 0;
+  bool shut_down_ = false;
+};
+
+// The version string of this build.
+const char* KaartnetVersion();
+
+}  // namespace kaartnet::services
+
+#endif  // KAARTNET_SERVICES_NODE_H_
