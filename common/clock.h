@@ -33,7 +33,9 @@ class FakeClock final : public Clock {
   absl::Time Now() override { return absl::FromUnixMicros(now_micros_.load()); }
   int64_t MonotonicMicros() override { return now_micros_.load(); }
 
-  void Advance(absl::Duration d) { now_micros_ += absl::ToInt64Microseconds(d); }
+  void Advance(absl::Duration d) {
+    now_micros_ += absl::ToInt64Microseconds(d);
+  }
   void Set(absl::Time t) { now_micros_ = absl::ToUnixMicros(t); }
 
  private:

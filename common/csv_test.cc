@@ -9,7 +9,8 @@ namespace {
 using ::testing::ElementsAre;
 
 TEST(CsvTest, ParsesQuotedFieldsWithCommasQuotesAndNewlines) {
-  auto rows = ParseCsv("a,\"b, c\",\"say \"\"hi\"\"\"\n\"two\nlines\",x,\r\nlast,,\n");
+  auto rows =
+      ParseCsv("a,\"b, c\",\"say \"\"hi\"\"\"\n\"two\nlines\",x,\r\nlast,,\n");
   ASSERT_TRUE(rows.ok()) << rows.status();
   ASSERT_EQ(rows->size(), 3u);
   EXPECT_THAT((*rows)[0].fields, ElementsAre("a", "b, c", "say \"hi\""));
@@ -34,7 +35,8 @@ TEST(CsvTest, RefusesBrokenQuoting) {
 }
 
 TEST(CsvTest, EscapeRoundTrips) {
-  std::vector<std::string> fields = {"plain", "com,ma", "quo\"te", "new\nline", ""};
+  std::vector<std::string> fields = {"plain", "com,ma", "quo\"te", "new\nline",
+                                     ""};
   auto rows = ParseCsv(CsvLine(fields));
   ASSERT_TRUE(rows.ok());
   ASSERT_EQ(rows->size(), 1u);

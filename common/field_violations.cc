@@ -6,14 +6,16 @@
 
 namespace kaartnet {
 
-absl::Status StatusWithViolations(absl::StatusCode code,
-                                  const std::string& summary,
-                                  const std::vector<FieldViolation>& violations) {
+absl::Status StatusWithViolations(
+    absl::StatusCode code, const std::string& summary,
+    const std::vector<FieldViolation>& violations) {
   std::string message = summary;
   google::rpc::BadRequest bad_request;
   for (const FieldViolation& v : violations) {
-    absl::StrAppend(&message, message.empty() ? "" : (&v == &violations.front() ? ": " : "; "), v.field, ": ",
-                    v.description);
+    absl::StrAppend(
+        &message,
+        message.empty() ? "" : (&v == &violations.front() ? ": " : "; "),
+        v.field, ": ", v.description);
     auto* fv = bad_request.add_field_violations();
     fv->set_field(v.field);
     fv->set_description(v.description);

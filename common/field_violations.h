@@ -12,8 +12,9 @@
 namespace kaartnet {
 
 struct FieldViolation {
-  std::string field;        // e.g. "locations[0].postcode"
-  std::string description;  // e.g. "\"12345\" is not a Dutch postcode (1234 AB)"
+  std::string field;  // e.g. "locations[0].postcode"
+  std::string
+      description;  // e.g. "\"12345\" is not a Dutch postcode (1234 AB)"
 
   bool operator==(const FieldViolation&) const = default;
 };
@@ -24,9 +25,9 @@ inline constexpr char kBadRequestTypeUrl[] =
 
 // A status of `code` whose message is `summary` followed by every violation,
 // with the violations attached as a BadRequest payload.
-absl::Status StatusWithViolations(absl::StatusCode code,
-                                  const std::string& summary,
-                                  const std::vector<FieldViolation>& violations);
+absl::Status StatusWithViolations(
+    absl::StatusCode code, const std::string& summary,
+    const std::vector<FieldViolation>& violations);
 
 inline absl::Status InvalidArgumentWithViolations(
     const std::string& summary, const std::vector<FieldViolation>& violations) {

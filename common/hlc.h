@@ -40,9 +40,15 @@ class HybridLogicalClock {
   static uint64_t Pack(int64_t unix_millis, uint16_t logical) {
     return (static_cast<uint64_t>(unix_millis) << 16) | logical;
   }
-  static int64_t Millis(uint64_t hlc) { return static_cast<int64_t>(hlc >> 16); }
-  static absl::Time ToTime(uint64_t hlc) { return absl::FromUnixMillis(Millis(hlc)); }
-  static uint64_t FromTime(absl::Time t) { return Pack(absl::ToUnixMillis(t), 0); }
+  static int64_t Millis(uint64_t hlc) {
+    return static_cast<int64_t>(hlc >> 16);
+  }
+  static absl::Time ToTime(uint64_t hlc) {
+    return absl::FromUnixMillis(Millis(hlc));
+  }
+  static uint64_t FromTime(absl::Time t) {
+    return Pack(absl::ToUnixMillis(t), 0);
+  }
 
  private:
   uint64_t Physical() const;

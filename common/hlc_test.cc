@@ -49,7 +49,8 @@ TEST(HlcTest, ObserveRefusesToBeDraggedBeyondSkew) {
 TEST(HlcTest, NowAfterAndRestore) {
   FakeClock clock;
   HybridLogicalClock hlc(&clock, absl::Minutes(10));
-  const uint64_t far = HybridLogicalClock::FromTime(clock.Now() + absl::Hours(2));
+  const uint64_t far =
+      HybridLogicalClock::FromTime(clock.Now() + absl::Hours(2));
   EXPECT_GT(hlc.NowAfter(far), far);
   HybridLogicalClock restarted(&clock, absl::Minutes(10));
   restarted.Restore(far + 5);

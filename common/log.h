@@ -1,5 +1,6 @@
 // Minimal line-oriented logging to stderr:
-//   2026-11-23T10:15:02.123Z I [node1] storage: opened var/demo/node1 (812 entries)
+//   2026-11-23T10:15:02.123Z I [node1] storage: opened var/demo/node1 (812
+//   entries)
 // Each statement writes one whole line, so lines from threads never mix.
 //
 //   KLOG(INFO) << "opened " << path;
@@ -50,10 +51,10 @@ inline constexpr LogLevel ERROR = LogLevel::kError;
 
 }  // namespace kaartnet
 
-#define KLOG(level)                                                   \
-  for (bool _klog_on = ::kaartnet::LogEnabled(                        \
-           ::kaartnet::log_internal::level);                           \
-       _klog_on; _klog_on = false)                                     \
+#define KLOG(level)                                                 \
+  for (bool _klog_on =                                              \
+           ::kaartnet::LogEnabled(::kaartnet::log_internal::level); \
+       _klog_on; _klog_on = false)                                  \
   ::kaartnet::LogLine(::kaartnet::log_internal::level)
 
 #endif  // KAARTNET_COMMON_LOG_H_

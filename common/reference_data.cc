@@ -74,16 +74,16 @@ std::string FoldForMatching(absl::string_view text) {
   return out;
 }
 
-absl::StatusOr<ReferenceData> ReferenceData::Parse(absl::string_view gemeenten_csv,
-                                                   absl::string_view regios_csv) {
+absl::StatusOr<ReferenceData> ReferenceData::Parse(
+    absl::string_view gemeenten_csv, absl::string_view regios_csv) {
   ReferenceData data;
   auto rows = ParseCsv(regios_csv);
   if (!rows.ok()) return rows.status();
   for (size_t i = 1; i < rows->size(); ++i) {
     const CsvRow& row = (*rows)[i];
     if (row.fields.size() < 2) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("arbeidsmarktregios.csv line ", row.line, ": too few columns"));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "arbeidsmarktregios.csv line ", row.line, ": too few columns"));
     }
     data.regio_by_code_[row.fields[0]] = data.regios_.size();
     data.regios_.push_back({row.fields[0], row.fields[1], {}});
@@ -127,9 +127,11 @@ absl::StatusOr<ReferenceData> ReferenceData::Parse(absl::string_view gemeenten_c
 
 const ReferenceData& ReferenceData::Get() {
   static const ReferenceData* data = [] {
-    auto parsed = Parse(embedded::GemeentenCsv(), embedded::ArbeidsmarktregiosCsv());
+    auto parsed =
+        Parse(embedded::GemeentenCsv(), embedded::ArbeidsmarktregiosCsv());
     if (!parsed.ok()) {
-      KLOG(ERROR) << "compiled-in reference data is broken: " << parsed.status();
+      KLOG(ERROR) << "compiled-in reference data is broken: "
+                  << parsed.status();
       std::abort();
     }
     return new ReferenceData(std::move(*parsed));
@@ -142,12 +144,14 @@ const Gemeente* ReferenceData::FindGemeente(absl::string_view code) const {
   return it == gemeente_by_code_.end() ? nullptr : &gemeenten_[it->second];
 }
 
-const Arbeidsmarktregio* ReferenceData::FindRegio(absl::string_view code) const {
+const Arbeidsmarktregio* ReferenceData::FindRegio(
+    absl::string_view code) const {
   auto it = regio_by_code_.find(code);
   return it == regio_by_code_.end() ? nullptr : &regios_[it->second];
 }
 
-const Gemeente* ReferenceData::FindGemeenteByName(absl::string_view name) const {
+const Gemeente* ReferenceData::FindGemeenteByName(
+    absl::string_view name) const {
   std::string key = FoldForMatching(absl::StripAsciiWhitespace(name));
   auto it = gemeente_by_name_.find(key);
   return it == gemeente_by_name_.end() ? nullptr : &gemeenten_[it->second];

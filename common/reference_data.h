@@ -8,11 +8,11 @@
 #define KAARTNET_COMMON_REFERENCE_DATA_H_
 
 #include <string>
-#include "absl/strings/string_view.h"
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace kaartnet {
 

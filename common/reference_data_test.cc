@@ -41,7 +41,8 @@ TEST(ReferenceDataTest, FindsGemeenteByCommonName) {
 }
 
 TEST(ReferenceDataTest, FoldsDiacritics) {
-  EXPECT_EQ(FoldForMatching("Café Geïnteresseerd ÉÉN"), "cafe geinteresseerd een");
+  EXPECT_EQ(FoldForMatching("Café Geïnteresseerd ÉÉN"),
+            "cafe geinteresseerd een");
   EXPECT_EQ(FoldForMatching("Súdwest-Fryslân"), "sudwest-fryslan");
 }
 
@@ -49,7 +50,8 @@ TEST(ReferenceDataTest, HaversineMaastrichtHeerlen) {
   const ReferenceData& data = ReferenceData::Get();
   const Gemeente* a = data.FindGemeente("GM0935");
   const Gemeente* b = data.FindGemeente("GM0917");
-  const double km = HaversineKm(a->latitude, a->longitude, b->latitude, b->longitude);
+  const double km =
+      HaversineKm(a->latitude, a->longitude, b->latitude, b->longitude);
   EXPECT_GT(km, 15);
   EXPECT_LT(km, 25);
 }

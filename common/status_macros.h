@@ -10,15 +10,15 @@
 #define KAARTNET_STATUS_CONCAT(a, b) KAARTNET_STATUS_CONCAT_INNER(a, b)
 
 // Returns from the enclosing function if `expr` is not OK.
-#define RETURN_IF_ERROR(expr)                      \
-  do {                                             \
-    ::absl::Status _kaartnet_status = (expr);      \
+#define RETURN_IF_ERROR(expr)                            \
+  do {                                                   \
+    ::absl::Status _kaartnet_status = (expr);            \
     if (!_kaartnet_status.ok()) return _kaartnet_status; \
   } while (0)
 
 // ASSIGN_OR_RETURN(lhs, expr): evaluates `expr` (an absl::StatusOr<T>),
 // returns its status if not OK, otherwise assigns the value to `lhs`.
-#define ASSIGN_OR_RETURN(lhs, expr)                                        \
+#define ASSIGN_OR_RETURN(lhs, expr)                                           \
   ASSIGN_OR_RETURN_IMPL(KAARTNET_STATUS_CONCAT(_kaartnet_statusor, __LINE__), \
                         lhs, expr)
 

@@ -10,7 +10,8 @@ uint32_t NextCodePoint(absl::string_view text, size_t* pos) {
            (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
   };
   auto byte = [&](size_t k) {
-    return static_cast<uint32_t>(static_cast<unsigned char>(text[i + k]) & 0x3F);
+    return static_cast<uint32_t>(static_cast<unsigned char>(text[i + k]) &
+                                 0x3F);
   };
   if (c < 0x80) {
     *pos = i + 1;

@@ -14,8 +14,9 @@ kaartnet::v1::Entry IpsHeerlen(const std::string& organisation_id = "mondriaan",
                                const std::string& slug = "ips-heerlen");
 
 // A werkgever with garantiebanen in Maastricht.
-kaartnet::v1::Entry WerkgeverMaastricht(const std::string& organisation_id = "azm",
-                                        const std::string& slug = "garantiebanen");
+kaartnet::v1::Entry WerkgeverMaastricht(
+    const std::string& organisation_id = "azm",
+    const std::string& slug = "garantiebanen");
 
 }  // namespace kaartnet::model::testdata
 

@@ -52,25 +52,28 @@ class Checker {
   }
 
   // Plain text: valid UTF-8, no control characters, bounded length.
-  void Text(const std::string& field, const std::string& value, size_t max_chars,
-            bool allow_newline = false) {
+  void Text(const std::string& field, const std::string& value,
+            size_t max_chars, bool allow_newline = false) {
     if (!IsValidUtf8(value)) {
       Add(field, "is not valid UTF-8");
       return;
     }
     if (HasControlCharacter(value, allow_newline)) {
-      Add(field, allow_newline ? "contains a control character (only newlines are allowed)"
-                               : "contains a control character or newline");
+      Add(field,
+          allow_newline
+              ? "contains a control character (only newlines are allowed)"
+              : "contains a control character or newline");
     }
     const size_t chars = CodePointCount(value);
     if (chars > max_chars) {
-      Add(field, absl::StrCat("is ", chars, " characters long; at most ", max_chars,
-                              " allowed"));
+      Add(field, absl::StrCat("is ", chars, " characters long; at most ",
+                              max_chars, " allowed"));
     }
   }
 
   template <typename Repeated, typename IsValid>
-  void EnumList(const std::string& field, const Repeated& values, IsValid is_valid) {
+  void EnumList(const std::string& field, const Repeated& values,
+                IsValid is_valid) {
     std::set<int> seen;
     for (int i = 0; i < values.size(); ++i) {
       const int v = values[i];
@@ -112,20 +115,22 @@ bool IsRegioCodeShape(absl::string_view code) {
 bool IsEmail(absl::string_view email) {
   if (email.size() > 254 || email.size() < 6) return false;
   const size_t at = email.find('@');
-  if (at == absl::string_view::npos || at == 0 || email.rfind('@') != at) return false;
+  if (at == absl::string_view::npos || at == 0 || email.rfind('@') != at)
+    return false;
   const absl::string_view local = email.substr(0, at);
   const absl::string_view domain = email.substr(at + 1);
   if (local.size() > 64) return false;
   for (char c : email) {
-    if (static_cast<unsigned char>(c) <= ' ' || c == ',' || c == ';' || c == '<' ||
-        c == '>' || c == '"' || c == '(' || c == ')' || c == '\\') {
+    if (static_cast<unsigned char>(c) <= ' ' || c == ',' || c == ';' ||
+        c == '<' || c == '>' || c == '"' || c == '(' || c == ')' || c == '\\') {
       return false;
     }
   }
   const size_t dot = domain.rfind('.');
   if (dot == absl::string_view::npos || dot == 0) return false;
   const absl::string_view tld = domain.substr(dot + 1);
-  if (tld.size() < 2 || !std::all_of(tld.begin(), tld.end(), absl::ascii_isalpha)) {
+  if (tld.size() < 2 ||
+      !std::all_of(tld.begin(), tld.end(), absl::ascii_isalpha)) {
     return false;
   }
   return !absl::StrContains(domain, "..") && domain.front() != '.' &&
@@ -155,14 +160,16 @@ bool IsPhoneNumber(absl::string_view phone) {
   if (absl::StartsWith(digits, "0800") || absl::StartsWith(digits, "0900")) {
     return digits.size() >= 8 && digits.size() <= 11;
   }
-  if (absl::StartsWith(digits, "14") && digits.size() >= 5 && digits.size() <= 7) {
+  if (absl::StartsWith(digits, "14") && digits.size() >= 5 &&
+      digits.size() <= 7) {
     return true;  // gemeente short numbers, e.g. 14 043
   }
   return digits.size() == 10 && digits[0] == '0';
 }
 
-void CheckArea(Checker& check, const std::string& field, const ServiceArea& area,
-               const ReferenceData& reference, bool required) {
+void CheckArea(Checker& check, const std::string& field,
+               const ServiceArea& area, const ReferenceData& reference,
+               bool required) {
   if (required && area.gemeentecodes().empty() &&
       area.arbeidsmarktregio_codes().empty()) {
     check.Add(field,
@@ -174,29 +181,37 @@ void CheckArea(Checker& check, const std::string& field, const ServiceArea& area
     const std::string& code = area.gemeentecodes(i);
     const std::string path = absl::StrCat(field, ".gemeentecodes[", i, "]");
     if (!IsGemeentecodeShape(code)) {
-      check.Add(path, absl::StrCat("\"", code, "\" is not a gemeentecode (GM and 4 digits)"));
+      check.Add(path,
+                absl::StrCat("\"", code,
+                             "\" is not a gemeentecode (GM and 4 digits)"));
     } else if (reference.FindGemeente(code) == nullptr) {
-      check.Add(path, absl::StrCat("\"", code, "\" is not a current Dutch gemeente"));
+      check.Add(path,
+                absl::StrCat("\"", code, "\" is not a current Dutch gemeente"));
     } else if (!seen.insert(code).second) {
       check.Add(path, "appears more than once");
     }
   }
   for (int i = 0; i < area.arbeidsmarktregio_codes_size(); ++i) {
     const std::string& code = area.arbeidsmarktregio_codes(i);
-    const std::string path = absl::StrCat(field, ".arbeidsmarktregio_codes[", i, "]");
+    const std::string path =
+        absl::StrCat(field, ".arbeidsmarktregio_codes[", i, "]");
     if (!IsRegioCodeShape(code)) {
       check.Add(path,
-                absl::StrCat("\"", code, "\" is not an arbeidsmarktregio code (AM and 2 digits)"));
+                absl::StrCat(
+                    "\"", code,
+                    "\" is not an arbeidsmarktregio code (AM and 2 digits)"));
     } else if (reference.FindRegio(code) == nullptr) {
-      check.Add(path, absl::StrCat("\"", code, "\" is not one of the 35 arbeidsmarktregio's"));
+      check.Add(path,
+                absl::StrCat("\"", code,
+                             "\" is not one of the 35 arbeidsmarktregio's"));
     } else if (!seen.insert(code).second) {
       check.Add(path, "appears more than once");
     }
   }
 }
 
-void CheckLocation(Checker& check, const std::string& field, const Location& loc,
-                   const ReferenceData& reference) {
+void CheckLocation(Checker& check, const std::string& field,
+                   const Location& loc, const ReferenceData& reference) {
   check.Text(field + ".name", loc.name(), kMaxShortTextChars);
   check.Text(field + ".street", loc.street(), kMaxShortTextChars);
   check.Text(field + ".house_number", loc.house_number(), 12);
@@ -204,13 +219,15 @@ void CheckLocation(Checker& check, const std::string& field, const Location& loc
   if (loc.city().empty()) check.Add(field + ".city", "is required");
   if (!loc.postcode().empty() && !IsDutchPostcode(loc.postcode())) {
     check.Add(field + ".postcode",
-              absl::StrCat("\"", loc.postcode(), "\" is not a Dutch postcode (1234 AB)"));
+              absl::StrCat("\"", loc.postcode(),
+                           "\" is not a Dutch postcode (1234 AB)"));
   }
   if (!loc.house_number().empty()) {
     if (loc.street().empty()) {
       check.Add(field + ".street", "is required when a house number is given");
     }
-    if (!absl::ascii_isdigit(loc.house_number()[0]) || loc.house_number()[0] == '0') {
+    if (!absl::ascii_isdigit(loc.house_number()[0]) ||
+        loc.house_number()[0] == '0') {
       check.Add(field + ".house_number",
                 absl::StrCat("\"", loc.house_number(),
                              "\" must start with a number, e.g. 12 or 12a"));
@@ -221,7 +238,8 @@ void CheckLocation(Checker& check, const std::string& field, const Location& loc
   } else if (!IsGemeentecodeShape(loc.gemeentecode()) ||
              reference.FindGemeente(loc.gemeentecode()) == nullptr) {
     check.Add(field + ".gemeentecode",
-              absl::StrCat("\"", loc.gemeentecode(), "\" is not a current Dutch gemeente"));
+              absl::StrCat("\"", loc.gemeentecode(),
+                           "\" is not a current Dutch gemeente"));
   }
   if (loc.has_latitude() != loc.has_longitude()) {
     check.Add(field + (loc.has_latitude() ? ".longitude" : ".latitude"),
@@ -230,16 +248,19 @@ void CheckLocation(Checker& check, const std::string& field, const Location& loc
     // Generous box around the Netherlands (incl. the Wadden islands).
     if (!(loc.latitude() >= 50.70 && loc.latitude() <= 53.70)) {
       check.Add(field + ".latitude",
-                absl::StrCat(loc.latitude(), " lies outside the Netherlands (50.70–53.70)"));
+                absl::StrCat(loc.latitude(),
+                             " lies outside the Netherlands (50.70–53.70)"));
     }
     if (!(loc.longitude() >= 3.20 && loc.longitude() <= 7.30)) {
       check.Add(field + ".longitude",
-                absl::StrCat(loc.longitude(), " lies outside the Netherlands (3.20–7.30)"));
+                absl::StrCat(loc.longitude(),
+                             " lies outside the Netherlands (3.20–7.30)"));
     }
   }
 }
 
-void CheckContact(Checker& check, const std::string& field, const Contact& contact) {
+void CheckContact(Checker& check, const std::string& field,
+                  const Contact& contact) {
   check.Text(field + ".name", contact.name(), 100);
   check.Text(field + ".role", contact.role(), 100);
   if (contact.name().empty() && contact.role().empty()) {
@@ -249,24 +270,27 @@ void CheckContact(Checker& check, const std::string& field, const Contact& conta
     check.Add(field, "needs a phone number or an e-mail address");
   }
   if (!contact.phone().empty() && !IsPhoneNumber(contact.phone())) {
-    check.Add(field + ".phone",
-              absl::StrCat("\"", contact.phone(),
-                           "\" is not a phone number (e.g. 043-1234567 or +31 6 12345678)"));
+    check.Add(
+        field + ".phone",
+        absl::StrCat(
+            "\"", contact.phone(),
+            "\" is not a phone number (e.g. 043-1234567 or +31 6 12345678)"));
   }
   if (!contact.email().empty() && !IsEmail(contact.email())) {
-    check.Add(field + ".email",
-              absl::StrCat("\"", contact.email(), "\" is not an e-mail address"));
+    check.Add(field + ".email", absl::StrCat("\"", contact.email(),
+                                             "\" is not an e-mail address"));
   }
   if (contact.visibility() == v1::VISIBILITY_UNSPECIFIED) {
-    check.Add(field + ".visibility",
-              "is unspecified; choose VISIBILITY_PUBLIC or VISIBILITY_PROFESSIONALS");
+    check.Add(
+        field + ".visibility",
+        "is unspecified; choose VISIBILITY_PUBLIC or VISIBILITY_PROFESSIONALS");
   } else if (!v1::Visibility_IsValid(contact.visibility())) {
     check.Add(field + ".visibility", "is not a known value");
   }
 }
 
-void CheckQualityMark(Checker& check, const std::string& field, const QualityMark& mark,
-                      absl::Time now) {
+void CheckQualityMark(Checker& check, const std::string& field,
+                      const QualityMark& mark, absl::Time now) {
   check.Text(field + ".name", mark.name(), kMaxShortTextChars);
   if (mark.type() == v1::QUALITY_MARK_TYPE_UNSPECIFIED) {
     check.Add(field + ".type", "is unspecified; choose a quality mark");
@@ -286,10 +310,12 @@ void CheckQualityMark(Checker& check, const std::string& field, const QualityMar
                              " is not an IPS-25 fidelity score (25–125)"));
     }
     if (!mark.has_assessed_on()) {
-      check.Add(field + ".assessed_on", "is required for an IPS fidelity review");
+      check.Add(field + ".assessed_on",
+                "is required for an IPS fidelity review");
     }
   } else if (mark.fidelity_score() != 0) {
-    check.Add(field + ".fidelity_score", "only applies to QUALITY_MARK_TYPE_IPS_FIDELITY");
+    check.Add(field + ".fidelity_score",
+              "only applies to QUALITY_MARK_TYPE_IPS_FIDELITY");
   }
   if (mark.has_assessed_on()) {
     const absl::Time t = absl::FromUnixSeconds(mark.assessed_on().seconds());
@@ -303,17 +329,19 @@ void CheckCommonIdentity(Checker& check, const Entry& entry) {
   if (entry.organisation_id().empty()) {
     check.Add("organisation_id", "is required");
   } else if (!IsOrganisationId(entry.organisation_id())) {
-    check.Add("organisation_id",
-              absl::StrCat("\"", entry.organisation_id(),
-                           "\" is not an organisation id (2–64 lower-case letters, "
-                           "digits and dashes)"));
+    check.Add(
+        "organisation_id",
+        absl::StrCat("\"", entry.organisation_id(),
+                     "\" is not an organisation id (2–64 lower-case letters, "
+                     "digits and dashes)"));
   }
   if (entry.id().empty()) {
     check.Add("id", "is required (\"<organisation_id>/<slug>\")");
   } else if (!IsEntryId(entry.id())) {
-    check.Add("id", absl::StrCat("\"", entry.id(),
-                                 "\" is not an entry id (\"<organisation_id>/<slug>\", "
-                                 "lower-case letters, digits and dashes)"));
+    check.Add("id", absl::StrCat(
+                        "\"", entry.id(),
+                        "\" is not an entry id (\"<organisation_id>/<slug>\", "
+                        "lower-case letters, digits and dashes)"));
   } else if (!entry.organisation_id().empty() &&
              !absl::StartsWith(entry.id(), entry.organisation_id() + "/")) {
     check.Add("id", absl::StrCat("must start with the organisation id: \"",
@@ -323,9 +351,12 @@ void CheckCommonIdentity(Checker& check, const Entry& entry) {
 
 void CheckSignedFields(Checker& check, const Entry& entry, EntryOrigin origin) {
   if (origin == EntryOrigin::kUnsigned) {
-    if (entry.has_version()) check.Add("version", "is set by the node; leave it empty");
-    if (entry.withdrawn()) check.Add("withdrawn", "use Withdraw to withdraw an entry");
-    if (entry.erased()) check.Add("erased", "use Withdraw with erase to erase an entry");
+    if (entry.has_version())
+      check.Add("version", "is set by the node; leave it empty");
+    if (entry.withdrawn())
+      check.Add("withdrawn", "use Withdraw to withdraw an entry");
+    if (entry.erased())
+      check.Add("erased", "use Withdraw with erase to erase an entry");
     return;
   }
   if (!entry.has_version() || entry.version().hlc() == 0) {
@@ -334,12 +365,14 @@ void CheckSignedFields(Checker& check, const Entry& entry, EntryOrigin origin) {
   if (entry.version().node_id().empty()) {
     check.Add("version.node_id", "is required in a signed record");
   } else if (!IsSlug(entry.version().node_id(), 1, 64)) {
-    check.Add("version.node_id", "is not a node id (lower-case letters, digits, dashes)");
+    check.Add("version.node_id",
+              "is not a node id (lower-case letters, digits, dashes)");
   }
   if (entry.region().empty()) {
     check.Add("region", "is required in a signed record");
   } else if (!IsRegioCodeShape(entry.region())) {
-    check.Add("region", absl::StrCat("\"", entry.region(), "\" is not a region code (AMxx)"));
+    check.Add("region", absl::StrCat("\"", entry.region(),
+                                     "\" is not a region code (AMxx)"));
   }
 }
 
@@ -348,7 +381,8 @@ void CheckSignedFields(Checker& check, const Entry& entry, EntryOrigin origin) {
 bool IsEntryId(absl::string_view id) {
   const size_t slash = id.find('/');
   if (slash == absl::string_view::npos) return false;
-  return IsOrganisationId(id.substr(0, slash)) && IsSlug(id.substr(slash + 1), 1, 64);
+  return IsOrganisationId(id.substr(0, slash)) &&
+         IsSlug(id.substr(slash + 1), 1, 64);
 }
 
 bool IsOrganisationId(absl::string_view id) { return IsSlug(id, 2, 64); }
@@ -363,7 +397,8 @@ std::string NormalizePostcode(absl::string_view text) {
     if (!absl::ascii_isdigit(compact[i])) return "";
   }
   if (compact[0] == '0') return "";
-  if (!absl::ascii_isupper(compact[4]) || !absl::ascii_isupper(compact[5])) return "";
+  if (!absl::ascii_isupper(compact[4]) || !absl::ascii_isupper(compact[5]))
+    return "";
   const std::string letters = compact.substr(4);
   // PostNL never issues these letter pairs.
   if (letters == "SA" || letters == "SD" || letters == "SS") return "";
@@ -371,8 +406,9 @@ std::string NormalizePostcode(absl::string_view text) {
 }
 
 bool IsDutchPostcode(absl::string_view text) {
-  return !NormalizePostcode(text).empty() && text.size() == 7 && text[4] == ' ' &&
-         absl::ascii_isupper(text[5]) && absl::ascii_isupper(text[6]);
+  return !NormalizePostcode(text).empty() && text.size() == 7 &&
+         text[4] == ' ' && absl::ascii_isupper(text[5]) &&
+         absl::ascii_isupper(text[6]);
 }
 
 void Normalize(v1::Entry* entry) {
@@ -389,7 +425,8 @@ void Normalize(v1::Entry* entry) {
     trim(&code);
     absl::AsciiStrToUpper(&code);
   }
-  for (auto& code : *entry->mutable_service_area()->mutable_arbeidsmarktregio_codes()) {
+  for (auto& code :
+       *entry->mutable_service_area()->mutable_arbeidsmarktregio_codes()) {
     trim(&code);
     absl::AsciiStrToUpper(&code);
   }
@@ -419,15 +456,16 @@ void Normalize(v1::Entry* entry) {
   }
 }
 
-std::vector<FieldViolation> ValidateEntry(const v1::Entry& entry, EntryOrigin origin,
-                                          absl::Time now, const ReferenceData& reference) {
+std::vector<FieldViolation> ValidateEntry(const v1::Entry& entry,
+                                          EntryOrigin origin, absl::Time now,
+                                          const ReferenceData& reference) {
   std::vector<FieldViolation> violations;
   Checker check(&violations);
 
   const size_t bytes = entry.ByteSizeLong();
   if (bytes > kMaxEntryBytes) {
-    check.Add("", absl::StrCat("entry is ", bytes, " bytes; at most ", kMaxEntryBytes,
-                               " allowed"));
+    check.Add("", absl::StrCat("entry is ", bytes, " bytes; at most ",
+                               kMaxEntryBytes, " allowed"));
   }
   CheckCommonIdentity(check, entry);
   CheckSignedFields(check, entry, origin);
@@ -440,29 +478,36 @@ std::vector<FieldViolation> ValidateEntry(const v1::Entry& entry, EntryOrigin or
 
   check.Text("title", entry.title(), kMaxTitleChars);
   if (CodePointCount(entry.title()) < kMinTitleChars) {
-    check.Add("title", absl::StrCat("is required, at least ", kMinTitleChars, " characters"));
+    check.Add("title", absl::StrCat("is required, at least ", kMinTitleChars,
+                                    " characters"));
   }
   check.Text("description", entry.description(), kMaxDescriptionChars,
              /*allow_newline=*/true);
 
-  check.EnumList("interventions", entry.interventions(), v1::Intervention_IsValid);
-  check.EnumList("target_groups", entry.target_groups(), v1::TargetGroup_IsValid);
+  check.EnumList("interventions", entry.interventions(),
+                 v1::Intervention_IsValid);
+  check.EnumList("target_groups", entry.target_groups(),
+                 v1::TargetGroup_IsValid);
   check.EnumList("regelingen", entry.regelingen(), v1::Regeling_IsValid);
   check.EnumList("funding", entry.funding(), v1::Funding_IsValid);
 
-  CheckArea(check, "service_area", entry.service_area(), reference, /*required=*/true);
+  CheckArea(check, "service_area", entry.service_area(), reference,
+            /*required=*/true);
 
   if (entry.locations_size() > kMaxLocations) {
-    check.Add("locations", absl::StrCat(entry.locations_size(), " locations; at most ",
-                                        kMaxLocations, " allowed"));
+    check.Add("locations",
+              absl::StrCat(entry.locations_size(), " locations; at most ",
+                           kMaxLocations, " allowed"));
   } else {
     for (int i = 0; i < entry.locations_size(); ++i) {
-      CheckLocation(check, absl::StrCat("locations[", i, "]"), entry.locations(i), reference);
+      CheckLocation(check, absl::StrCat("locations[", i, "]"),
+                    entry.locations(i), reference);
     }
   }
   if (entry.contacts_size() > kMaxContacts) {
-    check.Add("contacts", absl::StrCat(entry.contacts_size(), " contacts; at most ",
-                                       kMaxContacts, " allowed"));
+    check.Add("contacts",
+              absl::StrCat(entry.contacts_size(), " contacts; at most ",
+                           kMaxContacts, " allowed"));
   } else {
     for (int i = 0; i < entry.contacts_size(); ++i) {
       CheckContact(check, absl::StrCat("contacts[", i, "]"), entry.contacts(i));
@@ -471,13 +516,13 @@ std::vector<FieldViolation> ValidateEntry(const v1::Entry& entry, EntryOrigin or
 
   if (entry.availability().wait_weeks() > kMaxWaitWeeks) {
     check.Add("availability.wait_weeks",
-              absl::StrCat(entry.availability().wait_weeks(), " weeks; at most ",
-                           kMaxWaitWeeks, " (two years)"));
+              absl::StrCat(entry.availability().wait_weeks(),
+                           " weeks; at most ", kMaxWaitWeeks, " (two years)"));
   }
 
   for (int i = 0; i < entry.quality_marks_size(); ++i) {
-    CheckQualityMark(check, absl::StrCat("quality_marks[", i, "]"), entry.quality_marks(i),
-                     now);
+    CheckQualityMark(check, absl::StrCat("quality_marks[", i, "]"),
+                     entry.quality_marks(i), now);
   }
 
   absl::flat_hash_set<std::string> languages;
@@ -485,8 +530,10 @@ std::vector<FieldViolation> ValidateEntry(const v1::Entry& entry, EntryOrigin or
     const std::string& lang = entry.languages(i);
     const std::string path = absl::StrCat("languages[", i, "]");
     if (!LanguageCodes().contains(lang)) {
-      check.Add(path, absl::StrCat("\"", lang,
-                                   "\" is not an ISO 639-1 language code (e.g. nl, en, ar)"));
+      check.Add(path,
+                absl::StrCat(
+                    "\"", lang,
+                    "\" is not an ISO 639-1 language code (e.g. nl, en, ar)"));
     } else if (!languages.insert(lang).second) {
       check.Add(path, "appears more than once");
     }
@@ -494,16 +541,20 @@ std::vector<FieldViolation> ValidateEntry(const v1::Entry& entry, EntryOrigin or
 
   const bool is_employer = entry.kind() == v1::ENTRY_KIND_WERKGEVER;
   if (entry.has_employer() && !is_employer) {
-    check.Add("employer", "only entries of kind ENTRY_KIND_WERKGEVER have employer details");
+    check.Add(
+        "employer",
+        "only entries of kind ENTRY_KIND_WERKGEVER have employer details");
   }
   if (is_employer && !entry.has_employer()) {
-    check.Add("employer", "is required for kind ENTRY_KIND_WERKGEVER (sector and offers)");
+    check.Add("employer",
+              "is required for kind ENTRY_KIND_WERKGEVER (sector and offers)");
   }
   if (entry.has_employer()) {
     const std::string& sector = entry.employer().sector();
     if (sector.size() != 1 || sector[0] < 'A' || sector[0] > 'U') {
-      check.Add("employer.sector",
-                absl::StrCat("\"", sector, "\" is not an SBI section letter (A–U)"));
+      check.Add(
+          "employer.sector",
+          absl::StrCat("\"", sector, "\" is not an SBI section letter (A–U)"));
     }
     check.EnumList("employer.offers", entry.employer().offers(),
                    v1::EmployerOffer_IsValid);
@@ -513,7 +564,8 @@ std::vector<FieldViolation> ValidateEntry(const v1::Entry& entry, EntryOrigin or
     const absl::Time t = absl::FromUnixSeconds(entry.last_verified().seconds());
     if (t > now + absl::Hours(24)) {
       check.Add("last_verified", "lies in the future");
-    } else if (t < absl::FromCivil(absl::CivilDay(2000, 1, 1), absl::UTCTimeZone())) {
+    } else if (t < absl::FromCivil(absl::CivilDay(2000, 1, 1),
+                                   absl::UTCTimeZone())) {
       check.Add("last_verified", "lies before 2000");
     }
   }
@@ -525,7 +577,8 @@ std::vector<FieldViolation> ValidateTombstone(const v1::Entry& entry) {
   Checker check(&violations);
   CheckCommonIdentity(check, entry);
   CheckSignedFields(check, entry, EntryOrigin::kSigned);
-  if (!entry.withdrawn()) check.Add("withdrawn", "must be true in a withdrawal");
+  if (!entry.withdrawn())
+    check.Add("withdrawn", "must be true in a withdrawal");
   v1::Entry content = entry;
   content.clear_id();
   content.clear_organisation_id();
@@ -534,8 +587,9 @@ std::vector<FieldViolation> ValidateTombstone(const v1::Entry& entry) {
   content.clear_withdrawn();
   content.clear_erased();
   if (content.ByteSizeLong() != 0) {
-    check.Add("", "a withdrawn entry carries no content (only id, organisation_id, "
-                  "version and region)");
+    check.Add("",
+              "a withdrawn entry carries no content (only id, organisation_id, "
+              "version and region)");
   }
   return violations;
 }
@@ -547,7 +601,8 @@ absl::Status ToStatus(const std::vector<FieldViolation>& violations) {
 
 std::vector<std::string> ExpandArea(const v1::ServiceArea& area,
                                     const ReferenceData& reference) {
-  std::set<std::string> codes(area.gemeentecodes().begin(), area.gemeentecodes().end());
+  std::set<std::string> codes(area.gemeentecodes().begin(),
+                              area.gemeentecodes().end());
   for (const std::string& am : area.arbeidsmarktregio_codes()) {
     if (const Arbeidsmarktregio* regio = reference.FindRegio(am)) {
       codes.insert(regio->gemeentecodes.begin(), regio->gemeentecodes.end());
@@ -558,7 +613,8 @@ std::vector<std::string> ExpandArea(const v1::ServiceArea& area,
 
 bool IsStale(const v1::Entry& entry, absl::Time now, absl::Duration freshness) {
   if (!entry.has_last_verified()) return true;
-  const absl::Time verified = absl::FromUnixSeconds(entry.last_verified().seconds());
+  const absl::Time verified =
+      absl::FromUnixSeconds(entry.last_verified().seconds());
   return now - verified > freshness;
 }
 

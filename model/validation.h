@@ -39,10 +39,9 @@ enum class EntryOrigin {
 };
 
 // All problems of a live (not withdrawn) entry. `now` bounds last_verified.
-std::vector<FieldViolation> ValidateEntry(const kaartnet::v1::Entry& entry,
-                                          EntryOrigin origin, absl::Time now,
-                                          const ReferenceData& reference =
-                                              ReferenceData::Get());
+std::vector<FieldViolation> ValidateEntry(
+    const kaartnet::v1::Entry& entry, EntryOrigin origin, absl::Time now,
+    const ReferenceData& reference = ReferenceData::Get());
 
 // All problems of a tombstone (withdrawn entry): only id, organisation_id,
 // version, region, withdrawn and erased may be set.
@@ -63,9 +62,9 @@ bool IsEntryId(absl::string_view id);
 bool IsOrganisationId(absl::string_view id);
 
 // The gemeentecodes an area stands for (AMxx expanded), sorted, unique.
-std::vector<std::string> ExpandArea(const kaartnet::v1::ServiceArea& area,
-                                    const ReferenceData& reference =
-                                        ReferenceData::Get());
+std::vector<std::string> ExpandArea(
+    const kaartnet::v1::ServiceArea& area,
+    const ReferenceData& reference = ReferenceData::Get());
 
 // True when the entry's last_verified is older than `freshness` at `now`
 // (entries never verified count as stale).

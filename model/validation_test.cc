@@ -23,6 +23,8 @@ struct RuleCase {
   const char* expected_field;
 };
 
+void PrintTo(const RuleCase& rule, std::ostream* os) { *os << rule.name; }
+
 class ValidationRuleTest : public ::testing::TestWithParam<RuleCase> {};
 
 TEST_P(ValidationRuleTest, AppliesRule) {
@@ -41,28 +43,37 @@ TEST_P(ValidationRuleTest, AppliesRule) {
 // Each rule: one passing and one failing case.
 const RuleCase kRuleCases[] = {
     {"BaseEntryIsValid", [](Entry*) {}, ""},
-    {"IdWithOrganisationPrefix", [](Entry* e) { e->set_id("mondriaan/x-1"); }, ""},
+    {"IdWithOrganisationPrefix", [](Entry* e) { e->set_id("mondriaan/x-1"); },
+     ""},
     {"IdMissing", [](Entry* e) { e->clear_id(); }, "id"},
     {"IdUpperCase", [](Entry* e) { e->set_id("mondriaan/IPS"); }, "id"},
     {"IdOtherOrganisation", [](Entry* e) { e->set_id("other/ips"); }, "id"},
-    {"OrganisationIdKvk", [](Entry* e) {
+    {"OrganisationIdKvk",
+     [](Entry* e) {
        e->set_organisation_id("12345678");
        e->set_id("12345678/ips");
-     }, ""},
-    {"OrganisationIdBad", [](Entry* e) { e->set_organisation_id("Mondriaan GGZ"); },
+     },
+     ""},
+    {"OrganisationIdBad",
+     [](Entry* e) { e->set_organisation_id("Mondriaan GGZ"); },
      "organisation_id"},
     {"KindMissing", [](Entry* e) { e->clear_kind(); }, "kind"},
-    {"KindUnknownNumber", [](Entry* e) { e->set_kind(static_cast<v1::EntryKind>(99)); },
-     "kind"},
+    {"KindUnknownNumber",
+     [](Entry* e) { e->set_kind(static_cast<v1::EntryKind>(99)); }, "kind"},
     {"TitleShort", [](Entry* e) { e->set_title("IP"); }, "title"},
     {"TitleThreeChars", [](Entry* e) { e->set_title("IPS"); }, ""},
-    {"TitleTooLong", [](Entry* e) { e->set_title(std::string(201, 'a')); }, "title"},
+    {"TitleTooLong", [](Entry* e) { e->set_title(std::string(201, 'a')); },
+     "title"},
     {"TitleNewline", [](Entry* e) { e->set_title("twee\nregels"); }, "title"},
     {"TitleBadUtf8", [](Entry* e) { e->set_title("caf\xC3"); }, "title"},
-    {"DescriptionNewlinesAllowed", [](Entry* e) { e->set_description("a\nb\n"); }, ""},
-    {"DescriptionTab", [](Entry* e) { e->set_description("a\tb"); }, "description"},
-    {"Description4000", [](Entry* e) { e->set_description(std::string(4000, 'e')); }, ""},
-    {"Description4001", [](Entry* e) { e->set_description(std::string(4001, 'e')); },
+    {"DescriptionNewlinesAllowed",
+     [](Entry* e) { e->set_description("a\nb\n"); }, ""},
+    {"DescriptionTab", [](Entry* e) { e->set_description("a\tb"); },
+     "description"},
+    {"Description4000",
+     [](Entry* e) { e->set_description(std::string(4000, 'e')); }, ""},
+    {"Description4001",
+     [](Entry* e) { e->set_description(std::string(4001, 'e')); },
      "description"},
     {"DescriptionCountsCharactersNotBytes",
      [](Entry* e) {
@@ -74,15 +85,18 @@ const RuleCase kRuleCases[] = {
     {"InterventionUnspecified",
      [](Entry* e) { e->add_interventions(v1::INTERVENTION_UNSPECIFIED); },
      "interventions[2]"},
-    {"InterventionTwice", [](Entry* e) { e->add_interventions(v1::INTERVENTION_IPS); },
+    {"InterventionTwice",
+     [](Entry* e) { e->add_interventions(v1::INTERVENTION_IPS); },
      "interventions[2]"},
     {"TargetGroupUnknown",
      [](Entry* e) { e->add_target_groups(static_cast<v1::TargetGroup>(77)); },
      "target_groups[2]"},
-    {"RegelingTwice", [](Entry* e) { e->add_regelingen(v1::REGELING_WIA); }, "regelingen[2]"},
-    {"FundingUnspecified", [](Entry* e) { e->add_funding(v1::FUNDING_UNSPECIFIED); },
-     "funding[2]"},
-    {"ServiceAreaEmpty", [](Entry* e) { e->clear_service_area(); }, "service_area"},
+    {"RegelingTwice", [](Entry* e) { e->add_regelingen(v1::REGELING_WIA); },
+     "regelingen[2]"},
+    {"FundingUnspecified",
+     [](Entry* e) { e->add_funding(v1::FUNDING_UNSPECIFIED); }, "funding[2]"},
+    {"ServiceAreaEmpty", [](Entry* e) { e->clear_service_area(); },
+     "service_area"},
     {"ServiceAreaOnlyRegion",
      [](Entry* e) { e->mutable_service_area()->clear_gemeentecodes(); }, ""},
     {"GemeentecodeUnknown",
@@ -95,7 +109,9 @@ const RuleCase kRuleCases[] = {
      [](Entry* e) { e->mutable_service_area()->add_gemeentecodes("GM0917"); },
      "service_area.gemeentecodes[2]"},
     {"RegioUnused",
-     [](Entry* e) { e->mutable_service_area()->add_arbeidsmarktregio_codes("AM04"); },
+     [](Entry* e) {
+       e->mutable_service_area()->add_arbeidsmarktregio_codes("AM04");
+     },
      "service_area.arbeidsmarktregio_codes[1]"},
     {"PostcodeFiveDigits",
      [](Entry* e) { e->mutable_locations(0)->set_postcode("12345"); },
@@ -103,14 +119,17 @@ const RuleCase kRuleCases[] = {
     {"PostcodeForbiddenLetters",
      [](Entry* e) { e->mutable_locations(0)->set_postcode("6411 SS"); },
      "locations[0].postcode"},
-    {"PostcodeOptional", [](Entry* e) { e->mutable_locations(0)->clear_postcode(); }, ""},
-    {"LocationCityRequired", [](Entry* e) { e->mutable_locations(0)->clear_city(); },
+    {"PostcodeOptional",
+     [](Entry* e) { e->mutable_locations(0)->clear_postcode(); }, ""},
+    {"LocationCityRequired",
+     [](Entry* e) { e->mutable_locations(0)->clear_city(); },
      "locations[0].city"},
     {"LocationGemeenteRequired",
      [](Entry* e) { e->mutable_locations(0)->clear_gemeentecode(); },
      "locations[0].gemeentecode"},
     {"LocationHouseNumberNeedsStreet",
-     [](Entry* e) { e->mutable_locations(0)->clear_street(); }, "locations[0].street"},
+     [](Entry* e) { e->mutable_locations(0)->clear_street(); },
+     "locations[0].street"},
     {"LocationLatitudeOutsideNl",
      [](Entry* e) { e->mutable_locations(0)->set_latitude(48.85); },
      "locations[0].latitude"},
@@ -134,12 +153,16 @@ const RuleCase kRuleCases[] = {
      },
      "contacts[0]"},
     {"ContactBadEmail",
-     [](Entry* e) { e->mutable_contacts(0)->set_email("aanmelding at example.nl"); },
+     [](Entry* e) {
+       e->mutable_contacts(0)->set_email("aanmelding at example.nl");
+     },
      "contacts[0].email"},
-    {"ContactBadPhone", [](Entry* e) { e->mutable_contacts(0)->set_phone("12345"); },
+    {"ContactBadPhone",
+     [](Entry* e) { e->mutable_contacts(0)->set_phone("12345"); },
      "contacts[0].phone"},
     {"ContactInternationalPhone",
-     [](Entry* e) { e->mutable_contacts(0)->set_phone("+31 6 1234 5678"); }, ""},
+     [](Entry* e) { e->mutable_contacts(0)->set_phone("+31 6 1234 5678"); },
+     ""},
     {"ContactVisibilityRequired",
      [](Entry* e) { e->mutable_contacts(1)->clear_visibility(); },
      "contacts[1].visibility"},
@@ -155,7 +178,9 @@ const RuleCase kRuleCases[] = {
      [](Entry* e) { e->mutable_quality_marks(0)->set_fidelity_score(130); },
      "quality_marks[0].fidelity_score"},
     {"OtherMarkNeedsName",
-     [](Entry* e) { e->add_quality_marks()->set_type(v1::QUALITY_MARK_TYPE_OTHER); },
+     [](Entry* e) {
+       e->add_quality_marks()->set_type(v1::QUALITY_MARK_TYPE_OTHER);
+     },
      "quality_marks[1].name"},
     {"OtherMarkWithName",
      [](Entry* e) {
@@ -164,7 +189,8 @@ const RuleCase kRuleCases[] = {
        m->set_name("PSO-keurmerk");
      },
      ""},
-    {"LanguageUnknown", [](Entry* e) { e->add_languages("xx"); }, "languages[2]"},
+    {"LanguageUnknown", [](Entry* e) { e->add_languages("xx"); },
+     "languages[2]"},
     {"LanguageArabic", [](Entry* e) { e->add_languages("ar"); }, ""},
     {"EmployerOnlyForWerkgever",
      [](Entry* e) { e->mutable_employer()->set_sector("Q"); }, "employer"},
@@ -184,11 +210,15 @@ const RuleCase kRuleCases[] = {
      },
      ""},
     {"LastVerifiedInFuture",
-     [](Entry* e) { e->mutable_last_verified()->set_seconds(absl::ToUnixSeconds(kNow) + 7 * 86400); },
+     [](Entry* e) {
+       e->mutable_last_verified()->set_seconds(absl::ToUnixSeconds(kNow) +
+                                               7 * 86400);
+     },
      "last_verified"},
-    {"VersionSetByNode",
-     [](Entry* e) { e->mutable_version()->set_hlc(5); }, "version"},
-    {"WithdrawnViaWithdraw", [](Entry* e) { e->set_withdrawn(true); }, "withdrawn"},
+    {"VersionSetByNode", [](Entry* e) { e->mutable_version()->set_hlc(5); },
+     "version"},
+    {"WithdrawnViaWithdraw", [](Entry* e) { e->set_withdrawn(true); },
+     "withdrawn"},
     {"TooLarge",
      [](Entry* e) {
        for (int i = 0; i < 40; ++i) {
@@ -209,8 +239,11 @@ const RuleCase kRuleCases[] = {
      ""},
 };
 
-INSTANTIATE_TEST_SUITE_P(Rules, ValidationRuleTest, ::testing::ValuesIn(kRuleCases),
-                         [](const auto& param_info) { return std::string(param_info.param.name); });
+INSTANTIATE_TEST_SUITE_P(Rules, ValidationRuleTest,
+                         ::testing::ValuesIn(kRuleCases),
+                         [](const auto& param_info) {
+                           return std::string(param_info.param.name);
+                         });
 
 TEST(ValidationTest, TooLargeEntryNamesTheSize) {
   // Within every per-field limit, but 3-byte characters push the
@@ -237,18 +270,20 @@ TEST(ValidationTest, ReportsEveryProblemAtOnce) {
   entry.set_title("");
   entry.mutable_locations(0)->set_postcode("12345");
   entry.add_languages("xx");
-  const absl::Status status = ToStatus(ValidateEntry(entry, EntryOrigin::kUnsigned, kNow));
+  const absl::Status status =
+      ToStatus(ValidateEntry(entry, EntryOrigin::kUnsigned, kNow));
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(GetFieldViolations(status).size(), 3u);
   EXPECT_THAT(std::string(status.message()),
-              ::testing::HasSubstr(
-                  "locations[0].postcode: \"12345\" is not a Dutch postcode (1234 AB)"));
+              ::testing::HasSubstr("locations[0].postcode: \"12345\" is not a "
+                                   "Dutch postcode (1234 AB)"));
 }
 
 TEST(ValidationTest, SignedRecordNeedsVersionAndRegion) {
   Entry entry = testdata::IpsHeerlen();
   auto violations = ValidateEntry(entry, EntryOrigin::kSigned, kNow);
-  EXPECT_THAT(violations, Contains(Field(&FieldViolation::field, "version.hlc")));
+  EXPECT_THAT(violations,
+              Contains(Field(&FieldViolation::field, "version.hlc")));
   EXPECT_THAT(violations, Contains(Field(&FieldViolation::field, "region")));
   entry.mutable_version()->set_hlc(1);
   entry.mutable_version()->set_node_id("node1");
@@ -266,7 +301,8 @@ TEST(ValidationTest, TombstoneCarriesNoContent) {
   tombstone.set_withdrawn(true);
   EXPECT_THAT(ValidateTombstone(tombstone), IsEmpty());
   tombstone.set_title("nog een titel");
-  EXPECT_THAT(ValidateTombstone(tombstone), Contains(Field(&FieldViolation::field, "")));
+  EXPECT_THAT(ValidateTombstone(tombstone),
+              Contains(Field(&FieldViolation::field, "")));
 }
 
 TEST(ValidationTest, NormalizeTidiesWithoutChangingMeaning) {
@@ -299,7 +335,8 @@ TEST(ValidationTest, ExpandAreaAndStale) {
   EXPECT_EQ(ExpandArea(area).size(), 17u);
   Entry entry = testdata::IpsHeerlen();
   EXPECT_FALSE(IsStale(entry, kNow, absl::Hours(24 * 180)));
-  EXPECT_TRUE(IsStale(entry, kNow + absl::Hours(24 * 181), absl::Hours(24 * 180)));
+  EXPECT_TRUE(
+      IsStale(entry, kNow + absl::Hours(24 * 181), absl::Hours(24 * 180)));
 }
 
 }  // namespace

@@ -10,13 +10,16 @@ namespace {
 
 TEST(VocabularyTest, LabelsAndShortNames) {
   EXPECT_EQ(Label("ENTRY_KIND_IPS_TRAJECTBEGELEIDER"), "IPS-trajectbegeleider");
-  EXPECT_EQ(Label(v1::TargetGroup_descriptor(), v1::TARGET_GROUP_PSYCHOSE), "Psychose");
-  EXPECT_EQ(ShortName(v1::EntryKind_descriptor(), v1::ENTRY_KIND_RE_INTEGRATIETRAJECT),
+  EXPECT_EQ(Label(v1::TargetGroup_descriptor(), v1::TARGET_GROUP_PSYCHOSE),
+            "Psychose");
+  EXPECT_EQ(ShortName(v1::EntryKind_descriptor(),
+                      v1::ENTRY_KIND_RE_INTEGRATIETRAJECT),
             "re-integratietraject");
 }
 
 TEST(VocabularyTest, ParsesLooseForms) {
-  EXPECT_EQ(*ParseEnum(v1::EntryKind_descriptor(), "jobcoach"), v1::ENTRY_KIND_JOBCOACH);
+  EXPECT_EQ(*ParseEnum(v1::EntryKind_descriptor(), "jobcoach"),
+            v1::ENTRY_KIND_JOBCOACH);
   EXPECT_EQ(*ParseEnum(v1::EntryKind_descriptor(), "ENTRY_KIND_JOBCOACH"),
             v1::ENTRY_KIND_JOBCOACH);
   EXPECT_EQ(*ParseEnum(v1::EntryKind_descriptor(), "ips-trajectbegeleider"),
@@ -32,12 +35,14 @@ TEST(VocabularyTest, ParsesLooseForms) {
 TEST(VocabularyTest, EveryEnumValueHasADutchLabel) {
   for (const auto* type :
        {v1::EntryKind_descriptor(), v1::Intervention_descriptor(),
-        v1::TargetGroup_descriptor(), v1::Regeling_descriptor(), v1::Funding_descriptor(),
-        v1::QualityMarkType_descriptor(), v1::EmployerOffer_descriptor(),
-        v1::OrganisationType_descriptor(), v1::Visibility_descriptor()}) {
+        v1::TargetGroup_descriptor(), v1::Regeling_descriptor(),
+        v1::Funding_descriptor(), v1::QualityMarkType_descriptor(),
+        v1::EmployerOffer_descriptor(), v1::OrganisationType_descriptor(),
+        v1::Visibility_descriptor()}) {
     for (int value : EnumValues(type)) {
       const std::string name = type->FindValueByNumber(value)->name();
-      EXPECT_NE(Label(name), absl::AsciiStrToLower(name)) << name << " has no label";
+      EXPECT_NE(Label(name), absl::AsciiStrToLower(name))
+          << name << " has no label";
     }
   }
 }

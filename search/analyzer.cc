@@ -36,7 +36,8 @@ std::vector<std::string> Tokenize(absl::string_view text) {
         continue;
       }
       // Split digits from letters: "6411ab" -> "6411", "ab".
-      if (!current.empty() && absl::ascii_isdigit(current.back()) != absl::ascii_isdigit(c)) {
+      if (!current.empty() &&
+          absl::ascii_isdigit(current.back()) != absl::ascii_isdigit(c)) {
         flush();
       }
       current += c;

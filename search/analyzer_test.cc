@@ -16,7 +16,8 @@ TEST(TokenizeTest, FoldsCaseAndDiacritics) {
 TEST(TokenizeTest, SplitsPunctuationCompoundsAndPostcodes) {
   EXPECT_THAT(Tokenize("POH-GGZ, 6411AB / 6411 ab"),
               ElementsAre("poh", "ggz", "6411", "ab", "6411", "ab"));
-  EXPECT_THAT(Tokenize("werk\u2013leer–traject"), ElementsAre("werk", "leer", "traject"));
+  EXPECT_THAT(Tokenize("werk\u2013leer–traject"),
+              ElementsAre("werk", "leer", "traject"));
   EXPECT_THAT(Tokenize("  "), ElementsAre());
 }
 

@@ -16,10 +16,12 @@ uint32_t Bits(const Repeated& values) {
   return bits;
 }
 
-void AppendTerms(std::string* out, const google::protobuf::EnumDescriptor* type, int value) {
+void AppendTerms(std::string* out, const google::protobuf::EnumDescriptor* type,
+                 int value) {
   const auto* v = type->FindValueByNumber(value);
   if (v == nullptr) return;
-  absl::StrAppend(out, model::Label(v->name()), " ", model::SearchTerms(v->name()), " ");
+  absl::StrAppend(out, model::Label(v->name()), " ",
+                  model::SearchTerms(v->name()), " ");
 }
 
 }  // namespace
@@ -49,8 +51,10 @@ const char* TextFieldName(TextField field) {
   return "?";
 }
 
-Document MakeDocument(const v1::Entry& entry, const std::string& organisation_name,
-                      const std::function<std::optional<GeoPoint>(absl::string_view)>& locate_postcode) {
+Document MakeDocument(
+    const v1::Entry& entry, const std::string& organisation_name,
+    const std::function<std::optional<GeoPoint>(absl::string_view)>&
+        locate_postcode) {
   const ReferenceData& ref = ReferenceData::Get();
   Document doc;
   doc.id = entry.id();
@@ -61,11 +65,13 @@ Document MakeDocument(const v1::Entry& entry, const std::string& organisation_na
   doc.regelingen = Bits(entry.regelingen());
   doc.funding = Bits(entry.funding());
   for (const auto& mark : entry.quality_marks()) {
-    if (mark.type() > 0 && mark.type() < 32) doc.quality_marks |= 1u << mark.type();
+    if (mark.type() > 0 && mark.type() < 32)
+      doc.quality_marks |= 1u << mark.type();
   }
   if (entry.has_employer()) {
     doc.employer_offers = Bits(entry.employer().offers());
-    if (!entry.employer().sector().empty()) doc.employer_sector = entry.employer().sector()[0];
+    if (!entry.employer().sector().empty())
+      doc.employer_sector = entry.employer().sector()[0];
   }
   doc.languages.assign(entry.languages().begin(), entry.languages().end());
   if (doc.languages.empty()) doc.languages.push_back("nl");
@@ -80,17 +86,22 @@ Document MakeDocument(const v1::Entry& entry, const std::string& organisation_na
   }
 
   std::string& title = doc.text[static_cast<int>(TextField::kTitle)];
-  std::string& interventions = doc.text[static_cast<int>(TextField::kInterventions)];
-  std::string& organisation = doc.text[static_cast<int>(TextField::kOrganisation)];
+  std::string& interventions =
+      doc.text[static_cast<int>(TextField::kInterventions)];
+  std::string& organisation =
+      doc.text[static_cast<int>(TextField::kOrganisation)];
   std::string& places = doc.text[static_cast<int>(TextField::kPlaces)];
   title = entry.title();
   doc.text[static_cast<int>(TextField::kDescription)] = entry.description();
   organisation = organisation_name;
 
   AppendTerms(&interventions, v1::EntryKind_descriptor(), entry.kind());
-  for (int v : entry.interventions()) AppendTerms(&interventions, v1::Intervention_descriptor(), v);
-  for (int v : entry.target_groups()) AppendTerms(&interventions, v1::TargetGroup_descriptor(), v);
-  for (int v : entry.regelingen()) AppendTerms(&interventions, v1::Regeling_descriptor(), v);
+  for (int v : entry.interventions())
+    AppendTerms(&interventions, v1::Intervention_descriptor(), v);
+  for (int v : entry.target_groups())
+    AppendTerms(&interventions, v1::TargetGroup_descriptor(), v);
+  for (int v : entry.regelingen())
+    AppendTerms(&interventions, v1::Regeling_descriptor(), v);
   for (const auto& mark : entry.quality_marks()) {
     AppendTerms(&interventions, v1::QualityMarkType_descriptor(), mark.type());
     if (!mark.name().empty()) absl::StrAppend(&interventions, mark.name(), " ");
@@ -102,15 +113,19 @@ Document MakeDocument(const v1::Entry& entry, const std::string& organisation_na
   }
 
   for (const std::string& code : entry.service_area().gemeentecodes()) {
-    if (const Gemeente* g = ref.FindGemeente(code)) absl::StrAppend(&places, g->naam, " ");
+    if (const Gemeente* g = ref.FindGemeente(code))
+      absl::StrAppend(&places, g->naam, " ");
   }
-  for (const std::string& code : entry.service_area().arbeidsmarktregio_codes()) {
-    if (const Arbeidsmarktregio* r = ref.FindRegio(code)) absl::StrAppend(&places, r->naam, " ");
+  for (const std::string& code :
+       entry.service_area().arbeidsmarktregio_codes()) {
+    if (const Arbeidsmarktregio* r = ref.FindRegio(code))
+      absl::StrAppend(&places, r->naam, " ");
   }
   for (const v1::Location& loc : entry.locations()) {
     absl::StrAppend(&places, loc.name(), " ", loc.city(), " ");
     const Gemeente* g = ref.FindGemeente(loc.gemeentecode());
-    if (g != nullptr && g->naam != loc.city()) absl::StrAppend(&places, g->naam, " ");
+    if (g != nullptr && g->naam != loc.city())
+      absl::StrAppend(&places, g->naam, " ");
     std::string pc4;
     if (loc.postcode().size() >= 4) {
       pc4 = loc.postcode().substr(0, 4);

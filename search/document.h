@@ -72,9 +72,10 @@ struct Document {
 // Builds the document of a live entry. `organisation_name` comes from the
 // admission; `locate_postcode` maps a PC4 to a coordinate when a location
 // has a postcode but no coordinates (may be null).
-Document MakeDocument(const v1::Entry& entry, const std::string& organisation_name,
-                      const std::function<std::optional<GeoPoint>(absl::string_view pc4)>&
-                          locate_postcode = nullptr);
+Document MakeDocument(
+    const v1::Entry& entry, const std::string& organisation_name,
+    const std::function<std::optional<GeoPoint>(absl::string_view pc4)>&
+        locate_postcode = nullptr);
 
 inline bool HasBit(uint32_t bits, int value) {
   return value >= 0 && value < 32 && (bits >> value) & 1u;

@@ -36,7 +36,8 @@ void CountBits(std::map<std::string, uint64_t>* counts,
 bool FacetIgnores(v1::FacetField facet, v1::FacetField failed) {
   if (facet == failed) return true;
   // The area filter is the filter of both area facets.
-  return failed == v1::FACET_FIELD_GEMEENTE && facet == v1::FACET_FIELD_ARBEIDSMARKTREGIO;
+  return failed == v1::FACET_FIELD_GEMEENTE &&
+         facet == v1::FACET_FIELD_ARBEIDSMARKTREGIO;
 }
 
 std::string FacetLabel(v1::FacetField field, const std::string& value) {
@@ -49,7 +50,8 @@ std::string FacetLabel(v1::FacetField field, const std::string& value) {
       if (const Arbeidsmarktregio* r = ref.FindRegio(value)) return r->naam;
       return value;
     case v1::FACET_FIELD_ACCEPTING_NEW_CLIENTS:
-      return value == "true" ? "Neemt nieuwe cliënten aan" : "Neemt geen nieuwe cliënten aan";
+      return value == "true" ? "Neemt nieuwe cliënten aan"
+                             : "Neemt geen nieuwe cliënten aan";
     case v1::FACET_FIELD_LANGUAGE:
     case v1::FACET_FIELD_ORGANISATION:
       return value;
@@ -62,8 +64,10 @@ std::string FacetLabel(v1::FacetField field, const std::string& value) {
 
 double FreshnessScore(const CompiledQuery& query, const Document& doc) {
   if (!doc.has_last_verified || query.freshness_seconds <= 0) return 0;
-  const double age = static_cast<double>(query.now_seconds - doc.last_verified_seconds);
-  return std::clamp(1.0 - age / static_cast<double>(query.freshness_seconds), 0.0, 1.0);
+  const double age =
+      static_cast<double>(query.now_seconds - doc.last_verified_seconds);
+  return std::clamp(1.0 - age / static_cast<double>(query.freshness_seconds),
+                    0.0, 1.0);
 }
 
 double AvailabilityScore(const Document& doc) {
@@ -76,22 +80,28 @@ double DistanceScore(std::optional<double> distance_km) {
   return 1.0 / (1.0 + *distance_km / 10.0);
 }
 
-double CombineScore(double text, double freshness, double availability, double distance) {
-  return text * (0.6 + 0.25 * availability + 0.15 * freshness) * (0.4 + 0.6 * distance);
+double CombineScore(double text, double freshness, double availability,
+                    double distance) {
+  return text * (0.6 + 0.25 * availability + 0.15 * freshness) *
+         (0.4 + 0.6 * distance);
 }
 
-double SortKey(const CompiledQuery& query, const Hit& hit, const Document& doc) {
+double SortKey(const CompiledQuery& query, const Hit& hit,
+               const Document& doc) {
   switch (query.sort) {
     case v1::SORT_ORDER_DISTANCE:
       return hit.distance_km.has_value() ? -*hit.distance_km : -1e9;
     case v1::SORT_ORDER_LAST_VERIFIED:
-      return doc.has_last_verified ? static_cast<double>(doc.last_verified_seconds) : 0;
+      return doc.has_last_verified
+                 ? static_cast<double>(doc.last_verified_seconds)
+                 : 0;
     default:
       return hit.score;
   }
 }
 
-bool AfterPagePosition(const CompiledQuery& query, double sort_key, const std::string& id) {
+bool AfterPagePosition(const CompiledQuery& query, double sort_key,
+                       const std::string& id) {
   if (!query.has_after) return true;
   return HitBefore(query.after_sort_key, query.after_id, sort_key, id);
 }
@@ -99,11 +109,13 @@ bool AfterPagePosition(const CompiledQuery& query, double sort_key, const std::s
 FacetCounter::FacetCounter(const CompiledQuery& query)
     : query_(query), counts_(query.facets.size()) {}
 
-void FacetCounter::Add(const Document& doc, v1::OrganisationType organisation_type,
-                       int failures, v1::FacetField failed) {
+void FacetCounter::Add(const Document& doc,
+                       v1::OrganisationType organisation_type, int failures,
+                       v1::FacetField failed) {
   for (size_t i = 0; i < query_.facets.size(); ++i) {
     const v1::FacetField field = query_.facets[i];
-    if (failures > 1 || (failures == 1 && !FacetIgnores(field, failed))) continue;
+    if (failures > 1 || (failures == 1 && !FacetIgnores(field, failed)))
+      continue;
     auto& counts = counts_[i];
     switch (field) {
       case v1::FACET_FIELD_KIND:
@@ -125,7 +137,8 @@ void FacetCounter::Add(const Document& doc, v1::OrganisationType organisation_ty
         CountBits(&counts, v1::QualityMarkType_descriptor(), doc.quality_marks);
         break;
       case v1::FACET_FIELD_ORGANISATION_TYPE:
-        CountBits(&counts, v1::OrganisationType_descriptor(), 1u << organisation_type);
+        CountBits(&counts, v1::OrganisationType_descriptor(),
+                  1u << organisation_type);
         break;
       case v1::FACET_FIELD_ORGANISATION:
         ++counts[doc.organisation_id];
@@ -169,7 +182,8 @@ std::vector<v1::Facet> FacetCounter::Finish() const {
   for (size_t i = 0; i < query_.facets.size(); ++i) {
     v1::Facet& facet = out.emplace_back();
     facet.set_field(query_.facets[i]);
-    std::vector<std::pair<std::string, uint64_t>> sorted(counts_[i].begin(), counts_[i].end());
+    std::vector<std::pair<std::string, uint64_t>> sorted(counts_[i].begin(),
+                                                         counts_[i].end());
     std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) {
       return a.second != b.second ? a.second > b.second : a.first < b.first;
     });

@@ -56,7 +56,8 @@ double AvailabilityScore(const Document& doc);
 double DistanceScore(std::optional<double> distance_km);
 
 // Combines the parts. `text` is 1 for queries without text.
-double CombineScore(double text, double freshness, double availability, double distance);
+double CombineScore(double text, double freshness, double availability,
+                    double distance);
 
 // Sort key for the query's order (higher first) given a scored hit.
 double SortKey(const CompiledQuery& query, const Hit& hit, const Document& doc);
@@ -69,15 +70,16 @@ inline bool HitBefore(double key_a, const std::string& id_a, double key_b,
 }
 
 // True when the hit lies after the keyset position of the query's page.
-bool AfterPagePosition(const CompiledQuery& query, double sort_key, const std::string& id);
+bool AfterPagePosition(const CompiledQuery& query, double sort_key,
+                       const std::string& id);
 
 // Accumulates facet counts over matching documents.
 class FacetCounter {
  public:
   explicit FacetCounter(const CompiledQuery& query);
   // `failures`/`failed` from FailedFilterGroups.
-  void Add(const Document& doc, v1::OrganisationType organisation_type, int failures,
-           v1::FacetField failed);
+  void Add(const Document& doc, v1::OrganisationType organisation_type,
+           int failures, v1::FacetField failed);
   std::vector<v1::Facet> Finish() const;
   bool active() const { return !query_.facets.empty(); }
 

@@ -19,6 +19,10 @@ struct EngineFactory {
   std::function<std::unique_ptr<SearchEngine>()> make;
 };
 
+void PrintTo(const EngineFactory& factory, std::ostream* os) {
+  *os << factory.name;
+}
+
 const absl::Time kNow = absl::FromUnixSeconds(1767225600 + 10 * 86400);
 
 class EngineConformanceTest : public ::testing::TestWithParam<EngineFactory> {
@@ -26,12 +30,14 @@ class EngineConformanceTest : public ::testing::TestWithParam<EngineFactory> {
   void SetUp() override {
     engine_ = GetParam().make();
     // ips-heerlen: IPS, psychose, Heerlen+Kerkrade+AM30, accepting, nl/en.
-    Add(model::testdata::IpsHeerlen(), "Mondriaan", v1::ORGANISATION_TYPE_GGZ_INSTELLING);
+    Add(model::testdata::IpsHeerlen(), "Mondriaan",
+        v1::ORGANISATION_TYPE_GGZ_INSTELLING);
     // werkgever in Maastricht.
     Add(model::testdata::WerkgeverMaastricht(), "Maastricht UMC+",
         v1::ORGANISATION_TYPE_WERKGEVER);
     // A jobcoach in Sittard, not accepting, speaks Arabic, stale.
-    v1::Entry jobcoach = model::testdata::IpsHeerlen("werkpad", "jobcoach-sittard");
+    v1::Entry jobcoach =
+        model::testdata::IpsHeerlen("werkpad", "jobcoach-sittard");
     jobcoach.set_kind(v1::ENTRY_KIND_JOBCOACH);
     jobcoach.set_title("Jobcoach voor werknemers met autisme");
     jobcoach.set_description("Begeleiding op de werkplek in Sittard-Geleen.");
@@ -63,7 +69,8 @@ class EngineConformanceTest : public ::testing::TestWithParam<EngineFactory> {
     Add(ed, "RCO Groningen", v1::ORGANISATION_TYPE_RCO);
   }
 
-  void Add(const v1::Entry& entry, const std::string& org_name, v1::OrganisationType type) {
+  void Add(const v1::Entry& entry, const std::string& org_name,
+           v1::OrganisationType type) {
     engine_->Upsert(MakeDocument(entry, org_name), type);
   }
 
@@ -133,13 +140,17 @@ TEST_P(EngineConformanceTest, EveryFilterField) {
     set(&request);
     return Ids(request);
   };
-  EXPECT_THAT(only([](auto* r) { r->add_target_groups(v1::TARGET_GROUP_AUTISME); }),
-              ElementsAre("werkpad/jobcoach-sittard"));
-  EXPECT_THAT(only([](auto* r) { r->add_interventions(v1::INTERVENTION_IPS); }),
-              UnorderedElementsAre("mondriaan/ips-heerlen", "rco-groningen/ed"));
+  EXPECT_THAT(
+      only([](auto* r) { r->add_target_groups(v1::TARGET_GROUP_AUTISME); }),
+      ElementsAre("werkpad/jobcoach-sittard"));
+  EXPECT_THAT(
+      only([](auto* r) { r->add_interventions(v1::INTERVENTION_IPS); }),
+      UnorderedElementsAre("mondriaan/ips-heerlen", "rco-groningen/ed"));
   EXPECT_THAT(only([](auto* r) { r->add_languages("ar"); }),
               ElementsAre("werkpad/jobcoach-sittard"));
-  EXPECT_THAT(only([](auto* r) { r->add_organisation_types(v1::ORGANISATION_TYPE_RCO); }),
+  EXPECT_THAT(only([](auto* r) {
+                r->add_organisation_types(v1::ORGANISATION_TYPE_RCO);
+              }),
               ElementsAre("rco-groningen/ed"));
   EXPECT_THAT(only([](auto* r) { r->add_organisation_ids("azm"); }),
               ElementsAre("azm/garantiebanen"));
@@ -147,9 +158,12 @@ TEST_P(EngineConformanceTest, EveryFilterField) {
               ElementsAre("azm/garantiebanen"));
   EXPECT_THAT(only([](auto* r) { r->add_regelingen(v1::REGELING_WAJONG); }),
               ElementsAre("azm/garantiebanen"));
-  EXPECT_THAT(only([](auto* r) { r->add_funding(v1::FUNDING_UWV); }), ElementsAre());
-  EXPECT_THAT(
-      only([](auto* r) { r->add_quality_marks(v1::QUALITY_MARK_TYPE_IPS_FIDELITY); }).size(), 3u);
+  EXPECT_THAT(only([](auto* r) { r->add_funding(v1::FUNDING_UWV); }),
+              ElementsAre());
+  EXPECT_THAT(only([](auto* r) {
+                r->add_quality_marks(v1::QUALITY_MARK_TYPE_IPS_FIDELITY);
+              }).size(),
+              3u);
   EXPECT_EQ(only([](auto* r) { r->set_exclude_stale(true); }).size(), 3u);
 }
 
@@ -164,7 +178,8 @@ TEST_P(EngineConformanceTest, RadiusAndDistanceSort) {
   EXPECT_EQ(result.hits[3].id, "rco-groningen/ed");
   EXPECT_LT(*result.hits[0].distance_km, 1.0);
   request.mutable_near()->set_radius_km(20);
-  EXPECT_THAT(Ids(request), ElementsAre("mondriaan/ips-heerlen", "werkpad/jobcoach-sittard"));
+  EXPECT_THAT(Ids(request),
+              ElementsAre("mondriaan/ips-heerlen", "werkpad/jobcoach-sittard"));
 }
 
 TEST_P(EngineConformanceTest, FacetsIgnoreTheirOwnFilter) {
@@ -245,8 +260,11 @@ const EngineFactory kEngines[] = {
     {"Scan", [] { return std::make_unique<ScanEngine>(); }},
 };
 
-INSTANTIATE_TEST_SUITE_P(Engines, EngineConformanceTest, ::testing::ValuesIn(kEngines),
-                         [](const auto& param_info) { return std::string(param_info.param.name); });
+INSTANTIATE_TEST_SUITE_P(Engines, EngineConformanceTest,
+                         ::testing::ValuesIn(kEngines),
+                         [](const auto& param_info) {
+                           return std::string(param_info.param.name);
+                         });
 
 }  // namespace
 }  // namespace kaartnet::search

@@ -16,13 +16,15 @@ namespace kaartnet::search {
 namespace {
 
 template <typename Repeated, typename IsValid>
-uint32_t MaskOf(const Repeated& values, IsValid is_valid, const std::string& field,
+uint32_t MaskOf(const Repeated& values, IsValid is_valid,
+                const std::string& field,
                 std::vector<FieldViolation>* violations) {
   uint32_t mask = 0;
   for (int i = 0; i < values.size(); ++i) {
     const int v = values[i];
     if (v <= 0 || v >= 32 || !is_valid(v)) {
-      violations->push_back({absl::StrCat(field, "[", i, "]"), "is not a known value"});
+      violations->push_back(
+          {absl::StrCat(field, "[", i, "]"), "is not a known value"});
       continue;
     }
     mask |= 1u << v;
@@ -41,7 +43,8 @@ uint64_t RequestHash(const v1::SearchRequest& request) {
   return absl::HashOf(bytes);
 }
 
-std::optional<GeoPoint> ResolveCentre(const v1::Near& near, const QueryContext& context,
+std::optional<GeoPoint> ResolveCentre(const v1::Near& near,
+                                      const QueryContext& context,
                                       std::vector<FieldViolation>* violations) {
   const ReferenceData& ref = ReferenceData::Get();
   switch (near.centre_case()) {
@@ -49,7 +52,8 @@ std::optional<GeoPoint> ResolveCentre(const v1::Near& near, const QueryContext& 
       const double lat = near.point().latitude();
       const double lon = near.point().longitude();
       if (!(lat >= -90 && lat <= 90) || !(lon >= -180 && lon <= 180)) {
-        violations->push_back({"near.point", "latitude/longitude out of range"});
+        violations->push_back(
+            {"near.point", "latitude/longitude out of range"});
         return std::nullopt;
       }
       return GeoPoint{lat, lon};
@@ -60,28 +64,33 @@ std::optional<GeoPoint> ResolveCentre(const v1::Near& near, const QueryContext& 
         if (absl::ascii_isdigit(c)) digits += c;
       }
       if (digits.size() != 4 || digits[0] == '0') {
-        violations->push_back({"near.postcode",
-                               absl::StrCat("\"", near.postcode(),
-                                            "\" is not a Dutch postcode (6411 AB or 6411)")});
+        violations->push_back(
+            {"near.postcode",
+             absl::StrCat("\"", near.postcode(),
+                          "\" is not a Dutch postcode (6411 AB or 6411)")});
         return std::nullopt;
       }
-      auto p = context.locate_postcode ? context.locate_postcode(digits) : std::nullopt;
+      auto p = context.locate_postcode ? context.locate_postcode(digits)
+                                       : std::nullopt;
       if (!p.has_value()) {
         violations->push_back(
             {"near.postcode",
-             absl::StrCat("postcode area ", digits,
-                          " is unknown to this node; search near a gemeente instead")});
+             absl::StrCat(
+                 "postcode area ", digits,
+                 " is unknown to this node; search near a gemeente instead")});
         return std::nullopt;
       }
       return *p;
     }
     case v1::Near::kGemeentecode: {
-      const Gemeente* g = ref.FindGemeente(absl::AsciiStrToUpper(near.gemeentecode()));
+      const Gemeente* g =
+          ref.FindGemeente(absl::AsciiStrToUpper(near.gemeentecode()));
       if (g == nullptr) g = ref.FindGemeenteByName(near.gemeentecode());
       if (g == nullptr) {
-        violations->push_back({"near.gemeentecode",
-                               absl::StrCat("\"", near.gemeentecode(),
-                                            "\" is not a current Dutch gemeente")});
+        violations->push_back(
+            {"near.gemeentecode",
+             absl::StrCat("\"", near.gemeentecode(),
+                          "\" is not a current Dutch gemeente")});
         return std::nullopt;
       }
       return GeoPoint{g->latitude, g->longitude};
@@ -101,33 +110,42 @@ absl::StatusOr<CompiledQuery> CompileQuery(const v1::SearchRequest& request,
   if (!IsValidUtf8(request.query())) {
     violations.push_back({"query", "is not valid UTF-8"});
   } else if (CodePointCount(request.query()) > kMaxQueryChars) {
-    violations.push_back({"query", absl::StrCat("at most ", kMaxQueryChars, " characters")});
+    violations.push_back(
+        {"query", absl::StrCat("at most ", kMaxQueryChars, " characters")});
   } else {
     q.text = request.query();
   }
-  q.kinds = MaskOf(request.kinds(), v1::EntryKind_IsValid, "kinds", &violations);
-  q.interventions =
-      MaskOf(request.interventions(), v1::Intervention_IsValid, "interventions", &violations);
-  q.target_groups =
-      MaskOf(request.target_groups(), v1::TargetGroup_IsValid, "target_groups", &violations);
-  q.regelingen = MaskOf(request.regelingen(), v1::Regeling_IsValid, "regelingen", &violations);
-  q.funding = MaskOf(request.funding(), v1::Funding_IsValid, "funding", &violations);
-  q.quality_marks =
-      MaskOf(request.quality_marks(), v1::QualityMarkType_IsValid, "quality_marks", &violations);
-  q.organisation_types = MaskOf(request.organisation_types(), v1::OrganisationType_IsValid,
-                                "organisation_types", &violations);
-  q.employer_offers = MaskOf(request.employer_offers(), v1::EmployerOffer_IsValid,
-                             "employer_offers", &violations);
-  for (const std::string& id : request.organisation_ids()) q.organisation_ids.insert(id);
+  q.kinds =
+      MaskOf(request.kinds(), v1::EntryKind_IsValid, "kinds", &violations);
+  q.interventions = MaskOf(request.interventions(), v1::Intervention_IsValid,
+                           "interventions", &violations);
+  q.target_groups = MaskOf(request.target_groups(), v1::TargetGroup_IsValid,
+                           "target_groups", &violations);
+  q.regelingen = MaskOf(request.regelingen(), v1::Regeling_IsValid,
+                        "regelingen", &violations);
+  q.funding =
+      MaskOf(request.funding(), v1::Funding_IsValid, "funding", &violations);
+  q.quality_marks = MaskOf(request.quality_marks(), v1::QualityMarkType_IsValid,
+                           "quality_marks", &violations);
+  q.organisation_types =
+      MaskOf(request.organisation_types(), v1::OrganisationType_IsValid,
+             "organisation_types", &violations);
+  q.employer_offers =
+      MaskOf(request.employer_offers(), v1::EmployerOffer_IsValid,
+             "employer_offers", &violations);
+  for (const std::string& id : request.organisation_ids())
+    q.organisation_ids.insert(id);
   for (int i = 0; i < request.languages_size(); ++i) {
     q.languages.insert(absl::AsciiStrToLower(request.languages(i)));
   }
   for (int i = 0; i < request.employer_sectors_size(); ++i) {
-    const std::string sector = absl::AsciiStrToUpper(request.employer_sectors(i));
+    const std::string sector =
+        absl::AsciiStrToUpper(request.employer_sectors(i));
     if (sector.size() != 1 || sector[0] < 'A' || sector[0] > 'U') {
-      violations.push_back({absl::StrCat("employer_sectors[", i, "]"),
-                            absl::StrCat("\"", request.employer_sectors(i),
-                                         "\" is not an SBI section letter (A–U)")});
+      violations.push_back(
+          {absl::StrCat("employer_sectors[", i, "]"),
+           absl::StrCat("\"", request.employer_sectors(i),
+                        "\" is not an SBI section letter (A–U)")});
     } else {
       q.employer_sectors += sector;
     }
@@ -137,16 +155,19 @@ absl::StatusOr<CompiledQuery> CompileQuery(const v1::SearchRequest& request,
     const std::string code = absl::AsciiStrToUpper(request.area_codes(i));
     q.has_area = true;
     if (const Arbeidsmarktregio* regio = ref.FindRegio(code)) {
-      for (const std::string& g : regio->gemeentecodes) q.area.set(GemeenteIndexOf(g));
+      for (const std::string& g : regio->gemeentecodes)
+        q.area.set(GemeenteIndexOf(g));
     } else if (int index = GemeenteIndexOf(code); index >= 0) {
       q.area.set(index);
-    } else if (const Gemeente* g = ref.FindGemeenteByName(request.area_codes(i))) {
+    } else if (const Gemeente* g =
+                   ref.FindGemeenteByName(request.area_codes(i))) {
       q.area.set(GemeenteIndexOf(g->code));
     } else {
-      violations.push_back({absl::StrCat("area_codes[", i, "]"),
-                            absl::StrCat("\"", request.area_codes(i),
-                                         "\" is not a gemeentecode (GMxxxx), "
-                                         "arbeidsmarktregio (AMxx) or gemeente name")});
+      violations.push_back(
+          {absl::StrCat("area_codes[", i, "]"),
+           absl::StrCat("\"", request.area_codes(i),
+                        "\" is not a gemeentecode (GMxxxx), "
+                        "arbeidsmarktregio (AMxx) or gemeente name")});
     }
   }
   q.accepting_new_clients = request.accepting_new_clients();
@@ -166,16 +187,20 @@ absl::StatusOr<CompiledQuery> CompileQuery(const v1::SearchRequest& request,
   }
   if (request.page_size() < 0 || request.page_size() > kMaxPageSize) {
     violations.push_back(
-        {"page_size", absl::StrCat("must be between 1 and ", kMaxPageSize, " (0 = 20)")});
+        {"page_size",
+         absl::StrCat("must be between 1 and ", kMaxPageSize, " (0 = 20)")});
   } else if (request.page_size() > 0) {
     q.page_size = request.page_size();
   }
   q.explain = request.explain();
   for (int i = 0; i < request.facets_size(); ++i) {
     const auto field = request.facets(i);
-    if (field == v1::FACET_FIELD_UNSPECIFIED || !v1::FacetField_IsValid(field)) {
-      violations.push_back({absl::StrCat("facets[", i, "]"), "is not a facet field"});
-    } else if (std::find(q.facets.begin(), q.facets.end(), field) == q.facets.end()) {
+    if (field == v1::FACET_FIELD_UNSPECIFIED ||
+        !v1::FacetField_IsValid(field)) {
+      violations.push_back(
+          {absl::StrCat("facets[", i, "]"), "is not a facet field"});
+    } else if (std::find(q.facets.begin(), q.facets.end(), field) ==
+               q.facets.end()) {
       q.facets.push_back(field);
     }
   }
@@ -190,7 +215,8 @@ absl::StatusOr<CompiledQuery> CompileQuery(const v1::SearchRequest& request,
       violations.push_back({"page_token", "is not a page token of this node"});
     } else if (token.request_hash() != q.request_hash) {
       violations.push_back(
-          {"page_token", "belongs to another query; send the same query and filters"});
+          {"page_token",
+           "belongs to another query; send the same query and filters"});
     } else {
       q.has_after = true;
       q.after_sort_key = token.last_sort_key();
@@ -198,11 +224,13 @@ absl::StatusOr<CompiledQuery> CompileQuery(const v1::SearchRequest& request,
       q.now_seconds = token.now_seconds();
     }
   }
-  if (!violations.empty()) return InvalidArgumentWithViolations("search refused", violations);
+  if (!violations.empty())
+    return InvalidArgumentWithViolations("search refused", violations);
   return q;
 }
 
-std::string MakePageToken(const CompiledQuery& query, double sort_key, const std::string& id) {
+std::string MakePageToken(const CompiledQuery& query, double sort_key,
+                          const std::string& id) {
   internal::PageToken token;
   token.set_request_hash(query.request_hash);
   token.set_now_seconds(query.now_seconds);
@@ -213,21 +241,25 @@ std::string MakePageToken(const CompiledQuery& query, double sort_key, const std
 
 bool IsStale(const CompiledQuery& query, const Document& doc) {
   if (!doc.has_last_verified) return true;
-  return query.now_seconds - doc.last_verified_seconds > query.freshness_seconds;
+  return query.now_seconds - doc.last_verified_seconds >
+         query.freshness_seconds;
 }
 
-std::optional<double> DistanceKm(const CompiledQuery& query, const Document& doc) {
+std::optional<double> DistanceKm(const CompiledQuery& query,
+                                 const Document& doc) {
   if (!query.centre.has_value() || doc.points.empty()) return std::nullopt;
   double best = INFINITY;
   for (const GeoPoint& p : doc.points) {
-    best = std::min(best, HaversineKm(query.centre->latitude, query.centre->longitude,
-                                      p.latitude, p.longitude));
+    best = std::min(best,
+                    HaversineKm(query.centre->latitude, query.centre->longitude,
+                                p.latitude, p.longitude));
   }
   return best;
 }
 
 int FailedFilterGroups(const CompiledQuery& q, const Document& doc,
-                       v1::OrganisationType organisation_type, v1::FacetField* failed) {
+                       v1::OrganisationType organisation_type,
+                       v1::FacetField* failed) {
   int failures = 0;
   auto fail = [&](v1::FacetField field) {
     ++failures;
@@ -240,20 +272,24 @@ int FailedFilterGroups(const CompiledQuery& q, const Document& doc,
   if (q.target_groups && !(q.target_groups & doc.target_groups)) {
     fail(v1::FACET_FIELD_TARGET_GROUP);
   }
-  if (q.regelingen && !(q.regelingen & doc.regelingen)) fail(v1::FACET_FIELD_REGELING);
+  if (q.regelingen && !(q.regelingen & doc.regelingen))
+    fail(v1::FACET_FIELD_REGELING);
   if (q.funding && !(q.funding & doc.funding)) fail(v1::FACET_FIELD_FUNDING);
   if (q.quality_marks && !(q.quality_marks & doc.quality_marks)) {
     fail(v1::FACET_FIELD_QUALITY_MARK);
   }
-  if (q.organisation_types && !HasBit(q.organisation_types, organisation_type)) {
+  if (q.organisation_types &&
+      !HasBit(q.organisation_types, organisation_type)) {
     fail(v1::FACET_FIELD_ORGANISATION_TYPE);
   }
-  if (!q.organisation_ids.empty() && !q.organisation_ids.contains(doc.organisation_id)) {
+  if (!q.organisation_ids.empty() &&
+      !q.organisation_ids.contains(doc.organisation_id)) {
     fail(v1::FACET_FIELD_ORGANISATION);
   }
   if (!q.languages.empty() &&
-      std::none_of(doc.languages.begin(), doc.languages.end(),
-                   [&](const std::string& l) { return q.languages.contains(l); })) {
+      std::none_of(
+          doc.languages.begin(), doc.languages.end(),
+          [&](const std::string& l) { return q.languages.contains(l); })) {
     fail(v1::FACET_FIELD_LANGUAGE);
   }
   if (q.has_area && (q.area & doc.area).none()) fail(v1::FACET_FIELD_GEMEENTE);
@@ -265,7 +301,8 @@ int FailedFilterGroups(const CompiledQuery& q, const Document& doc,
     fail(v1::FACET_FIELD_UNSPECIFIED);
   }
   if (!q.employer_sectors.empty() &&
-      (doc.employer_sector == 0 || q.employer_sectors.find(doc.employer_sector) == std::string::npos)) {
+      (doc.employer_sector == 0 ||
+       q.employer_sectors.find(doc.employer_sector) == std::string::npos)) {
     fail(v1::FACET_FIELD_UNSPECIFIED);
   }
   if (q.exclude_stale && IsStale(q, doc)) fail(v1::FACET_FIELD_UNSPECIFIED);

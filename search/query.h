@@ -72,7 +72,8 @@ absl::StatusOr<CompiledQuery> CompileQuery(const v1::SearchRequest& request,
                                            const QueryContext& context);
 
 // The opaque token for continuing after a hit with this sort key and id.
-std::string MakePageToken(const CompiledQuery& query, double sort_key, const std::string& id);
+std::string MakePageToken(const CompiledQuery& query, double sort_key,
+                          const std::string& id);
 
 // Whether a document passes every filter (text aside).
 bool PassesFilters(const CompiledQuery& query, const Document& doc,
@@ -83,11 +84,13 @@ bool PassesFilters(const CompiledQuery& query, const Document& doc,
 // *failed, the facet field of the last one (FACET_FIELD_UNSPECIFIED for
 // filters without a facet; FACET_FIELD_GEMEENTE for the area).
 int FailedFilterGroups(const CompiledQuery& query, const Document& doc,
-                       v1::OrganisationType organisation_type, v1::FacetField* failed);
+                       v1::OrganisationType organisation_type,
+                       v1::FacetField* failed);
 
 // Distance in km from the query centre to the nearest point of the
 // document; nullopt without centre or points.
-std::optional<double> DistanceKm(const CompiledQuery& query, const Document& doc);
+std::optional<double> DistanceKm(const CompiledQuery& query,
+                                 const Document& doc);
 
 bool IsStale(const CompiledQuery& query, const Document& doc);
 

@@ -13,7 +13,8 @@ using ::testing::Field;
 QueryContext Context() {
   QueryContext context;
   context.now = absl::FromUnixSeconds(1767225600);
-  context.locate_postcode = [](absl::string_view pc4) -> std::optional<GeoPoint> {
+  context.locate_postcode =
+      [](absl::string_view pc4) -> std::optional<GeoPoint> {
     if (pc4 == "6411") return GeoPoint{50.886, 5.980};
     return std::nullopt;
   };
@@ -45,9 +46,10 @@ TEST(CompileQueryTest, RefusesBadInputWithFieldPaths) {
   auto q = CompileQuery(request, Context());
   ASSERT_FALSE(q.ok());
   const auto violations = GetFieldViolations(q.status());
-  for (const char* field : {"area_codes[0]", "kinds[0]", "page_size", "near.postcode",
-                            "page_token"}) {
-    EXPECT_THAT(violations, Contains(Field(&FieldViolation::field, field))) << field;
+  for (const char* field : {"area_codes[0]", "kinds[0]", "page_size",
+                            "near.postcode", "page_token"}) {
+    EXPECT_THAT(violations, Contains(Field(&FieldViolation::field, field)))
+        << field;
   }
 }
 
@@ -87,7 +89,8 @@ TEST(CompileQueryTest, DistanceSortNeedsCentre) {
   request.set_sort(v1::SORT_ORDER_DISTANCE);
   auto q = CompileQuery(request, Context());
   ASSERT_FALSE(q.ok());
-  EXPECT_THAT(GetFieldViolations(q.status()), Contains(Field(&FieldViolation::field, "sort")));
+  EXPECT_THAT(GetFieldViolations(q.status()),
+              Contains(Field(&FieldViolation::field, "sort")));
 }
 
 }  // namespace

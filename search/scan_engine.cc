@@ -16,7 +16,8 @@ constexpr double kFieldWeight[kFields] = {3.0, 2.0, 1.5, 1.5, 1.0};
 constexpr double kK1 = 1.2;
 constexpr double kB = 0.75;
 
-bool TermMatches(const std::string& token, const std::string& term, bool prefix) {
+bool TermMatches(const std::string& token, const std::string& term,
+                 bool prefix) {
   return prefix ? absl::StartsWith(token, term) : token == term;
 }
 
@@ -40,7 +41,8 @@ void ScanEngine::Remove(const std::string& id) {
   std::unique_lock lock(mu_);
   auto it = docs_.find(id);
   if (it == docs_.end()) return;
-  for (int f = 0; f < kFields; ++f) total_tokens_[f] -= it->second->tokens[f].size();
+  for (int f = 0; f < kFields; ++f)
+    total_tokens_[f] -= it->second->tokens[f].size();
   docs_.erase(it);
 }
 
@@ -56,7 +58,8 @@ size_t ScanEngine::MemoryBytes() const {
     bytes += sizeof(Stored) + id.size() * 2;
     for (int f = 0; f < kFields; ++f) {
       bytes += stored->doc.text[f].size();
-      for (const auto& t : stored->tokens[f]) bytes += sizeof(std::string) + t.size();
+      for (const auto& t : stored->tokens[f])
+        bytes += sizeof(std::string) + t.size();
     }
   }
   return bytes;
@@ -101,7 +104,8 @@ SearchResult ScanEngine::Search(const CompiledQuery& query) const {
   for (const auto& [id, stored] : docs_) {
     const Document& doc = stored->doc;
     v1::FacetField failed = v1::FACET_FIELD_UNSPECIFIED;
-    const int failures = FailedFilterGroups(query, doc, stored->organisation_type, &failed);
+    const int failures =
+        FailedFilterGroups(query, doc, stored->organisation_type, &failed);
     if (failures > 1 || (failures == 1 && !facets.active())) continue;
     // Text: every term must match somewhere.
     double text_score = terms.empty() ? 1.0 : 0.0;
@@ -125,7 +129,9 @@ SearchResult ScanEngine::Search(const CompiledQuery& query) const {
         }
         if (tf == 0) continue;
         const double norm =
-            1.0 + kB * (static_cast<double>(stored->tokens[f].size()) / avg_len[f] - 1.0);
+            1.0 +
+            kB * (static_cast<double>(stored->tokens[f].size()) / avg_len[f] -
+                  1.0);
         weighted_tf += kFieldWeight[f] * tf / norm;
       }
       if (best_field < 0) {
@@ -133,7 +139,8 @@ SearchResult ScanEngine::Search(const CompiledQuery& query) const {
         break;
       }
       const double idf = std::log(1.0 + (n_docs - df[t] + 0.5) / (df[t] + 0.5));
-      const double term_score = idf * weighted_tf * (kK1 + 1) / (weighted_tf + kK1);
+      const double term_score =
+          idf * weighted_tf * (kK1 + 1) / (weighted_tf + kK1);
       text_score += term_score;
       if (query.explain) {
         v1::TermMatch& m = matches.emplace_back();
@@ -182,7 +189,8 @@ SearchResult ScanEngine::Search(const CompiledQuery& query) const {
   std::reverse(hits.begin(), hits.end());
   if (static_cast<int>(hits.size()) > query.page_size) {
     hits.resize(query.page_size);
-    result.next_page_token = MakePageToken(query, hits.back().sort_key, hits.back().id);
+    result.next_page_token =
+        MakePageToken(query, hits.back().sort_key, hits.back().id);
   }
   result.hits = std::move(hits);
   result.facets = facets.Finish();

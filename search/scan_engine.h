@@ -36,8 +36,10 @@ class ScanEngine final : public SearchEngine {
   };
 
   mutable std::shared_mutex mu_;
-  std::map<std::string, std::shared_ptr<const Stored>> docs_ ABSL_GUARDED_BY(mu_);
-  uint64_t total_tokens_[static_cast<int>(TextField::kCount)] ABSL_GUARDED_BY(mu_) = {};
+  std::map<std::string, std::shared_ptr<const Stored>> docs_
+      ABSL_GUARDED_BY(mu_);
+  uint64_t total_tokens_[static_cast<int>(TextField::kCount)] ABSL_GUARDED_BY(
+      mu_) = {};
 };
 
 }  // namespace kaartnet::search

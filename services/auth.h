@@ -14,7 +14,8 @@ class Authenticator {
   virtual ~Authenticator() = default;
   // `authorization` is the value of the "authorization" header/metadata
   // ("Bearer <token>"), empty when absent. UNAUTHENTICATED for a bad token.
-  virtual absl::StatusOr<trust::Caller> Authenticate(absl::string_view authorization) = 0;
+  virtual absl::StatusOr<trust::Caller> Authenticate(
+      absl::string_view authorization) = 0;
 };
 
 // Development mode: every caller is trusted. Only for nodes that listen on

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -23,12 +24,15 @@ namespace {
 class CollectErrors : public google::protobuf::io::ErrorCollector {
  public:
   void AddError(int line, int column, const std::string& message) override {
-    if (first.empty()) first = absl::StrCat("line ", line + 1, ", column ", column + 1, ": ", message);
+    if (first.empty())
+      first = absl::StrCat("line ", line + 1, ", column ", column + 1, ": ",
+                           message);
   }
   std::string first;
 };
 
-std::string Resolve(const std::filesystem::path& base, const std::string& path) {
+std::string Resolve(const std::filesystem::path& base,
+                    const std::string& path) {
   if (path.empty() || std::filesystem::path(path).is_absolute()) return path;
   return (base / path).lexically_normal().string();
 }
@@ -38,14 +42,16 @@ std::string Resolve(const std::filesystem::path& base, const std::string& path) 
 absl::StatusOr<std::string> ReadFileToString(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    return absl::NotFoundError(absl::StrCat("cannot read ", path, ": ", std::strerror(errno)));
+    return absl::NotFoundError(
+        absl::StrCat("cannot read ", path, ": ", std::strerror(errno)));
   }
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
 }
 
-absl::Status WriteFileAtomically(const std::string& path, const std::string& content) {
+absl::Status WriteFileAtomically(const std::string& path,
+                                 const std::string& content) {
   const std::string tmp = absl::StrCat(path, ".tmp.", ::getpid());
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
@@ -54,18 +60,22 @@ absl::Status WriteFileAtomically(const std::string& path, const std::string& con
           absl::StrCat("cannot write ", tmp, ": ", std::strerror(errno)));
     }
     out << content;
-    if (!out.flush()) return absl::InternalError(absl::StrCat("short write to ", tmp));
+    if (!out.flush())
+      return absl::InternalError(absl::StrCat("short write to ", tmp));
   }
   std::error_code ec;
   std::filesystem::rename(tmp, path, ec);
-  if (ec) return absl::InternalError(absl::StrCat("cannot rename ", tmp, ": ", ec.message()));
+  if (ec)
+    return absl::InternalError(
+        absl::StrCat("cannot rename ", tmp, ": ", ec.message()));
   return absl::OkStatus();
 }
 
 void ApplyDefaults(v1::NodeConfig* config) {
   if (config->grpc_listen().empty()) config->set_grpc_listen("127.0.0.1:7401");
   if (config->freshness_days() == 0) config->set_freshness_days(180);
-  if (config->max_clock_skew_seconds() == 0) config->set_max_clock_skew_seconds(600);
+  if (config->max_clock_skew_seconds() == 0)
+    config->set_max_clock_skew_seconds(600);
   if (!config->has_sync_writes()) config->set_sync_writes(true);
 }
 
@@ -77,7 +87,8 @@ absl::StatusOr<v1::NodeConfig> LoadConfig(const std::string& path) {
   CollectErrors errors;
   parser.RecordErrorsTo(&errors);
   if (!parser.ParseFromString(*text, &config)) {
-    return absl::InvalidArgumentError(absl::StrCat("config ", path, ": ", errors.first));
+    return absl::InvalidArgumentError(
+        absl::StrCat("config ", path, ": ", errors.first));
   }
   const std::filesystem::path base =
       std::filesystem::absolute(std::filesystem::path(path)).parent_path();
@@ -85,7 +96,10 @@ absl::StatusOr<v1::NodeConfig> LoadConfig(const std::string& path) {
   for (auto& anchor : *config.mutable_trust_anchors()) {
     anchor.set_public_key_file(Resolve(base, anchor.public_key_file()));
   }
-  for (auto& file : *config.mutable_admission_files()) file = Resolve(base, file);
+  for (auto& file : *config.mutable_admission_files())
+    file = Resolve(base, file);
+  config.set_admissions_dir(Resolve(base, config.admissions_dir()));
+  config.set_hosted_keys_dir(Resolve(base, config.hosted_keys_dir()));
   for (auto& hosted : *config.mutable_hosted_organisations()) {
     hosted.set_secret_key_file(Resolve(base, hosted.secret_key_file()));
   }
@@ -97,52 +111,71 @@ absl::Status CheckConfig(const v1::NodeConfig& config) {
   std::vector<FieldViolation> violations;
   if (config.node_id().empty()) {
     violations.push_back({"node_id", "is required (e.g. \"node1\")"});
-  } else if (!model::IsOrganisationId(config.node_id()) && config.node_id().size() != 1) {
+  } else if (!model::IsOrganisationId(config.node_id()) &&
+             config.node_id().size() != 1) {
     violations.push_back({"node_id", "lower-case letters, digits and dashes"});
   }
   if (ReferenceData::Get().FindRegio(config.region()) == nullptr) {
     violations.push_back(
-        {"region", absl::StrCat("\"", config.region(), "\" is not an arbeidsmarktregio (AMxx)")});
+        {"region", absl::StrCat("\"", config.region(),
+                                "\" is not an arbeidsmarktregio (AMxx)")});
   }
-  if (config.data_dir().empty()) violations.push_back({"data_dir", "is required"});
+  if (config.data_dir().empty())
+    violations.push_back({"data_dir", "is required"});
   if (config.grpc_listen().find(':') == std::string::npos) {
-    violations.push_back({"grpc_listen", "must be host:port, e.g. 127.0.0.1:7401"});
+    violations.push_back(
+        {"grpc_listen", "must be host:port, e.g. 127.0.0.1:7401"});
   }
   if (config.trust_anchors().empty()) {
-    violations.push_back({"trust_anchors", "at least one region's trust anchor is required"});
+    violations.push_back(
+        {"trust_anchors", "at least one region's trust anchor is required"});
   }
   for (int i = 0; i < config.trust_anchors_size(); ++i) {
     const auto& anchor = config.trust_anchors(i);
     if (anchor.public_key().empty() == anchor.public_key_file().empty()) {
-      violations.push_back({absl::StrCat("trust_anchors[", i, "]"),
-                            "give exactly one of public_key and public_key_file"});
+      violations.push_back(
+          {absl::StrCat("trust_anchors[", i, "]"),
+           "give exactly one of public_key and public_key_file"});
     }
   }
   for (int i = 0; i < config.hosted_organisations_size(); ++i) {
     const auto& hosted = config.hosted_organisations(i);
     if (!model::IsOrganisationId(hosted.organisation_id())) {
-      violations.push_back({absl::StrCat("hosted_organisations[", i, "].organisation_id"),
-                            "is not an organisation id"});
+      violations.push_back(
+          {absl::StrCat("hosted_organisations[", i, "].organisation_id"),
+           "is not an organisation id"});
     }
     if (hosted.secret_key_file().empty()) {
-      violations.push_back({absl::StrCat("hosted_organisations[", i, "].secret_key_file"),
-                            "is required"});
+      violations.push_back(
+          {absl::StrCat("hosted_organisations[", i, "].secret_key_file"),
+           "is required"});
+    }
+  }
+  for (const auto& [field, dir] :
+       {std::pair<const char*, std::string>{"admissions_dir",
+                                            config.admissions_dir()},
+        {"hosted_keys_dir", config.hosted_keys_dir()}}) {
+    if (!dir.empty() && !std::filesystem::is_directory(dir)) {
+      violations.push_back(
+          {field, absl::StrCat("\"", dir, "\" is not a directory")});
     }
   }
   if (violations.empty()) return absl::OkStatus();
   return InvalidArgumentWithViolations("configuration refused", violations);
 }
 
-absl::StatusOr<std::vector<v1::TrustAnchor>> LoadTrustAnchors(const v1::NodeConfig& config) {
+absl::StatusOr<std::vector<v1::TrustAnchor>> LoadTrustAnchors(
+    const v1::NodeConfig& config) {
   std::vector<v1::TrustAnchor> anchors;
   for (const auto& anchor_config : config.trust_anchors()) {
-    absl::StatusOr<std::string> key = anchor_config.public_key_file().empty()
-                                          ? trust::ParsePublicKey(anchor_config.public_key())
-                                          : trust::ReadPublicKeyFile(anchor_config.public_key_file());
+    absl::StatusOr<std::string> key =
+        anchor_config.public_key_file().empty()
+            ? trust::ParsePublicKey(anchor_config.public_key())
+            : trust::ReadPublicKeyFile(anchor_config.public_key_file());
     if (!key.ok()) {
-      return absl::InvalidArgumentError(absl::StrCat("trust anchor of region ",
-                                                     anchor_config.region(), ": ",
-                                                     key.status().message()));
+      return absl::InvalidArgumentError(
+          absl::StrCat("trust anchor of region ", anchor_config.region(), ": ",
+                       key.status().message()));
     }
     v1::TrustAnchor& anchor = anchors.emplace_back();
     anchor.set_region(anchor_config.region());
@@ -152,23 +185,38 @@ absl::StatusOr<std::vector<v1::TrustAnchor>> LoadTrustAnchors(const v1::NodeConf
   return anchors;
 }
 
+std::vector<std::string> FilesWithSuffix(const std::string& dir,
+                                         const std::string& suffix) {
+  std::vector<std::string> out;
+  if (dir.empty()) return out;
+  std::error_code ec;
+  for (const auto& file : std::filesystem::directory_iterator(dir, ec)) {
+    const std::string path = file.path().string();
+    if (file.is_regular_file() && absl::EndsWith(path, suffix))
+      out.push_back(path);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 absl::StatusOr<v1::SignedAdmission> ReadAdmissionFile(const std::string& path) {
   auto content = ReadFileToString(path);
   if (!content.ok()) return content.status();
   v1::SignedAdmission admission;
-  if (admission.ParseFromString(*content) && !admission.organisation().empty() &&
-      !admission.anchor_key_id().empty()) {
+  if (admission.ParseFromString(*content) &&
+      !admission.organisation().empty() && !admission.anchor_key_id().empty()) {
     return admission;
   }
   admission.Clear();
   google::protobuf::TextFormat::Parser parser;
   CollectErrors errors;
   parser.RecordErrorsTo(&errors);
-  if (parser.ParseFromString(*content, &admission) && !admission.organisation().empty()) {
+  if (parser.ParseFromString(*content, &admission) &&
+      !admission.organisation().empty()) {
     return admission;
   }
-  return absl::InvalidArgumentError(
-      absl::StrCat(path, " is not a signed admission (made with `kaart admin admit`)"));
+  return absl::InvalidArgumentError(absl::StrCat(
+      path, " is not a signed admission (made with `kaart admin admit`)"));
 }
 
 }  // namespace kaartnet::services

@@ -24,13 +24,19 @@ void ApplyDefaults(v1::NodeConfig* config);
 absl::Status CheckConfig(const v1::NodeConfig& config);
 
 // The trust anchors of the configuration, keys decoded.
-absl::StatusOr<std::vector<v1::TrustAnchor>> LoadTrustAnchors(const v1::NodeConfig& config);
+absl::StatusOr<std::vector<v1::TrustAnchor>> LoadTrustAnchors(
+    const v1::NodeConfig& config);
 
 // Reads a SignedAdmission written by `kaart admin admit` (binary or text).
 absl::StatusOr<v1::SignedAdmission> ReadAdmissionFile(const std::string& path);
 
+// Regular files in `dir` ending in `suffix`, sorted (empty for no dir).
+std::vector<std::string> FilesWithSuffix(const std::string& dir,
+                                         const std::string& suffix);
+
 absl::StatusOr<std::string> ReadFileToString(const std::string& path);
-absl::Status WriteFileAtomically(const std::string& path, const std::string& content);
+absl::Status WriteFileAtomically(const std::string& path,
+                                 const std::string& content);
 
 }  // namespace kaartnet::services
 

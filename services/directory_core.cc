@@ -24,10 +24,10 @@ google::protobuf::Timestamp ToProto(absl::Time t) {
 }
 
 std::string VersionText(const v1::Version& v) {
-  return absl::StrCat(
-      absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", HybridLogicalClock::ToTime(v.hlc()),
-                       absl::UTCTimeZone()),
-      "/", v.hlc() & 0xffff, "@", v.node_id());
+  return absl::StrCat(absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ",
+                                       HybridLogicalClock::ToTime(v.hlc()),
+                                       absl::UTCTimeZone()),
+                      "/", v.hlc() & 0xffff, "@", v.node_id());
 }
 
 }  // namespace
@@ -44,7 +44,8 @@ uint64_t ChangeNotifier::WaitAfter(uint64_t seq, absl::Duration timeout) {
     const uint64_t* latest;
     uint64_t seq;
   } wait{&latest_, seq};
-  mu_.AwaitWithTimeout(absl::Condition(+[](Wait* w) { return *w->latest > w->seq; }, &wait),
+  mu_.AwaitWithTimeout(absl::Condition(
+                           +[](Wait* w) { return *w->latest > w->seq; }, &wait),
                        timeout);
   return latest_;
 }
@@ -55,14 +56,16 @@ uint32_t RedactContacts(v1::Entry* entry, bool reveal) {
   const int before = contacts->size();
   contacts->erase(std::remove_if(contacts->begin(), contacts->end(),
                                  [](const v1::Contact& c) {
-                                   return c.visibility() != v1::VISIBILITY_PUBLIC;
+                                   return c.visibility() !=
+                                          v1::VISIBILITY_PUBLIC;
                                  }),
                   contacts->end());
   return static_cast<uint32_t>(before - contacts->size());
 }
 
 bool IsKnownRevealPurpose(absl::string_view purpose) {
-  return purpose == "doorverwijzing" || purpose == "afstemming" || purpose == "overzicht";
+  return purpose == "doorverwijzing" || purpose == "afstemming" ||
+         purpose == "overzicht";
 }
 
 DirectoryCore::DirectoryCore(NodeContext* context)
@@ -71,14 +74,15 @@ DirectoryCore::DirectoryCore(NodeContext* context)
 absl::StatusOr<RecordOutcome> DirectoryCore::ApplyOne(IncomingRecord record) {
   std::vector<IncomingRecord> records;
   records.push_back(std::move(record));
-  ASSIGN_OR_RETURN(std::vector<RecordOutcome> outcomes, context_->ledger->Apply(std::move(records)));
+  ASSIGN_OR_RETURN(std::vector<RecordOutcome> outcomes,
+                   context_->ledger->Apply(std::move(records)));
   RecordOutcome outcome = std::move(outcomes[0]);
   if (!outcome.status.ok()) return outcome.status;
   return outcome;
 }
 
-absl::StatusOr<v1::PublishResponse> DirectoryCore::Publish(const trust::Caller& caller,
-                                                           const v1::PublishRequest& request) {
+absl::StatusOr<v1::PublishResponse> DirectoryCore::Publish(
+    const trust::Caller& caller, const v1::PublishRequest& request) {
   IncomingRecord in;
   v1::Entry entry;
   const bool node_signs = request.content_case() == v1::PublishRequest::kEntry;
@@ -86,28 +90,32 @@ absl::StatusOr<v1::PublishResponse> DirectoryCore::Publish(const trust::Caller& 
     entry = request.entry();
     model::Normalize(&entry);
     if (!entry.organisation_id().empty()) {
-      RETURN_IF_ERROR(Authorize(caller, Action::kPublish, entry.organisation_id()));
+      RETURN_IF_ERROR(
+          Authorize(caller, Action::kPublish, entry.organisation_id()));
     }
     const absl::Time now = context_->clock->Now();
-    RETURN_IF_ERROR(
-        model::ToStatus(model::ValidateEntry(entry, model::EntryOrigin::kUnsigned, now)));
+    RETURN_IF_ERROR(model::ToStatus(
+        model::ValidateEntry(entry, model::EntryOrigin::kUnsigned, now)));
     auto organisation = context_->registry->Find(entry.organisation_id());
     if (!organisation.has_value()) {
       return StatusWithViolations(
           absl::StatusCode::kPermissionDenied, "entry refused",
-          {{"organisation_id", absl::StrCat("\"", entry.organisation_id(),
-                                            "\" is not admitted to this region")}});
+          {{"organisation_id",
+            absl::StrCat("\"", entry.organisation_id(),
+                         "\" is not admitted to this region")}});
     }
     auto key = context_->hosted_keys.find(entry.organisation_id());
     if (key == context_->hosted_keys.end()) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "organisation \"", entry.organisation_id(), "\" is not hosted on node ",
-          context_->node_id,
-          ": sign the entry with the organisation's key (kaart publish --key FILE) or "
-          "publish through the organisation's own node"));
+      return absl::FailedPreconditionError(
+          absl::StrCat("organisation \"", entry.organisation_id(),
+                       "\" is not hosted on node ", context_->node_id,
+                       ": sign the entry with the organisation's key (kaart "
+                       "publish --key FILE) or "
+                       "publish through the organisation's own node"));
     }
     entry.set_region(organisation->region());
-    if (!entry.has_last_verified()) *entry.mutable_last_verified() = ToProto(now);
+    if (!entry.has_last_verified())
+      *entry.mutable_last_verified() = ToProto(now);
     ASSIGN_OR_RETURN(auto current, context_->store->Get(entry.id()));
     const uint64_t floor = current.has_value() ? current->version().hlc() : 0;
     entry.mutable_version()->set_hlc(context_->hlc->NowAfter(floor));
@@ -119,7 +127,8 @@ absl::StatusOr<v1::PublishResponse> DirectoryCore::Publish(const trust::Caller& 
     auto parsed = trust::ParseRecord(in.record);
     if (!parsed.ok()) return parsed.status();
     entry = *parsed;
-    RETURN_IF_ERROR(Authorize(caller, Action::kPublish, entry.organisation_id()));
+    RETURN_IF_ERROR(
+        Authorize(caller, Action::kPublish, entry.organisation_id()));
     if (entry.withdrawn()) {
       return InvalidArgumentWithViolations(
           "entry refused", {{"withdrawn", "send withdrawals with Withdraw"}});
@@ -137,7 +146,8 @@ absl::StatusOr<v1::PublishResponse> DirectoryCore::Publish(const trust::Caller& 
     response.set_created(!current.has_value() || current->withdrawn());
     return response;
   }
-  if (request.has_expected_version()) in.expected_version = request.expected_version();
+  if (request.has_expected_version())
+    in.expected_version = request.expected_version();
   in.create_only = request.create_only();
   ASSIGN_OR_RETURN(RecordOutcome outcome, ApplyOne(std::move(in)));
   switch (outcome.result.outcome) {
@@ -152,36 +162,42 @@ absl::StatusOr<v1::PublishResponse> DirectoryCore::Publish(const trust::Caller& 
           absl::StrCat("entry ", entry.id(), " already exists (version ",
                        VersionText(outcome.result.stored_version), ")"));
     case storage::ApplyOutcome::kPreconditionFailed:
-      return absl::FailedPreconditionError(absl::StrCat(
-          "entry ", entry.id(), " is at version ",
-          outcome.result.stored_version.hlc() == 0 ? std::string("(none)")
-                                                   : VersionText(outcome.result.stored_version),
-          ", not at the expected version ", VersionText(request.expected_version())));
+      return absl::FailedPreconditionError(
+          absl::StrCat("entry ", entry.id(), " is at version ",
+                       outcome.result.stored_version.hlc() == 0
+                           ? std::string("(none)")
+                           : VersionText(outcome.result.stored_version),
+                       ", not at the expected version ",
+                       VersionText(request.expected_version())));
     case storage::ApplyOutcome::kStale:
     case storage::ApplyOutcome::kDuplicate: {
-      const std::string message =
-          absl::StrCat("entry ", entry.id(), " already has a newer or equal version (",
-                       VersionText(outcome.result.stored_version), ")");
-      if (node_signs) return absl::AbortedError(message + "; it was written concurrently");
-      return trust::Reject(absl::StatusCode::kFailedPrecondition,
-                           trust::RejectReason::kStaleVersion,
-                           message + "; an old version cannot be published again");
+      const std::string message = absl::StrCat(
+          "entry ", entry.id(), " already has a newer or equal version (",
+          VersionText(outcome.result.stored_version), ")");
+      if (node_signs)
+        return absl::AbortedError(message + "; it was written concurrently");
+      return trust::Reject(
+          absl::StatusCode::kFailedPrecondition,
+          trust::RejectReason::kStaleVersion,
+          message + "; an old version cannot be published again");
     }
   }
   return absl::InternalError("unexpected apply outcome");
 }
 
-absl::StatusOr<v1::Entry> DirectoryCore::LoadEntry(const std::string& id,
-                                                   v1::EntryStatus* status) const {
+absl::StatusOr<v1::Entry> DirectoryCore::LoadEntry(
+    const std::string& id, v1::EntryStatus* status) const {
   ASSIGN_OR_RETURN(auto stored, context_->store->Get(id));
-  if (!stored.has_value()) return absl::NotFoundError(absl::StrCat("no entry ", id));
+  if (!stored.has_value())
+    return absl::NotFoundError(absl::StrCat("no entry ", id));
   ASSIGN_OR_RETURN(v1::Entry entry, trust::ParseRecord(stored->record()));
   if (status != nullptr) {
     status->set_key_id(stored->record().key_id());
     status->set_origin_node_id(stored->origin_node_id());
     status->set_origin_seq(stored->origin_seq());
-    status->set_stale(!entry.withdrawn() &&
-                      model::IsStale(entry, context_->clock->Now(), context_->freshness));
+    status->set_stale(
+        !entry.withdrawn() &&
+        model::IsStale(entry, context_->clock->Now(), context_->freshness));
     if (auto org = context_->registry->Find(entry.organisation_id())) {
       status->set_organisation_name(org->name());
       status->set_organisation_type(org->type());
@@ -190,23 +206,28 @@ absl::StatusOr<v1::Entry> DirectoryCore::LoadEntry(const std::string& id,
   return entry;
 }
 
-absl::StatusOr<v1::GetResponse> DirectoryCore::Get(const trust::Caller& caller,
-                                                   const v1::GetRequest& request) {
+absl::StatusOr<v1::GetResponse> DirectoryCore::Get(
+    const trust::Caller& caller, const v1::GetRequest& request) {
   RETURN_IF_ERROR(Authorize(caller, Action::kSearch));
   if (request.id().empty()) {
-    return InvalidArgumentWithViolations("get refused", {{"id", "is required"}});
+    return InvalidArgumentWithViolations("get refused",
+                                         {{"id", "is required"}});
   }
   v1::GetResponse response;
-  ASSIGN_OR_RETURN(*response.mutable_entry(), LoadEntry(request.id(), response.mutable_status()));
+  ASSIGN_OR_RETURN(*response.mutable_entry(),
+                   LoadEntry(request.id(), response.mutable_status()));
   v1::Entry& entry = *response.mutable_entry();
   if (request.reveal_contacts()) {
-    RETURN_IF_ERROR(Authorize(caller, Action::kRevealContacts, entry.organisation_id()));
-    const std::string purpose = request.purpose().empty() ? "doorverwijzing" : request.purpose();
+    RETURN_IF_ERROR(
+        Authorize(caller, Action::kRevealContacts, entry.organisation_id()));
+    const std::string purpose =
+        request.purpose().empty() ? "doorverwijzing" : request.purpose();
     if (!IsKnownRevealPurpose(purpose)) {
       return InvalidArgumentWithViolations(
-          "get refused", {{"purpose", absl::StrCat("\"", purpose,
-                                                   "\" is not a purpose (doorverwijzing, "
-                                                   "afstemming, overzicht)")}});
+          "get refused",
+          {{"purpose", absl::StrCat("\"", purpose,
+                                    "\" is not a purpose (doorverwijzing, "
+                                    "afstemming, overzicht)")}});
     }
   }
   response.mutable_status()->set_hidden_contacts(
@@ -214,8 +235,8 @@ absl::StatusOr<v1::GetResponse> DirectoryCore::Get(const trust::Caller& caller,
   return response;
 }
 
-absl::StatusOr<v1::WithdrawResponse> DirectoryCore::Withdraw(const trust::Caller& caller,
-                                                             const v1::WithdrawRequest& request) {
+absl::StatusOr<v1::WithdrawResponse> DirectoryCore::Withdraw(
+    const trust::Caller& caller, const v1::WithdrawRequest& request) {
   IncomingRecord in;
   std::string id = request.id();
   if (!request.signed_record().entry().empty()) {
@@ -223,21 +244,27 @@ absl::StatusOr<v1::WithdrawResponse> DirectoryCore::Withdraw(const trust::Caller
     ASSIGN_OR_RETURN(v1::Entry tombstone, trust::ParseRecord(in.record));
     if (!tombstone.withdrawn()) {
       return InvalidArgumentWithViolations(
-          "withdraw refused", {{"signed_record", "is not a withdrawal (withdrawn is false)"}});
+          "withdraw refused",
+          {{"signed_record", "is not a withdrawal (withdrawn is false)"}});
     }
     if (!id.empty() && id != tombstone.id()) {
       return InvalidArgumentWithViolations(
           "withdraw refused", {{"id", "differs from the id in signed_record"}});
     }
     id = tombstone.id();
-    RETURN_IF_ERROR(Authorize(caller, tombstone.erased() ? Action::kErase : Action::kPublish,
-                              tombstone.organisation_id()));
+    RETURN_IF_ERROR(Authorize(
+        caller, tombstone.erased() ? Action::kErase : Action::kPublish,
+        tombstone.organisation_id()));
   } else {
-    if (id.empty()) return InvalidArgumentWithViolations("withdraw refused", {{"id", "is required"}});
+    if (id.empty())
+      return InvalidArgumentWithViolations("withdraw refused",
+                                           {{"id", "is required"}});
     ASSIGN_OR_RETURN(auto current, context_->store->Get(id));
-    if (!current.has_value()) return absl::NotFoundError(absl::StrCat("no entry ", id));
-    RETURN_IF_ERROR(Authorize(caller, request.erase() ? Action::kErase : Action::kPublish,
-                              current->organisation_id()));
+    if (!current.has_value())
+      return absl::NotFoundError(absl::StrCat("no entry ", id));
+    RETURN_IF_ERROR(
+        Authorize(caller, request.erase() ? Action::kErase : Action::kPublish,
+                  current->organisation_id()));
     if (current->withdrawn() && (current->erased() || !request.erase())) {
       // Already done: answer with the stored tombstone.
       v1::WithdrawResponse response;
@@ -246,52 +273,62 @@ absl::StatusOr<v1::WithdrawResponse> DirectoryCore::Withdraw(const trust::Caller
     }
     auto key = context_->hosted_keys.find(current->organisation_id());
     if (key == context_->hosted_keys.end()) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "organisation \"", current->organisation_id(), "\" is not hosted on node ",
-          context_->node_id,
-          ": sign the withdrawal with the organisation's key (kaart withdraw --key FILE)"));
+      return absl::FailedPreconditionError(
+          absl::StrCat("organisation \"", current->organisation_id(),
+                       "\" is not hosted on node ", context_->node_id,
+                       ": sign the withdrawal with the organisation's key "
+                       "(kaart withdraw --key FILE)"));
     }
     auto organisation = context_->registry->Find(current->organisation_id());
     v1::Entry tombstone;
     tombstone.set_id(id);
     tombstone.set_organisation_id(current->organisation_id());
-    tombstone.set_region(organisation.has_value() ? organisation->region() : context_->region);
+    tombstone.set_region(organisation.has_value() ? organisation->region()
+                                                  : context_->region);
     tombstone.set_withdrawn(true);
     tombstone.set_erased(request.erase());
-    tombstone.mutable_version()->set_hlc(context_->hlc->NowAfter(current->version().hlc()));
+    tombstone.mutable_version()->set_hlc(
+        context_->hlc->NowAfter(current->version().hlc()));
     tombstone.mutable_version()->set_node_id(context_->node_id);
     in.record = trust::SignEntry(tombstone, *key->second);
   }
-  if (request.has_expected_version()) in.expected_version = request.expected_version();
+  if (request.has_expected_version())
+    in.expected_version = request.expected_version();
   ASSIGN_OR_RETURN(RecordOutcome outcome, ApplyOne(std::move(in)));
   switch (outcome.result.outcome) {
     case storage::ApplyOutcome::kApplied: {
-      KLOG(INFO) << (outcome.entry.erased() ? "erased " : "withdrew ") << id << " for "
-                 << (caller.subject.empty() ? trust::RoleName(caller.role) : caller.subject);
+      KLOG(INFO) << (outcome.entry.erased() ? "erased " : "withdrew ") << id
+                 << " for "
+                 << (caller.subject.empty() ? trust::RoleName(caller.role)
+                                            : caller.subject);
       v1::WithdrawResponse response;
       *response.mutable_entry() = std::move(outcome.entry);
       return response;
     }
     case storage::ApplyOutcome::kPreconditionFailed:
       return absl::FailedPreconditionError(
-          absl::StrCat("entry ", id, " is at version ", VersionText(outcome.result.stored_version),
+          absl::StrCat("entry ", id, " is at version ",
+                       VersionText(outcome.result.stored_version),
                        ", not at the expected version"));
     default:
-      return trust::Reject(absl::StatusCode::kFailedPrecondition,
-                           trust::RejectReason::kStaleVersion,
-                           absl::StrCat("entry ", id, " already has a newer version (",
-                                        VersionText(outcome.result.stored_version), ")"));
+      return trust::Reject(
+          absl::StatusCode::kFailedPrecondition,
+          trust::RejectReason::kStaleVersion,
+          absl::StrCat("entry ", id, " already has a newer version (",
+                       VersionText(outcome.result.stored_version), ")"));
   }
 }
 
-absl::StatusOr<v1::SearchResponse> DirectoryCore::Search(const trust::Caller& caller,
-                                                         const v1::SearchRequest& request) {
+absl::StatusOr<v1::SearchResponse> DirectoryCore::Search(
+    const trust::Caller& caller, const v1::SearchRequest& request) {
   RETURN_IF_ERROR(Authorize(caller, Action::kSearch));
-  ASSIGN_OR_RETURN(search::SearchResult result, context_->index->Search(request));
+  ASSIGN_OR_RETURN(search::SearchResult result,
+                   context_->index->Search(request));
   v1::SearchResponse response;
   response.set_total_size(result.total);
   response.set_next_page_token(std::move(result.next_page_token));
-  for (v1::Facet& facet : result.facets) *response.add_facets() = std::move(facet);
+  for (v1::Facet& facet : result.facets)
+    *response.add_facets() = std::move(facet);
   for (search::Hit& hit : result.hits) {
     auto stored = context_->store->Get(hit.id);
     if (!stored.ok()) return stored.status();
@@ -299,9 +336,11 @@ absl::StatusOr<v1::SearchResponse> DirectoryCore::Search(const trust::Caller& ca
     if (!stored->has_value() || (*stored)->withdrawn()) continue;
     v1::SearchHit* out = response.add_hits();
     if (!out->mutable_entry()->ParseFromString((*stored)->record().entry())) {
-      return absl::DataLossError(absl::StrCat("stored entry ", hit.id, " does not parse"));
+      return absl::DataLossError(
+          absl::StrCat("stored entry ", hit.id, " does not parse"));
     }
-    out->set_hidden_contacts(RedactContacts(out->mutable_entry(), /*reveal=*/false));
+    out->set_hidden_contacts(
+        RedactContacts(out->mutable_entry(), /*reveal=*/false));
     out->set_score(hit.score);
     if (hit.distance_km.has_value()) out->set_distance_km(*hit.distance_km);
     out->set_stale(hit.stale);
@@ -309,7 +348,8 @@ absl::StatusOr<v1::SearchResponse> DirectoryCore::Search(const trust::Caller& ca
       out->set_organisation_name(org->name());
       out->set_organisation_type(org->type());
     }
-    if (request.explain()) *out->mutable_explanation() = std::move(hit.explanation);
+    if (request.explain())
+      *out->mutable_explanation() = std::move(hit.explanation);
   }
   return response;
 }
@@ -318,19 +358,21 @@ std::string DirectoryCore::MakeCursor(uint64_t change_seq) const {
   return absl::StrCat(context_->store->origin_id(), ":", change_seq);
 }
 
-absl::StatusOr<uint64_t> DirectoryCore::ParseCursor(const std::string& cursor) const {
+absl::StatusOr<uint64_t> DirectoryCore::ParseCursor(
+    const std::string& cursor) const {
   if (cursor.empty()) return 0;
   std::vector<std::string> parts = absl::StrSplit(cursor, ':');
   uint64_t seq = 0;
   if (parts.size() != 2 || !absl::SimpleAtoi(parts[1], &seq)) {
-    return InvalidArgumentWithViolations("watch refused",
-                                         {{"cursor", "is not a cursor of this node"}});
+    return InvalidArgumentWithViolations(
+        "watch refused", {{"cursor", "is not a cursor of this node"}});
   }
   if (parts[0] != context_->store->origin_id()) {
     return InvalidArgumentWithViolations(
-        "watch refused",
-        {{"cursor", "belongs to another node (or to this node before a restore); start again "
-                    "with an empty cursor"}});
+        "watch refused", {{"cursor",
+                           "belongs to another node (or to this node before a "
+                           "restore); start again "
+                           "with an empty cursor"}});
   }
   return seq;
 }
@@ -346,8 +388,9 @@ absl::StatusOr<std::vector<v1::ChangeEvent>> DirectoryCore::ReadChanges(
   for (const internal::StoredEntry& stored : changes) {
     last = stored.change_seq();
     if (!request.organisation_ids().empty() &&
-        std::find(request.organisation_ids().begin(), request.organisation_ids().end(),
-                  stored.organisation_id()) == request.organisation_ids().end()) {
+        std::find(request.organisation_ids().begin(),
+                  request.organisation_ids().end(), stored.organisation_id()) ==
+            request.organisation_ids().end()) {
       continue;
     }
     v1::ChangeEvent& event = events.emplace_back();
@@ -361,7 +404,8 @@ absl::StatusOr<std::vector<v1::ChangeEvent>> DirectoryCore::ReadChanges(
   return events;
 }
 
-void DirectoryCore::WaitForChanges(const std::string& cursor, absl::Duration timeout) {
+void DirectoryCore::WaitForChanges(const std::string& cursor,
+                                   absl::Duration timeout) {
   auto after = ParseCursor(cursor);
   if (!after.ok()) return;
   notifier_.WaitAfter(*after, timeout);
@@ -379,41 +423,50 @@ absl::StatusOr<v1::ListOrganisationsResponse> AdminCore::ListOrganisations(
   ASSIGN_OR_RETURN(search::SearchResult counted, context_->index->Search(all));
   v1::SearchRequest fresh = all;
   fresh.set_exclude_stale(true);
-  ASSIGN_OR_RETURN(search::SearchResult fresh_counted, context_->index->Search(fresh));
+  ASSIGN_OR_RETURN(search::SearchResult fresh_counted,
+                   context_->index->Search(fresh));
   std::map<std::string, uint64_t> live, not_stale;
   for (const auto& c : counted.facets[0].counts()) live[c.value()] = c.count();
-  for (const auto& c : fresh_counted.facets[0].counts()) not_stale[c.value()] = c.count();
+  for (const auto& c : fresh_counted.facets[0].counts())
+    not_stale[c.value()] = c.count();
 
   v1::ListOrganisationsResponse response;
   for (const v1::Organisation& org : context_->registry->List()) {
     v1::OrganisationInfo* info = response.add_organisations();
     *info->mutable_organisation() = org;
-    info->set_hosted_here(context_->hosted_keys.contains(org.organisation_id()));
+    info->set_hosted_here(
+        context_->hosted_keys.contains(org.organisation_id()));
     info->set_entry_count(live[org.organisation_id()]);
-    info->set_stale_count(live[org.organisation_id()] - not_stale[org.organisation_id()]);
+    info->set_stale_count(live[org.organisation_id()] -
+                          not_stale[org.organisation_id()]);
   }
   return response;
 }
 
-absl::StatusOr<bool> InstallAdmission(NodeContext* context, const v1::SignedAdmission& admission) {
-  const auto before =
-      [&]() -> std::optional<v1::Organisation> {
+absl::StatusOr<bool> InstallAdmission(NodeContext* context,
+                                      const v1::SignedAdmission& admission,
+                                      bool log) {
+  const auto before = [&]() -> std::optional<v1::Organisation> {
     auto parsed = trust::ParseAdmission(admission);
     if (!parsed.ok()) return std::nullopt;
     return context->registry->Find(parsed->organisation_id());
   }();
   ASSIGN_OR_RETURN(const bool changed, context->registry->Install(admission));
   if (!changed) return false;
-  ASSIGN_OR_RETURN(v1::Organisation organisation, trust::ParseAdmission(admission));
-  RETURN_IF_ERROR(context->store->PutAdmission(organisation.organisation_id(), admission));
+  ASSIGN_OR_RETURN(v1::Organisation organisation,
+                   trust::ParseAdmission(admission));
+  RETURN_IF_ERROR(
+      context->store->PutAdmission(organisation.organisation_id(), admission));
   if (before.has_value() && context->index != nullptr &&
-      (before->name() != organisation.name() || before->type() != organisation.type())) {
-    RETURN_IF_ERROR(
-        context->index->ReindexOrganisation(*context->store, organisation.organisation_id()));
+      (before->name() != organisation.name() ||
+       before->type() != organisation.type())) {
+    RETURN_IF_ERROR(context->index->ReindexOrganisation(
+        *context->store, organisation.organisation_id()));
   }
-  KLOG(INFO) << "admission of " << organisation.organisation_id() << " (version "
-             << organisation.version() << (organisation.revoked() ? ", revoked" : "")
-             << ") installed";
+  if (!log) return true;
+  KLOG(INFO) << "admission of " << organisation.organisation_id()
+             << " (version " << organisation.version()
+             << (organisation.revoked() ? ", revoked" : "") << ") installed";
   return true;
 }
 
@@ -422,12 +475,13 @@ absl::StatusOr<v1::PutAdmissionResponse> AdminCore::PutAdmission(
   RETURN_IF_ERROR(Authorize(caller, Action::kPutAdmission));
   RETURN_IF_ERROR(InstallAdmission(context_, request.admission()).status());
   v1::PutAdmissionResponse response;
-  ASSIGN_OR_RETURN(*response.mutable_organisation(), trust::ParseAdmission(request.admission()));
+  ASSIGN_OR_RETURN(*response.mutable_organisation(),
+                   trust::ParseAdmission(request.admission()));
   return response;
 }
 
-absl::StatusOr<v1::NodeStatus> AdminCore::GetNodeStatus(const trust::Caller& caller,
-                                                        const v1::GetNodeStatusRequest&) {
+absl::StatusOr<v1::NodeStatus> AdminCore::GetNodeStatus(
+    const trust::Caller& caller, const v1::GetNodeStatusRequest&) {
   RETURN_IF_ERROR(Authorize(caller, Action::kNodeStatus));
   v1::NodeStatus status;
   status.set_node_id(context_->node_id);
@@ -440,8 +494,10 @@ absl::StatusOr<v1::NodeStatus> AdminCore::GetNodeStatus(const trust::Caller& cal
   v1::SearchRequest fresh;
   fresh.set_exclude_stale(true);
   fresh.set_page_size(1);
-  ASSIGN_OR_RETURN(search::SearchResult fresh_counted, context_->index->Search(fresh));
-  status.set_stale_entries(counts.live_entries - std::min(counts.live_entries, fresh_counted.total));
+  ASSIGN_OR_RETURN(search::SearchResult fresh_counted,
+                   context_->index->Search(fresh));
+  status.set_stale_entries(counts.live_entries -
+                           std::min(counts.live_entries, fresh_counted.total));
   status.set_organisations(context_->registry->List().size());
   for (const auto& [origin, seq] : context_->store->Frontier()) {
     v1::OriginProgress* progress = status.add_frontier();

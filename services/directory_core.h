@@ -47,7 +47,8 @@ struct NodeContext {
 // Wakes WatchChanges followers when the store applies changes.
 class ChangeNotifier final : public storage::ChangeListener {
  public:
-  explicit ChangeNotifier(uint64_t last_change_seq) : latest_(last_change_seq) {}
+  explicit ChangeNotifier(uint64_t last_change_seq)
+      : latest_(last_change_seq) {}
   void OnChanges(absl::Span<const storage::Change> changes) override;
   // Waits until a change after `seq` exists or `timeout` passes; returns the
   // latest change seq.
@@ -69,11 +70,12 @@ class DirectoryCore {
  public:
   explicit DirectoryCore(NodeContext* context);
 
-  absl::StatusOr<v1::PublishResponse> Publish(const trust::Caller& caller,
-                                              const v1::PublishRequest& request);
-  absl::StatusOr<v1::GetResponse> Get(const trust::Caller& caller, const v1::GetRequest& request);
-  absl::StatusOr<v1::WithdrawResponse> Withdraw(const trust::Caller& caller,
-                                                const v1::WithdrawRequest& request);
+  absl::StatusOr<v1::PublishResponse> Publish(
+      const trust::Caller& caller, const v1::PublishRequest& request);
+  absl::StatusOr<v1::GetResponse> Get(const trust::Caller& caller,
+                                      const v1::GetRequest& request);
+  absl::StatusOr<v1::WithdrawResponse> Withdraw(
+      const trust::Caller& caller, const v1::WithdrawRequest& request);
   absl::StatusOr<v1::SearchResponse> Search(const trust::Caller& caller,
                                             const v1::SearchRequest& request);
 
@@ -88,7 +90,8 @@ class DirectoryCore {
   ChangeNotifier* notifier() { return &notifier_; }
 
  private:
-  absl::StatusOr<v1::Entry> LoadEntry(const std::string& id, v1::EntryStatus* status) const;
+  absl::StatusOr<v1::Entry> LoadEntry(const std::string& id,
+                                      v1::EntryStatus* status) const;
   absl::StatusOr<RecordOutcome> ApplyOne(IncomingRecord record);
   absl::StatusOr<uint64_t> ParseCursor(const std::string& cursor) const;
   std::string MakeCursor(uint64_t change_seq) const;
@@ -103,10 +106,10 @@ class AdminCore {
 
   absl::StatusOr<v1::ListOrganisationsResponse> ListOrganisations(
       const trust::Caller& caller, const v1::ListOrganisationsRequest& request);
-  absl::StatusOr<v1::PutAdmissionResponse> PutAdmission(const trust::Caller& caller,
-                                                        const v1::PutAdmissionRequest& request);
-  absl::StatusOr<v1::NodeStatus> GetNodeStatus(const trust::Caller& caller,
-                                               const v1::GetNodeStatusRequest& request);
+  absl::StatusOr<v1::PutAdmissionResponse> PutAdmission(
+      const trust::Caller& caller, const v1::PutAdmissionRequest& request);
+  absl::StatusOr<v1::NodeStatus> GetNodeStatus(
+      const trust::Caller& caller, const v1::GetNodeStatusRequest& request);
 
  private:
   NodeContext* const context_;
@@ -115,7 +118,8 @@ class AdminCore {
 // Verifies, stores and installs an admission; re-indexes the organisation's
 // entries when its name or type changed. Used by AdminCore and at start.
 absl::StatusOr<bool> InstallAdmission(NodeContext* context,
-                                      const v1::SignedAdmission& admission);
+                                      const v1::SignedAdmission& admission,
+                                      bool log = true);
 
 }  // namespace kaartnet::services
 

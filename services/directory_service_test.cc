@@ -35,7 +35,8 @@ std::vector<std::string> ViolatedFields(const grpc::Status& status) {
   for (const auto& any : rich.details()) {
     google::rpc::BadRequest bad_request;
     if (any.UnpackTo(&bad_request)) {
-      for (const auto& v : bad_request.field_violations()) fields.push_back(v.field());
+      for (const auto& v : bad_request.field_violations())
+        fields.push_back(v.field());
     }
   }
   return fields;
@@ -52,10 +53,13 @@ class DirectoryServiceTest : public ::testing::Test {
     region_ = new TestRegion();
     ASSERT_TRUE(region_->anchor().WritePublicFile(*dir_ + "/region.pub").ok());
     for (const char* org : {"mondriaan", "azm"}) {
-      ASSERT_TRUE(region_->key(org).WriteSecretFile(absl::StrCat(*dir_, "/", org, ".key")).ok());
+      ASSERT_TRUE(region_->key(org)
+                      .WriteSecretFile(absl::StrCat(*dir_, "/", org, ".key"))
+                      .ok());
     }
     for (const auto& [id, admission] : region_->admissions()) {
-      std::ofstream(absl::StrCat(*dir_, "/", id, ".admission"), std::ios::binary)
+      std::ofstream(absl::StrCat(*dir_, "/", id, ".admission"),
+                    std::ios::binary)
           << admission.SerializeAsString();
     }
   }
@@ -105,7 +109,8 @@ class DirectoryServiceTest : public ::testing::Test {
     StartNode();
   }
 
-  grpc::Status Publish(const v1::Entry& entry, v1::PublishResponse* response = nullptr) {
+  grpc::Status Publish(const v1::Entry& entry,
+                       v1::PublishResponse* response = nullptr) {
     v1::PublishRequest request;
     *request.mutable_entry() = entry;
     return Publish(request, response);
@@ -114,16 +119,19 @@ class DirectoryServiceTest : public ::testing::Test {
                        v1::PublishResponse* response = nullptr) {
     grpc::ClientContext context;
     v1::PublishResponse ignored;
-    return directory_->Publish(&context, request, response ? response : &ignored);
+    return directory_->Publish(&context, request,
+                               response ? response : &ignored);
   }
-  grpc::Status Get(const std::string& id, v1::GetResponse* response, bool reveal = false) {
+  grpc::Status Get(const std::string& id, v1::GetResponse* response,
+                   bool reveal = false) {
     grpc::ClientContext context;
     v1::GetRequest request;
     request.set_id(id);
     request.set_reveal_contacts(reveal);
     return directory_->Get(&context, request, response);
   }
-  grpc::Status Search(const v1::SearchRequest& request, v1::SearchResponse* response) {
+  grpc::Status Search(const v1::SearchRequest& request,
+                      v1::SearchResponse* response) {
     grpc::ClientContext context;
     return directory_->Search(&context, request, response);
   }
@@ -131,7 +139,8 @@ class DirectoryServiceTest : public ::testing::Test {
                         v1::WithdrawResponse* response = nullptr) {
     grpc::ClientContext context;
     v1::WithdrawResponse ignored;
-    return directory_->Withdraw(&context, request, response ? response : &ignored);
+    return directory_->Withdraw(&context, request,
+                                response ? response : &ignored);
   }
 
   static inline std::string* dir_ = nullptr;
@@ -173,15 +182,18 @@ TEST_F(DirectoryServiceTest, InvalidEntryNamesEveryField) {
   grpc::Status status = Publish(entry);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_THAT(status.error_message(),
-              HasSubstr("locations[0].postcode: \"12345\" is not a Dutch postcode (1234 AB)"));
+              HasSubstr("locations[0].postcode: \"12345\" is not a Dutch "
+                        "postcode (1234 AB)"));
   EXPECT_THAT(ViolatedFields(status), Contains("locations[0].postcode"));
   EXPECT_THAT(ViolatedFields(status), Contains("title"));
   v1::GetResponse got;
-  EXPECT_EQ(Get("mondriaan/ips-heerlen", &got).error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(Get("mondriaan/ips-heerlen", &got).error_code(),
+            grpc::StatusCode::NOT_FOUND);
 }
 
 TEST_F(DirectoryServiceTest, EmptyPublishRequestIsRefused) {
-  EXPECT_EQ(Publish(v1::PublishRequest()).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(Publish(v1::PublishRequest()).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
 }
 
 TEST_F(DirectoryServiceTest, OrganisationNotAdmitted) {
@@ -226,15 +238,17 @@ TEST_F(DirectoryServiceTest, NotHostedNeedsOwnSignature) {
 TEST_F(DirectoryServiceTest, ForgedSignatureIsRefused) {
   v1::Entry entry = model::testdata::IpsHeerlen("rco-zl", "ed");
   entry.set_kind(v1::ENTRY_KIND_ERVARINGSDESKUNDIGE);
-  v1::SignedRecord record = region_->SignEntry(entry, HybridLogicalClock::FromTime(clock_.Now()));
+  v1::SignedRecord record =
+      region_->SignEntry(entry, HybridLogicalClock::FromTime(clock_.Now()));
   record.set_signature(std::string(64, '\x01'));
   v1::PublishRequest request;
   *request.mutable_signed_record() = record;
   grpc::Status status = Publish(request);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_THAT(status.error_message(), HasSubstr("signature"));
-  EXPECT_EQ(node_->ledger()->counters().rejected[static_cast<int>(
-                trust::RejectReason::kBadSignature)],
+  EXPECT_EQ(node_->ledger()
+                ->counters()
+                .rejected[static_cast<int>(trust::RejectReason::kBadSignature)],
             1u);
 }
 
@@ -250,7 +264,8 @@ TEST_F(DirectoryServiceTest, CreateOnlyAndExpectedVersion) {
   *guarded.mutable_entry() = model::testdata::IpsHeerlen();
   guarded.mutable_expected_version()->set_hlc(1);
   guarded.mutable_expected_version()->set_node_id("node1");
-  EXPECT_EQ(Publish(guarded).error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(Publish(guarded).error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
   *guarded.mutable_expected_version() = first.entry().version();
   EXPECT_TRUE(Publish(guarded).ok());
 }
@@ -263,13 +278,15 @@ TEST_F(DirectoryServiceTest, ValidateOnlyStoresNothing) {
   ASSERT_TRUE(Publish(request, &response).ok());
   EXPECT_TRUE(response.created());
   v1::GetResponse got;
-  EXPECT_EQ(Get("mondriaan/ips-heerlen", &got).error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(Get("mondriaan/ips-heerlen", &got).error_code(),
+            grpc::StatusCode::NOT_FOUND);
 }
 
 TEST_F(DirectoryServiceTest, GetErrorsAndContactRedaction) {
   v1::GetResponse got;
   EXPECT_EQ(Get("", &got).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_EQ(Get("mondriaan/nope", &got).error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(Get("mondriaan/nope", &got).error_code(),
+            grpc::StatusCode::NOT_FOUND);
   ASSERT_TRUE(Publish(model::testdata::IpsHeerlen()).ok());
   ASSERT_TRUE(Get("mondriaan/ips-heerlen", &got).ok());
   EXPECT_EQ(got.entry().contacts_size(), 1);
@@ -352,11 +369,13 @@ TEST_F(DirectoryServiceTest, WatchChangesFromCursorAndFollow) {
                 event.entry().id() == "mondriaan/ips-heerlen" ? 1 : 1);
     }
     ASSERT_TRUE(reader->Finish().ok());
-    EXPECT_THAT(ids, ::testing::ElementsAre("mondriaan/ips-heerlen", "azm/garantiebanen"));
+    EXPECT_THAT(ids, ::testing::ElementsAre("mondriaan/ips-heerlen",
+                                            "azm/garantiebanen"));
   }
   // Follow from the cursor: only the new change arrives.
   grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+  context.set_deadline(std::chrono::system_clock::now() +
+                       std::chrono::seconds(20));
   v1::WatchChangesRequest request;
   request.set_cursor(cursor);
   request.set_follow(true);
@@ -379,25 +398,34 @@ TEST_F(DirectoryServiceTest, WatchChangesFromCursorAndFollow) {
   auto bad_reader = directory_->WatchChanges(&bad_context, bad);
   while (bad_reader->Read(&event)) {
   }
-  EXPECT_EQ(bad_reader->Finish().error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(bad_reader->Finish().error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
 }
 
 TEST_F(DirectoryServiceTest, AdminOrganisationsAndStatus) {
   ASSERT_TRUE(Publish(model::testdata::IpsHeerlen()).ok());
   grpc::ClientContext context;
   v1::ListOrganisationsResponse orgs;
-  ASSERT_TRUE(admin_->ListOrganisations(&context, v1::ListOrganisationsRequest(), &orgs).ok());
+  ASSERT_TRUE(
+      admin_->ListOrganisations(&context, v1::ListOrganisationsRequest(), &orgs)
+          .ok());
   ASSERT_EQ(orgs.organisations_size(), 3);
   std::map<std::string, std::pair<bool, uint64_t>> seen;
   for (const auto& info : orgs.organisations()) {
-    seen[info.organisation().organisation_id()] = {info.hosted_here(), info.entry_count()};
+    seen[info.organisation().organisation_id()] = {info.hosted_here(),
+                                                   info.entry_count()};
   }
-  EXPECT_THAT(seen, Contains(Pair("mondriaan", std::make_pair(true, uint64_t{1}))));
-  EXPECT_THAT(seen, Contains(Pair("rco-zl", std::make_pair(false, uint64_t{0}))));
+  EXPECT_THAT(seen,
+              Contains(Pair("mondriaan", std::make_pair(true, uint64_t{1}))));
+  EXPECT_THAT(seen,
+              Contains(Pair("rco-zl", std::make_pair(false, uint64_t{0}))));
 
   grpc::ClientContext status_context;
   v1::NodeStatus status;
-  ASSERT_TRUE(admin_->GetNodeStatus(&status_context, v1::GetNodeStatusRequest(), &status).ok());
+  ASSERT_TRUE(
+      admin_
+          ->GetNodeStatus(&status_context, v1::GetNodeStatusRequest(), &status)
+          .ok());
   EXPECT_EQ(status.node_id(), "node1");
   EXPECT_EQ(status.live_entries(), 1u);
   EXPECT_EQ(status.organisations(), 3u);
@@ -423,7 +451,8 @@ TEST_F(DirectoryServiceTest, AdmissionRollbackAndForgery) {
               grpc::StatusCode::FAILED_PRECONDITION);
   }
   org.set_version(3);
-  *request.mutable_admission() = trust::SignAdmission(org, trust::SigningKey::Generate());
+  *request.mutable_admission() =
+      trust::SignAdmission(org, trust::SigningKey::Generate());
   {
     grpc::ClientContext context;
     EXPECT_EQ(admin_->PutAdmission(&context, request, &response).error_code(),

@@ -10,8 +10,8 @@ namespace {
 
 // Runs a unary core call: authenticate, call, copy the result.
 template <typename Response, typename Call>
-grpc::Status Unary(grpc::ServerContext* context, Authenticator* auth, Response* response,
-                   Call call) {
+grpc::Status Unary(grpc::ServerContext* context, Authenticator* auth,
+                   Response* response, Call call) {
   auto caller = CallerOf(context, auth);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   auto result = call(*caller);
@@ -41,44 +41,51 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
   return grpc::Status(code, message, rich.SerializeAsString());
 }
 
-absl::StatusOr<trust::Caller> CallerOf(grpc::ServerContext* context, Authenticator* auth) {
+absl::StatusOr<trust::Caller> CallerOf(grpc::ServerContext* context,
+                                       Authenticator* auth) {
   const auto& metadata = context->client_metadata();
   auto it = metadata.find("authorization");
   absl::string_view header;
-  if (it != metadata.end()) header = absl::string_view(it->second.data(), it->second.size());
+  if (it != metadata.end())
+    header = absl::string_view(it->second.data(), it->second.size());
   return auth->Authenticate(header);
 }
 
 grpc::Status DirectoryService::Publish(grpc::ServerContext* context,
                                        const v1::PublishRequest* request,
                                        v1::PublishResponse* response) {
-  return Unary(context, auth_, response,
-               [&](const trust::Caller& caller) { return core_->Publish(caller, *request); });
+  return Unary(context, auth_, response, [&](const trust::Caller& caller) {
+    return core_->Publish(caller, *request);
+  });
 }
 
-grpc::Status DirectoryService::Get(grpc::ServerContext* context, const v1::GetRequest* request,
+grpc::Status DirectoryService::Get(grpc::ServerContext* context,
+                                   const v1::GetRequest* request,
                                    v1::GetResponse* response) {
-  return Unary(context, auth_, response,
-               [&](const trust::Caller& caller) { return core_->Get(caller, *request); });
+  return Unary(context, auth_, response, [&](const trust::Caller& caller) {
+    return core_->Get(caller, *request);
+  });
 }
 
 grpc::Status DirectoryService::Withdraw(grpc::ServerContext* context,
                                         const v1::WithdrawRequest* request,
                                         v1::WithdrawResponse* response) {
-  return Unary(context, auth_, response,
-               [&](const trust::Caller& caller) { return core_->Withdraw(caller, *request); });
+  return Unary(context, auth_, response, [&](const trust::Caller& caller) {
+    return core_->Withdraw(caller, *request);
+  });
 }
 
 grpc::Status DirectoryService::Search(grpc::ServerContext* context,
                                       const v1::SearchRequest* request,
                                       v1::SearchResponse* response) {
-  return Unary(context, auth_, response,
-               [&](const trust::Caller& caller) { return core_->Search(caller, *request); });
+  return Unary(context, auth_, response, [&](const trust::Caller& caller) {
+    return core_->Search(caller, *request);
+  });
 }
 
-grpc::Status DirectoryService::WatchChanges(grpc::ServerContext* context,
-                                            const v1::WatchChangesRequest* request,
-                                            grpc::ServerWriter<v1::ChangeEvent>* writer) {
+grpc::Status DirectoryService::WatchChanges(
+    grpc::ServerContext* context, const v1::WatchChangesRequest* request,
+    grpc::ServerWriter<v1::ChangeEvent>* writer) {
   auto caller = CallerOf(context, auth_);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   std::string cursor = request->cursor();
@@ -96,13 +103,14 @@ grpc::Status DirectoryService::WatchChanges(grpc::ServerContext* context,
       core_->WaitForChanges(cursor, absl::Milliseconds(500));
     }
   }
-  if (stopping_) return grpc::Status(grpc::StatusCode::UNAVAILABLE, "node is shutting down");
+  if (stopping_)
+    return grpc::Status(grpc::StatusCode::UNAVAILABLE, "node is shutting down");
   return grpc::Status::OK;
 }
 
-grpc::Status AdminService::ListOrganisations(grpc::ServerContext* context,
-                                             const v1::ListOrganisationsRequest* request,
-                                             v1::ListOrganisationsResponse* response) {
+grpc::Status AdminService::ListOrganisations(
+    grpc::ServerContext* context, const v1::ListOrganisationsRequest* request,
+    v1::ListOrganisationsResponse* response) {
   return Unary(context, auth_, response, [&](const trust::Caller& caller) {
     return core_->ListOrganisations(caller, *request);
   });
@@ -116,9 +124,9 @@ grpc::Status AdminService::PutAdmission(grpc::ServerContext* context,
   });
 }
 
-grpc::Status AdminService::GetNodeStatus(grpc::ServerContext* context,
-                                         const v1::GetNodeStatusRequest* request,
-                                         v1::NodeStatus* response) {
+grpc::Status AdminService::GetNodeStatus(
+    grpc::ServerContext* context, const v1::GetNodeStatusRequest* request,
+    v1::NodeStatus* response) {
   return Unary(context, auth_, response, [&](const trust::Caller& caller) {
     return core_->GetNodeStatus(caller, *request);
   });

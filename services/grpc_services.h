@@ -18,22 +18,28 @@ namespace kaartnet::services {
 grpc::Status ToGrpcStatus(const absl::Status& status);
 
 // The caller of a gRPC call, from its "authorization" metadata.
-absl::StatusOr<trust::Caller> CallerOf(grpc::ServerContext* context, Authenticator* auth);
+absl::StatusOr<trust::Caller> CallerOf(grpc::ServerContext* context,
+                                       Authenticator* auth);
 
 class DirectoryService final : public v1::Directory::Service {
  public:
-  DirectoryService(DirectoryCore* core, Authenticator* auth) : core_(core), auth_(auth) {}
+  DirectoryService(DirectoryCore* core, Authenticator* auth)
+      : core_(core), auth_(auth) {}
 
-  grpc::Status Publish(grpc::ServerContext* context, const v1::PublishRequest* request,
+  grpc::Status Publish(grpc::ServerContext* context,
+                       const v1::PublishRequest* request,
                        v1::PublishResponse* response) override;
   grpc::Status Get(grpc::ServerContext* context, const v1::GetRequest* request,
                    v1::GetResponse* response) override;
-  grpc::Status Withdraw(grpc::ServerContext* context, const v1::WithdrawRequest* request,
+  grpc::Status Withdraw(grpc::ServerContext* context,
+                        const v1::WithdrawRequest* request,
                         v1::WithdrawResponse* response) override;
-  grpc::Status Search(grpc::ServerContext* context, const v1::SearchRequest* request,
+  grpc::Status Search(grpc::ServerContext* context,
+                      const v1::SearchRequest* request,
                       v1::SearchResponse* response) override;
-  grpc::Status WatchChanges(grpc::ServerContext* context, const v1::WatchChangesRequest* request,
-                            grpc::ServerWriter<v1::ChangeEvent>* writer) override;
+  grpc::Status WatchChanges(
+      grpc::ServerContext* context, const v1::WatchChangesRequest* request,
+      grpc::ServerWriter<v1::ChangeEvent>* writer) override;
 
   // Ends open WatchChanges streams (graceful shutdown).
   void Stop() { stopping_ = true; }
@@ -46,14 +52,17 @@ class DirectoryService final : public v1::Directory::Service {
 
 class AdminService final : public v1::Admin::Service {
  public:
-  AdminService(AdminCore* core, Authenticator* auth) : core_(core), auth_(auth) {}
+  AdminService(AdminCore* core, Authenticator* auth)
+      : core_(core), auth_(auth) {}
 
-  grpc::Status ListOrganisations(grpc::ServerContext* context,
-                                 const v1::ListOrganisationsRequest* request,
-                                 v1::ListOrganisationsResponse* response) override;
-  grpc::Status PutAdmission(grpc::ServerContext* context, const v1::PutAdmissionRequest* request,
+  grpc::Status ListOrganisations(
+      grpc::ServerContext* context, const v1::ListOrganisationsRequest* request,
+      v1::ListOrganisationsResponse* response) override;
+  grpc::Status PutAdmission(grpc::ServerContext* context,
+                            const v1::PutAdmissionRequest* request,
                             v1::PutAdmissionResponse* response) override;
-  grpc::Status GetNodeStatus(grpc::ServerContext* context, const v1::GetNodeStatusRequest* request,
+  grpc::Status GetNodeStatus(grpc::ServerContext* context,
+                             const v1::GetNodeStatusRequest* request,
                              v1::NodeStatus* response) override;
 
  private:

@@ -17,11 +17,14 @@
 int main(int argc, char** argv) {
   using namespace kaartnet;
   CLI::App app{"kaartnetd: a node of the kaartnet sociale kaart"};
-  std::string config_path, data_dir, node_id, listen, region, log_level = "info";
-  app.add_option("--config", config_path, "Node configuration (text format)")->required();
+  std::string config_path, data_dir, node_id, listen, region,
+      log_level = "info";
+  app.add_option("--config", config_path, "Node configuration (text format)")
+      ->required();
   app.add_option("--data-dir", data_dir, "Overrides data_dir");
   app.add_option("--node-id", node_id, "Overrides node_id");
-  app.add_option("--listen", listen, "Overrides grpc_listen, e.g. 127.0.0.1:7401");
+  app.add_option("--listen", listen,
+                 "Overrides grpc_listen, e.g. 127.0.0.1:7401");
   app.add_option("--region", region, "Overrides region");
   app.add_option("--log-level", log_level, "debug, info, warning or error");
   app.set_version_flag("--version", services::KaartnetVersion());
@@ -58,7 +61,8 @@ int main(int argc, char** argv) {
   }
   int signal_number = 0;
   sigwait(&signals, &signal_number);
-  KLOG(INFO) << "received " << (signal_number == SIGTERM ? "SIGTERM" : "SIGINT");
+  KLOG(INFO) << "received "
+             << (signal_number == SIGTERM ? "SIGTERM" : "SIGINT");
   (*node)->Shutdown(absl::Seconds(10));
   return 0;
 }

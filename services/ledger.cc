@@ -24,13 +24,15 @@ Ledger::~Ledger() {
 absl::StatusOr<v1::Entry> Ledger::Verify(const v1::SignedRecord& record) const {
   auto entry = trust::ParseRecord(record);
   if (!entry.ok()) {
-    return trust::Reject(absl::StatusCode::kInvalidArgument, trust::RejectReason::kMalformed,
+    return trust::Reject(absl::StatusCode::kInvalidArgument,
+                         trust::RejectReason::kMalformed,
                          entry.status().message());
   }
   const std::vector<FieldViolation> violations =
       entry->withdrawn()
           ? model::ValidateTombstone(*entry)
-          : model::ValidateEntry(*entry, model::EntryOrigin::kSigned, clock_->Now());
+          : model::ValidateEntry(*entry, model::EntryOrigin::kSigned,
+                                 clock_->Now());
   if (!violations.empty()) {
     absl::Status status = model::ToStatus(violations);
     trust::AttachRejectReason(&status, trust::RejectReason::kMalformed);
@@ -54,9 +56,12 @@ absl::StatusOr<std::vector<RecordOutcome>> Ledger::Apply(
     if (!entry.ok()) {
       outcomes[i].status = entry.status();
       const trust::RejectReason reason = trust::RejectReasonOf(entry.status());
-      counters_.rejected[static_cast<size_t>(reason) % counters_.rejected.size()]++;
-      KLOG(WARNING) << "refused record" << (in.origin_node_id.empty() ? "" : " from ")
-                    << in.origin_node_id << (in.origin_seq ? absl::StrCat("/", in.origin_seq) : "")
+      counters_
+          .rejected[static_cast<size_t>(reason) % counters_.rejected.size()]++;
+      KLOG(WARNING) << "refused record"
+                    << (in.origin_node_id.empty() ? "" : " from ")
+                    << in.origin_node_id
+                    << (in.origin_seq ? absl::StrCat("/", in.origin_seq) : "")
                     << ": " << trust::RejectReasonName(reason) << ": "
                     << entry.status().message();
       if (!in.origin_node_id.empty() && in.in_log_order) {
@@ -67,10 +72,12 @@ absl::StatusOr<std::vector<RecordOutcome>> Ledger::Apply(
     outcomes[i].entry = *entry;
     // Remote clocks move ours forward, unless too far ahead (counted).
     if (!hlc_->Observe(entry->version().hlc())) {
-      KLOG(WARNING) << "record " << entry->id() << " from node " << entry->version().node_id()
-                    << " is dated "
-                    << absl::FormatTime(HybridLogicalClock::ToTime(entry->version().hlc()))
-                    << ", beyond the allowed clock skew; accepted, clock not moved";
+      KLOG(WARNING)
+          << "record " << entry->id() << " from node "
+          << entry->version().node_id() << " is dated "
+          << absl::FormatTime(
+                 HybridLogicalClock::ToTime(entry->version().hlc()))
+          << ", beyond the allowed clock skew; accepted, clock not moved";
     }
     storage::ApplyRecord& record = request.records.emplace_back();
     record.signed_record = std::move(in.record);
@@ -82,7 +89,8 @@ absl::StatusOr<std::vector<RecordOutcome>> Ledger::Apply(
     record.create_only = in.create_only;
     applied_index.push_back(i);
   }
-  if (request.records.empty() && request.advance_frontier.empty()) return outcomes;
+  if (request.records.empty() && request.advance_frontier.empty())
+    return outcomes;
   auto results = store_->Apply(std::move(request));
   if (!results.ok()) return results.status();
   bool erased = false;
@@ -131,7 +139,8 @@ void Ledger::PurgeLoop() {
       absl::MutexLock lock(&purge_mu_);
       purge_mu_.Await(absl::Condition(
           +[](Ledger* self) ABSL_NO_THREAD_SAFETY_ANALYSIS {
-            return self->stopping_ || self->purge_requested_ > self->purge_done_;
+            return self->stopping_ ||
+                   self->purge_requested_ > self->purge_done_;
           },
           this));
       if (stopping_) return;
@@ -142,7 +151,8 @@ void Ledger::PurgeLoop() {
       counters_.purges++;
       KLOG(INFO) << "erasure: purged erased content from the data files";
     } else {
-      KLOG(ERROR) << "erasure: purge failed (will retry on the next erasure): " << status;
+      KLOG(ERROR) << "erasure: purge failed (will retry on the next erasure): "
+                  << status;
     }
     absl::MutexLock lock(&purge_mu_);
     purge_done_ = target;

@@ -1,5 +1,7 @@
 #include "services/node.h"
 
+#include <filesystem>
+
 #include "absl/strings/str_cat.h"
 #include "common/log.h"
 #include "common/status_macros.h"
@@ -39,16 +41,20 @@ absl::Status Node::Init(NodeOptions options) {
   store_options.hlc = hlc_.get();
   ASSIGN_OR_RETURN(store_, storage::Store::Open(store_options));
   if (!config_.sync_writes()) {
-    KLOG(WARNING) << "sync_writes is off: acknowledged writes can be lost in a crash";
+    KLOG(WARNING)
+        << "sync_writes is off: acknowledged writes can be lost in a crash";
   }
 
-  ASSIGN_OR_RETURN(std::vector<v1::TrustAnchor> anchors, LoadTrustAnchors(config_));
+  ASSIGN_OR_RETURN(std::vector<v1::TrustAnchor> anchors,
+                   LoadTrustAnchors(config_));
   registry_ = std::make_unique<trust::OrganisationRegistry>(std::move(anchors));
 
   const absl::Duration freshness = absl::Hours(24) * config_.freshness_days();
-  index_ = std::make_unique<search::SearchIndex>(std::make_unique<search::ScanEngine>(),
-                                                 registry_.get(), clock, freshness);
-  ledger_ = std::make_unique<Ledger>(store_.get(), registry_.get(), hlc_.get(), clock);
+  index_ = std::make_unique<search::SearchIndex>(
+      std::make_unique<search::ScanEngine>(), registry_.get(), clock,
+      freshness);
+  ledger_ = std::make_unique<Ledger>(store_.get(), registry_.get(), hlc_.get(),
+                                     clock);
 
   context_.node_id = config_.node_id();
   context_.region = config_.region();
@@ -64,32 +70,61 @@ absl::Status Node::Init(NodeOptions options) {
   context_.clock = clock;
 
   // Admissions: those stored earlier, then the configured files.
-  ASSIGN_OR_RETURN(std::vector<v1::SignedAdmission> stored, store_->ListAdmissions());
+  ASSIGN_OR_RETURN(std::vector<v1::SignedAdmission> stored,
+                   store_->ListAdmissions());
   for (const v1::SignedAdmission& admission : stored) {
     auto installed = registry_->Install(admission);
     if (!installed.ok()) {
-      KLOG(WARNING) << "stored admission no longer accepted: " << installed.status();
+      KLOG(WARNING) << "stored admission no longer accepted: "
+                    << installed.status();
     }
   }
-  for (const std::string& file : config_.admission_files()) {
+  std::vector<std::string> admission_files(config_.admission_files().begin(),
+                                           config_.admission_files().end());
+  for (const std::string& file :
+       FilesWithSuffix(config_.admissions_dir(), ".admission")) {
+    admission_files.push_back(file);
+  }
+  size_t new_admissions = 0;
+  for (const std::string& file : admission_files) {
     ASSIGN_OR_RETURN(v1::SignedAdmission admission, ReadAdmissionFile(file));
-    auto installed = InstallAdmission(&context_, admission);
-    if (!installed.ok() &&
-        trust::RejectReasonOf(installed.status()) != trust::RejectReason::kAdmissionRollback) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("admission file ", file, ": ", installed.status().message()));
+    auto installed = InstallAdmission(&context_, admission, /*log=*/false);
+    if (installed.ok() && *installed) ++new_admissions;
+    if (!installed.ok() && trust::RejectReasonOf(installed.status()) !=
+                               trust::RejectReason::kAdmissionRollback) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "admission file ", file, ": ", installed.status().message()));
     }
   }
-  for (const auto& hosted : config_.hosted_organisations()) {
-    ASSIGN_OR_RETURN(trust::SigningKey key, trust::SigningKey::ReadFile(hosted.secret_key_file()));
+  std::vector<v1::HostedOrganisation> hosted_organisations(
+      config_.hosted_organisations().begin(),
+      config_.hosted_organisations().end());
+  for (const std::string& file :
+       FilesWithSuffix(config_.hosted_keys_dir(), ".key")) {
+    v1::HostedOrganisation& hosted = hosted_organisations.emplace_back();
+    hosted.set_organisation_id(std::filesystem::path(file).stem().string());
+    hosted.set_secret_key_file(file);
+  }
+  if (!admission_files.empty()) {
+    KLOG(INFO) << "admission files: " << admission_files.size() << " read, "
+               << new_admissions << " new or newer installed";
+  }
+  for (const auto& hosted : hosted_organisations) {
+    ASSIGN_OR_RETURN(trust::SigningKey key,
+                     trust::SigningKey::ReadFile(hosted.secret_key_file()));
     auto org = registry_->Find(hosted.organisation_id());
     if (!org.has_value()) {
-      KLOG(WARNING) << "hosted organisation " << hosted.organisation_id()
-                    << " is not admitted (yet); publishing for it will be refused";
-    } else if (std::none_of(org->public_keys().begin(), org->public_keys().end(),
-                            [&](const v1::PublicKey& k) { return k.key_id() == key.key_id(); })) {
-      KLOG(WARNING) << "the key in " << hosted.secret_key_file() << " (" << key.key_id()
-                    << ") is not among the admitted keys of " << hosted.organisation_id();
+      KLOG(WARNING)
+          << "hosted organisation " << hosted.organisation_id()
+          << " is not admitted (yet); publishing for it will be refused";
+    } else if (std::none_of(org->public_keys().begin(),
+                            org->public_keys().end(),
+                            [&](const v1::PublicKey& k) {
+                              return k.key_id() == key.key_id();
+                            })) {
+      KLOG(WARNING) << "the key in " << hosted.secret_key_file() << " ("
+                    << key.key_id() << ") is not among the admitted keys of "
+                    << hosted.organisation_id();
     }
     context_.hosted_keys[hosted.organisation_id()] =
         std::make_shared<const trust::SigningKey>(std::move(key));
@@ -101,17 +136,20 @@ absl::Status Node::Init(NodeOptions options) {
   store_->AddListener(directory_->notifier());
   admin_ = std::make_unique<AdminCore>(&context_);
 
-  authenticator_ = options.authenticator ? std::move(options.authenticator)
-                                         : std::make_unique<OpenAuthenticator>();
-  directory_service_ = std::make_unique<DirectoryService>(directory_.get(), authenticator_.get());
-  admin_service_ = std::make_unique<AdminService>(admin_.get(), authenticator_.get());
+  authenticator_ = options.authenticator
+                       ? std::move(options.authenticator)
+                       : std::make_unique<OpenAuthenticator>();
+  directory_service_ = std::make_unique<DirectoryService>(directory_.get(),
+                                                          authenticator_.get());
+  admin_service_ =
+      std::make_unique<AdminService>(admin_.get(), authenticator_.get());
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   if (options.serve_grpc) {
-    builder.AddListeningPort(config_.grpc_listen(), grpc::InsecureServerCredentials(),
-                             &grpc_port_);
+    builder.AddListeningPort(config_.grpc_listen(),
+                             grpc::InsecureServerCredentials(), &grpc_port_);
   }
   builder.SetMaxReceiveMessageSize(4 << 20);
   builder.SetMaxSendMessageSize(16 << 20);
@@ -119,21 +157,23 @@ absl::Status Node::Init(NodeOptions options) {
   builder.RegisterService(admin_service_.get());
   server_ = builder.BuildAndStart();
   if (server_ == nullptr || (options.serve_grpc && grpc_port_ == 0)) {
-    return absl::UnavailableError(
-        absl::StrCat("cannot listen on ", config_.grpc_listen(),
-                     " (in use by another process, or not an address of this machine)"));
+    return absl::UnavailableError(absl::StrCat(
+        "cannot listen on ", config_.grpc_listen(),
+        " (in use by another process, or not an address of this machine)"));
   }
   server_->GetHealthCheckService()->SetServingStatus(true);
 
   const storage::StoreCounts counts = store_->counts();
-  KLOG(INFO) << "kaartnetd " << KaartnetVersion() << " node " << config_.node_id()
-             << " region " << config_.region() << " data " << config_.data_dir() << ": "
-             << counts.live_entries << " entries (" << counts.withdrawn_entries
-             << " withdrawn), " << registry_->List().size() << " organisations, "
+  KLOG(INFO) << "kaartnetd " << KaartnetVersion() << " node "
+             << config_.node_id() << " region " << config_.region() << " data "
+             << config_.data_dir() << ": " << counts.live_entries
+             << " entries (" << counts.withdrawn_entries << " withdrawn), "
+             << registry_->List().size() << " organisations, "
              << context_.hosted_keys.size() << " hosted; index ready in "
              << (clock->MonotonicMicros() - start_micros) / 1000 << " ms";
   if (options.serve_grpc) {
-    KLOG(INFO) << "gRPC listening on " << config_.grpc_listen() << " (port " << grpc_port_ << ")";
+    KLOG(INFO) << "gRPC listening on " << config_.grpc_listen() << " (port "
+               << grpc_port_ << ")";
   }
   return absl::OkStatus();
 }
@@ -149,8 +189,9 @@ void Node::Shutdown(absl::Duration grace) {
   if (server_ != nullptr) {
     server_->GetHealthCheckService()->SetServingStatus(false);
     if (directory_service_ != nullptr) directory_service_->Stop();
-    server_->Shutdown(std::chrono::system_clock::now() +
-                      std::chrono::milliseconds(absl::ToInt64Milliseconds(grace)));
+    server_->Shutdown(
+        std::chrono::system_clock::now() +
+        std::chrono::milliseconds(absl::ToInt64Milliseconds(grace)));
     server_->Wait();
   }
   if (ledger_ != nullptr) ledger_->WaitForPurges();

@@ -3,8 +3,8 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
-#include "absl/strings/match.h"
 #include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "common/log.h"
@@ -28,9 +28,17 @@ using ::kaartnet::internal::StoredEntry;
 constexpr uint32_t kFormatVersion = 1;
 constexpr char kMetaKey[] = "node";
 
-enum ColumnFamily { kDefault = 0, kEntries, kLog, kChanges, kFrontier, kAdmissions, kCount };
-const char* const kColumnFamilyNames[kCount] = {"default", "entries", "log",
-                                                 "changes", "frontier", "admissions"};
+enum ColumnFamily {
+  kDefault = 0,
+  kEntries,
+  kLog,
+  kChanges,
+  kFrontier,
+  kAdmissions,
+  kCount
+};
+const char* const kColumnFamilyNames[kCount] = {
+    "default", "entries", "log", "changes", "frontier", "admissions"};
 
 std::string EncodeFixed64BigEndian(uint64_t v) {
   std::string out(8, '\0');
@@ -50,7 +58,8 @@ uint64_t DecodeFixed64BigEndian(absl::string_view s) {
 }
 
 std::string LogKey(absl::string_view origin, uint64_t seq) {
-  return absl::StrCat(origin, absl::string_view("\0", 1), EncodeFixed64BigEndian(seq));
+  return absl::StrCat(origin, absl::string_view("\0", 1),
+                      EncodeFixed64BigEndian(seq));
 }
 
 absl::Status FromRocks(const rocksdb::Status& s, absl::string_view what) {
@@ -91,7 +100,8 @@ class RocksDbStore final : public Store {
 
   ~RocksDbStore() override {
     for (auto* handle : handles_) {
-      if (handle != db_->DefaultColumnFamily()) db_->DestroyColumnFamilyHandle(handle);
+      if (handle != db_->DefaultColumnFamily())
+        db_->DestroyColumnFamilyHandle(handle);
     }
     rocksdb::Status s = db_->Close();
     if (!s.ok()) KLOG(WARNING) << "storage: close: " << s.ToString();
@@ -99,7 +109,8 @@ class RocksDbStore final : public Store {
 
   absl::StatusOr<std::vector<ApplyResult>> Apply(WriteRequest request) override;
 
-  absl::StatusOr<std::optional<StoredEntry>> Get(absl::string_view id) const override {
+  absl::StatusOr<std::optional<StoredEntry>> Get(
+      absl::string_view id) const override {
     std::string value;
     rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), handles_[kEntries],
                                  rocksdb::Slice(id.data(), id.size()), &value);
@@ -107,7 +118,8 @@ class RocksDbStore final : public Store {
     RETURN_IF_ROCKS(s, "read entry");
     StoredEntry stored;
     if (!stored.ParseFromString(value)) {
-      return absl::DataLossError(absl::StrCat("stored entry ", id, " does not parse"));
+      return absl::DataLossError(
+          absl::StrCat("stored entry ", id, " does not parse"));
     }
     return stored;
   }
@@ -116,21 +128,23 @@ class RocksDbStore final : public Store {
       const std::function<bool(const StoredEntry&)>& fn) const override {
     rocksdb::ReadOptions read_options;
     read_options.fill_cache = false;
-    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options, handles_[kEntries]));
+    std::unique_ptr<rocksdb::Iterator> it(
+        db_->NewIterator(read_options, handles_[kEntries]));
     StoredEntry stored;
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
-      if (!stored.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
-        return absl::DataLossError(
-            absl::StrCat("stored entry ", it->key().ToString(), " does not parse"));
+      if (!stored.ParseFromArray(it->value().data(),
+                                 static_cast<int>(it->value().size()))) {
+        return absl::DataLossError(absl::StrCat(
+            "stored entry ", it->key().ToString(), " does not parse"));
       }
       if (!fn(stored)) break;
     }
     return FromRocks(it->status(), "scan entries");
   }
 
-  absl::StatusOr<std::vector<v1::LogRecord>> ReadLog(absl::string_view origin,
-                                                     uint64_t after_seq,
-                                                     size_t limit) const override {
+  absl::StatusOr<std::vector<v1::LogRecord>> ReadLog(
+      absl::string_view origin, uint64_t after_seq,
+      size_t limit) const override {
     std::vector<v1::LogRecord> out;
     const std::string prefix = absl::StrCat(origin, absl::string_view("\0", 1));
     const std::string start = LogKey(origin, after_seq + 1);
@@ -138,17 +152,20 @@ class RocksDbStore final : public Store {
     // A snapshot keeps the log and the entries it points to consistent.
     const rocksdb::Snapshot* snapshot = db_->GetSnapshot();
     read_options.snapshot = snapshot;
-    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options, handles_[kLog]));
+    std::unique_ptr<rocksdb::Iterator> it(
+        db_->NewIterator(read_options, handles_[kLog]));
     absl::Status status;
     for (it->Seek(start); it->Valid() && out.size() < limit; it->Next()) {
       const rocksdb::Slice key = it->key();
       if (!key.starts_with(prefix)) break;
-      const uint64_t seq = DecodeFixed64BigEndian(
-          absl::string_view(key.data() + prefix.size(), key.size() - prefix.size()));
+      const uint64_t seq = DecodeFixed64BigEndian(absl::string_view(
+          key.data() + prefix.size(), key.size() - prefix.size()));
       std::string value;
-      rocksdb::Status s = db_->Get(read_options, handles_[kEntries], it->value(), &value);
+      rocksdb::Status s =
+          db_->Get(read_options, handles_[kEntries], it->value(), &value);
       if (!s.ok()) {
-        status = FromRocks(s, absl::StrCat("log ", origin, "/", seq, " points to a missing entry"));
+        status = FromRocks(s, absl::StrCat("log ", origin, "/", seq,
+                                           " points to a missing entry"));
         break;
       }
       StoredEntry stored;
@@ -165,18 +182,20 @@ class RocksDbStore final : public Store {
     return out;
   }
 
-  absl::StatusOr<std::vector<StoredEntry>> ReadChanges(uint64_t after_change_seq,
-                                                       size_t limit) const override {
+  absl::StatusOr<std::vector<StoredEntry>> ReadChanges(
+      uint64_t after_change_seq, size_t limit) const override {
     std::vector<StoredEntry> out;
     rocksdb::ReadOptions read_options;
     const rocksdb::Snapshot* snapshot = db_->GetSnapshot();
     read_options.snapshot = snapshot;
-    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options, handles_[kChanges]));
+    std::unique_ptr<rocksdb::Iterator> it(
+        db_->NewIterator(read_options, handles_[kChanges]));
     absl::Status status;
     for (it->Seek(EncodeFixed64BigEndian(after_change_seq + 1));
          it->Valid() && out.size() < limit; it->Next()) {
       std::string value;
-      rocksdb::Status s = db_->Get(read_options, handles_[kEntries], it->value(), &value);
+      rocksdb::Status s =
+          db_->Get(read_options, handles_[kEntries], it->value(), &value);
       if (!s.ok()) {
         status = FromRocks(s, "change points to a missing entry");
         break;
@@ -212,20 +231,21 @@ class RocksDbStore final : public Store {
                             const v1::SignedAdmission& admission) override {
     rocksdb::WriteOptions write_options;
     write_options.sync = options_.sync;
-    return FromRocks(db_->Put(write_options, handles_[kAdmissions], organisation_id,
-                              admission.SerializeAsString()),
+    return FromRocks(db_->Put(write_options, handles_[kAdmissions],
+                              organisation_id, admission.SerializeAsString()),
                      "store admission");
   }
 
-  absl::StatusOr<std::vector<v1::SignedAdmission>> ListAdmissions() const override {
+  absl::StatusOr<std::vector<v1::SignedAdmission>> ListAdmissions()
+      const override {
     std::vector<v1::SignedAdmission> out;
     std::unique_ptr<rocksdb::Iterator> it(
         db_->NewIterator(rocksdb::ReadOptions(), handles_[kAdmissions]));
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
-      if (!out.emplace_back().ParseFromArray(it->value().data(),
-                                             static_cast<int>(it->value().size()))) {
-        return absl::DataLossError(
-            absl::StrCat("stored admission ", it->key().ToString(), " does not parse"));
+      if (!out.emplace_back().ParseFromArray(
+              it->value().data(), static_cast<int>(it->value().size()))) {
+        return absl::DataLossError(absl::StrCat(
+            "stored admission ", it->key().ToString(), " does not parse"));
       }
     }
     RETURN_IF_ERROR(FromRocks(it->status(), "list admissions"));
@@ -243,8 +263,9 @@ class RocksDbStore final : public Store {
         rocksdb::BottommostLevelCompaction::kForceOptimized;
     compact_options.exclusive_manual_compaction = false;
     for (auto* handle : handles_) {
-      RETURN_IF_ERROR(FromRocks(db_->CompactRange(compact_options, handle, nullptr, nullptr),
-                                "compact"));
+      RETURN_IF_ERROR(FromRocks(
+          db_->CompactRange(compact_options, handle, nullptr, nullptr),
+          "compact"));
     }
     // With every memtable flushed, each WAL file before the current one is
     // obsolete and RocksDB deletes it; a last flush also retires the WAL
@@ -256,7 +277,8 @@ class RocksDbStore final : public Store {
     uint64_t total = 0;
     for (auto* handle : handles_) {
       uint64_t v = 0;
-      if (db_->GetIntProperty(handle, "rocksdb.total-sst-files-size", &v)) total += v;
+      if (db_->GetIntProperty(handle, "rocksdb.total-sst-files-size", &v))
+        total += v;
     }
     rocksdb::VectorLogPtr wal_files;
     if (db_->GetSortedWalFiles(wal_files).ok()) {
@@ -272,11 +294,14 @@ class RocksDbStore final : public Store {
 
   void RemoveListener(ChangeListener* listener) override {
     absl::MutexLock lock(&notify_mu_);
-    listeners_.erase(std::remove(listeners_.begin(), listeners_.end(), listener),
-                     listeners_.end());
+    listeners_.erase(
+        std::remove(listeners_.begin(), listeners_.end(), listener),
+        listeners_.end());
   }
 
-  void set_origin_id(std::string origin_id) { origin_id_ = std::move(origin_id); }
+  void set_origin_id(std::string origin_id) {
+    origin_id_ = std::move(origin_id);
+  }
 
  private:
   // Builds and writes one batch for `group`; fills each writer's results.
@@ -303,7 +328,8 @@ class RocksDbStore final : public Store {
   absl::Mutex purge_mu_;
 };
 
-absl::StatusOr<std::vector<ApplyResult>> RocksDbStore::Apply(WriteRequest request) {
+absl::StatusOr<std::vector<ApplyResult>> RocksDbStore::Apply(
+    WriteRequest request) {
   Writer w;
   w.request = &request;
   queue_mu_.Lock();
@@ -318,7 +344,8 @@ absl::StatusOr<std::vector<ApplyResult>> RocksDbStore::Apply(WriteRequest reques
   std::vector<Writer*> group;
   size_t records = 0;
   for (Writer* writer : writers_) {
-    if (!group.empty() && records + writer->request->records.size() > 4096) break;
+    if (!group.empty() && records + writer->request->records.size() > 4096)
+      break;
     group.push_back(writer);
     records += writer->request->records.size();
   }
@@ -399,7 +426,8 @@ absl::Status RocksDbStore::CommitGroup(const std::vector<Writer*>& group) {
       };
       if (record.expected_version.has_value() &&
           (!current.has_value() ||
-           CompareVersions(current->version(), *record.expected_version) != 0)) {
+           CompareVersions(current->version(), *record.expected_version) !=
+               0)) {
         result.outcome = ApplyOutcome::kPreconditionFailed;
         if (current.has_value()) result.stored_version = current->version();
         continue;
@@ -409,7 +437,8 @@ absl::Status RocksDbStore::CommitGroup(const std::vector<Writer*>& group) {
         result.stored_version = current->version();
         continue;
       }
-      if (current.has_value() && CompareVersions(entry.version(), current->version()) <= 0) {
+      if (current.has_value() &&
+          CompareVersions(entry.version(), current->version()) <= 0) {
         result.outcome = ApplyOutcome::kStale;
         result.stored_version = current->version();
         result.origin_node_id = record.origin_node_id;
@@ -429,8 +458,10 @@ absl::Status RocksDbStore::CommitGroup(const std::vector<Writer*>& group) {
       }
       meta.set_change_seq(meta.change_seq() + 1);
       if (current.has_value()) {
-        batch.Delete(handles_[kLog], LogKey(current->origin_node_id(), current->origin_seq()));
-        batch.Delete(handles_[kChanges], EncodeFixed64BigEndian(current->change_seq()));
+        batch.Delete(handles_[kLog],
+                     LogKey(current->origin_node_id(), current->origin_seq()));
+        batch.Delete(handles_[kChanges],
+                     EncodeFixed64BigEndian(current->change_seq()));
         if (current->withdrawn()) {
           meta.set_withdrawn_entries(meta.withdrawn_entries() - 1);
         } else {
@@ -453,8 +484,10 @@ absl::Status RocksDbStore::CommitGroup(const std::vector<Writer*>& group) {
         meta.set_live_entries(meta.live_entries() + 1);
       }
       batch.Put(handles_[kEntries], entry.id(), stored.SerializeAsString());
-      batch.Put(handles_[kLog], LogKey(record.origin_node_id, record.origin_seq), entry.id());
-      batch.Put(handles_[kChanges], EncodeFixed64BigEndian(meta.change_seq()), entry.id());
+      batch.Put(handles_[kLog],
+                LogKey(record.origin_node_id, record.origin_seq), entry.id());
+      batch.Put(handles_[kChanges], EncodeFixed64BigEndian(meta.change_seq()),
+                entry.id());
       result.outcome = ApplyOutcome::kApplied;
       result.origin_node_id = record.origin_node_id;
       result.origin_seq = record.origin_seq;
@@ -473,10 +506,12 @@ absl::Status RocksDbStore::CommitGroup(const std::vector<Writer*>& group) {
     }
   }
   for (const std::string& origin : touched_frontier) {
-    batch.Put(handles_[kFrontier], origin, EncodeFixed64BigEndian(frontier[origin]));
+    batch.Put(handles_[kFrontier], origin,
+              EncodeFixed64BigEndian(frontier[origin]));
   }
   if (options_.hlc != nullptr) {
-    meta.set_hlc_high_water(std::max(meta.hlc_high_water(), options_.hlc->HighWater()));
+    meta.set_hlc_high_water(
+        std::max(meta.hlc_high_water(), options_.hlc->HighWater()));
   }
   batch.Put(handles_[kDefault], kMetaKey, meta.SerializeAsString());
 
@@ -495,7 +530,8 @@ absl::Status RocksDbStore::CommitGroup(const std::vector<Writer*>& group) {
     std::vector<Change> changes;
     changes.reserve(pending.size());
     for (const PendingChange& p : pending) {
-      changes.push_back(Change{p.stored.change_seq(), p.entry, &p.stored, p.was_live});
+      changes.push_back(
+          Change{p.stored.change_seq(), p.entry, &p.stored, p.was_live});
     }
     absl::MutexLock lock(&notify_mu_);
     for (ChangeListener* listener : listeners_) listener->OnChanges(changes);
@@ -507,12 +543,17 @@ absl::Status RocksDbStore::CommitGroup(const std::vector<Writer*>& group) {
 
 int CompareVersions(const v1::Version& a, const v1::Version& b) {
   if (a.hlc() != b.hlc()) return a.hlc() < b.hlc() ? -1 : 1;
-  return a.node_id().compare(b.node_id()) < 0 ? -1 : (a.node_id() == b.node_id() ? 0 : 1);
+  return a.node_id().compare(b.node_id()) < 0
+             ? -1
+             : (a.node_id() == b.node_id() ? 0 : 1);
 }
 
-absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
-  if (options.path.empty()) return absl::InvalidArgumentError("storage: no data directory given");
-  if (options.node_id.empty()) return absl::InvalidArgumentError("storage: no node id given");
+absl::StatusOr<std::unique_ptr<Store>> Store::Open(
+    const StoreOptions& options) {
+  if (options.path.empty())
+    return absl::InvalidArgumentError("storage: no data directory given");
+  if (options.node_id.empty())
+    return absl::InvalidArgumentError("storage: no node id given");
 
   rocksdb::DBOptions db_options;
   db_options.create_if_missing = true;
@@ -533,27 +574,31 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
     table_options.block_cache = cache;
     table_options.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
     table_options.cache_index_and_filter_blocks = true;
-    cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table_options));
+    cf_options.table_factory.reset(
+        rocksdb::NewBlockBasedTableFactory(table_options));
     cf_options.write_buffer_size = 16 << 20;
     descriptors.emplace_back(kColumnFamilyNames[i], cf_options);
   }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw_db = nullptr;
-  rocksdb::Status s =
-      rocksdb::DB::Open(db_options, options.path, descriptors, &handles, &raw_db);
+  rocksdb::Status s = rocksdb::DB::Open(db_options, options.path, descriptors,
+                                        &handles, &raw_db);
   if (!s.ok()) {
     const std::string text = s.ToString();
-    if (s.IsIOError() && (absl::StrContains(text, "LOCK") ||
-                          absl::StrContains(text, "lock"))) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "data directory ", options.path,
-          " is in use by another process (is another kaartnetd running on it?): ", text));
+    if (s.IsIOError() &&
+        (absl::StrContains(text, "LOCK") || absl::StrContains(text, "lock"))) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("data directory ", options.path,
+                       " is in use by another process (is another kaartnetd "
+                       "running on it?): ",
+                       text));
     }
     if (s.IsCorruption()) {
-      return absl::DataLossError(absl::StrCat(
-          "data directory ", options.path, " is corrupt: ", text,
-          ". Restore it from a backup (kaart admin restore) or move it aside and let the "
-          "node bootstrap from its peers."));
+      return absl::DataLossError(
+          absl::StrCat("data directory ", options.path, " is corrupt: ", text,
+                       ". Restore it from a backup (kaart admin restore) or "
+                       "move it aside and let the "
+                       "node bootstrap from its peers."));
     }
     return FromRocks(s, absl::StrCat("open data directory ", options.path));
   }
@@ -565,11 +610,12 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
   if (s.IsNotFound()) {
     meta.set_node_id(options.node_id);
     meta.set_format_version(kFormatVersion);
-    meta.set_origin_id(absl::StrCat(options.node_id, ".",
-                                    absl::BytesToHexString(trust::RandomBytes(4))));
+    meta.set_origin_id(absl::StrCat(
+        options.node_id, ".", absl::BytesToHexString(trust::RandomBytes(4))));
     rocksdb::WriteOptions write_options;
     write_options.sync = true;
-    s = db->Put(write_options, handles[kDefault], kMetaKey, meta.SerializeAsString());
+    s = db->Put(write_options, handles[kDefault], kMetaKey,
+                meta.SerializeAsString());
   } else if (s.ok()) {
     if (!meta.ParseFromString(value)) {
       s = rocksdb::Status::Corruption("node meta does not parse");
@@ -581,8 +627,9 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
     } else if (meta.format_version() > kFormatVersion) {
       for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
       return absl::FailedPreconditionError(absl::StrCat(
-          "data directory ", options.path, " has format ", meta.format_version(),
-          "; this kaartnetd understands up to ", kFormatVersion, ". Upgrade kaartnetd."));
+          "data directory ", options.path, " has format ",
+          meta.format_version(), "; this kaartnetd understands up to ",
+          kFormatVersion, ". Upgrade kaartnetd."));
     }
   }
   std::map<std::string, uint64_t> frontier;
@@ -590,8 +637,8 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
     std::unique_ptr<rocksdb::Iterator> it(
         db->NewIterator(rocksdb::ReadOptions(), handles[kFrontier]));
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
-      frontier[it->key().ToString()] =
-          DecodeFixed64BigEndian(absl::string_view(it->value().data(), it->value().size()));
+      frontier[it->key().ToString()] = DecodeFixed64BigEndian(
+          absl::string_view(it->value().data(), it->value().size()));
     }
     s = it->status();
   }
@@ -601,8 +648,9 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
   }
   if (options.hlc != nullptr) options.hlc->Restore(meta.hlc_high_water());
   const std::string origin_id = meta.origin_id();
-  auto store = std::make_unique<RocksDbStore>(options, std::move(db), std::move(handles),
-                                              std::move(meta), std::move(frontier));
+  auto store =
+      std::make_unique<RocksDbStore>(options, std::move(db), std::move(handles),
+                                     std::move(meta), std::move(frontier));
   store->set_origin_id(origin_id);
   return store;
 }

@@ -1,11 +1,10 @@
 // The node's durable state in one RocksDB database:
 //
 //   column family  key                         value
-//   entries        entry id                    internal.StoredEntry (latest record)
-//   log            origin \0 seq (big endian)  entry id
-//   changes        change_seq (big endian)     entry id
-//   frontier       origin node id              seq (fixed64)
-//   admissions     organisation id             v1.SignedAdmission
+//   entries        entry id                    internal.StoredEntry (latest
+//   record) log            origin \0 seq (big endian)  entry id changes
+//   change_seq (big endian)     entry id frontier       origin node id seq
+//   (fixed64) admissions     organisation id             v1.SignedAdmission
 //   default        "node"                      internal.NodeMeta
 //
 // Every write goes through Apply: for each record the conflict rule decides
@@ -68,7 +67,8 @@ struct StoreOptions {
 };
 
 // Compares versions by the conflict rule: (hlc, node_id), lexicographic.
-int CompareVersions(const kaartnet::v1::Version& a, const kaartnet::v1::Version& b);
+int CompareVersions(const kaartnet::v1::Version& a,
+                    const kaartnet::v1::Version& b);
 
 // A verified record to store.
 struct ApplyRecord {
@@ -143,13 +143,15 @@ class Store {
   // Opens or creates the store. FAILED_PRECONDITION when another process
   // holds the directory or it belongs to another node; DATA_LOSS when the
   // database is corrupt.
-  static absl::StatusOr<std::unique_ptr<Store>> Open(const StoreOptions& options);
+  static absl::StatusOr<std::unique_ptr<Store>> Open(
+      const StoreOptions& options);
 
   virtual ~Store() = default;
 
   // Applies the request atomically and durably; one result per record. An
   // error (e.g. a full disk) fails the whole request and stores nothing.
-  virtual absl::StatusOr<std::vector<ApplyResult>> Apply(WriteRequest request) = 0;
+  virtual absl::StatusOr<std::vector<ApplyResult>> Apply(
+      WriteRequest request) = 0;
 
   // The stored entry, or nullopt when unknown.
   virtual absl::StatusOr<std::optional<kaartnet::internal::StoredEntry>> Get(
@@ -158,7 +160,8 @@ class Store {
   // Calls `fn` for every stored entry in id order, from a consistent
   // snapshot, until it returns false.
   virtual absl::Status ForEachEntry(
-      const std::function<bool(const kaartnet::internal::StoredEntry&)>& fn) const = 0;
+      const std::function<bool(const kaartnet::internal::StoredEntry&)>& fn)
+      const = 0;
 
   // Log records of `origin` with seq > after_seq, in seq order, at most
   // `limit`.
@@ -167,8 +170,8 @@ class Store {
 
   // Entries changed after `after_change_seq`, in change order, at most
   // `limit` (each entry once, at its latest change).
-  virtual absl::StatusOr<std::vector<kaartnet::internal::StoredEntry>> ReadChanges(
-      uint64_t after_change_seq, size_t limit) const = 0;
+  virtual absl::StatusOr<std::vector<kaartnet::internal::StoredEntry>>
+  ReadChanges(uint64_t after_change_seq, size_t limit) const = 0;
 
   virtual std::map<std::string, uint64_t> Frontier() const = 0;
   virtual uint64_t last_change_seq() const = 0;
@@ -179,10 +182,11 @@ class Store {
   virtual const std::string& origin_id() const = 0;
 
   // Admissions are few and change rarely; stored outside Apply.
-  virtual absl::Status PutAdmission(const std::string& organisation_id,
-                                    const kaartnet::v1::SignedAdmission& admission) = 0;
-  virtual absl::StatusOr<std::vector<kaartnet::v1::SignedAdmission>> ListAdmissions()
-      const = 0;
+  virtual absl::Status PutAdmission(
+      const std::string& organisation_id,
+      const kaartnet::v1::SignedAdmission& admission) = 0;
+  virtual absl::StatusOr<std::vector<kaartnet::v1::SignedAdmission>>
+  ListAdmissions() const = 0;
 
   // Forces erased content out of every file: flushes memtables, compacts
   // every column family down to the bottommost level and drops old WAL

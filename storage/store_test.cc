@@ -38,8 +38,9 @@ std::string EnvName(EnvKind kind) {
 }
 
 // An entry record as the store sees it (signatures are not its business).
-ApplyRecord Record(const std::string& id, uint64_t hlc, const std::string& node = "node1",
-                   bool withdrawn = false, const std::string& title = "titel") {
+ApplyRecord Record(const std::string& id, uint64_t hlc,
+                   const std::string& node = "node1", bool withdrawn = false,
+                   const std::string& title = "titel") {
   ApplyRecord r;
   r.entry.set_id(id);
   r.entry.set_organisation_id(id.substr(0, id.find('/')));
@@ -66,7 +67,8 @@ ApplyRecord Remote(ApplyRecord r, const std::string& origin, uint64_t seq,
   return r;
 }
 
-std::vector<ApplyResult> MustApply(Store* store, std::vector<ApplyRecord> records) {
+std::vector<ApplyResult> MustApply(Store* store,
+                                   std::vector<ApplyRecord> records) {
   WriteRequest request;
   request.records = std::move(records);
   auto results = store->Apply(std::move(request));
@@ -77,7 +79,8 @@ std::vector<ApplyResult> MustApply(Store* store, std::vector<ApplyRecord> record
 class RecordingListener : public ChangeListener {
  public:
   void OnChanges(absl::Span<const Change> changes) override {
-    for (const Change& c : changes) seen.push_back({c.change_seq, c.entry->id()});
+    for (const Change& c : changes)
+      seen.push_back({c.change_seq, c.entry->id()});
   }
   std::vector<std::pair<uint64_t, std::string>> seen;
 };
@@ -165,13 +168,16 @@ TEST_P(StoreTest, RoundTripKeepsExactSignedBytes) {
 TEST_P(StoreTest, NewerVersionOverwritesOlderIsStale) {
   Open();
   MustApply(store_.get(), {Record("m/a", 100, "node1", false, "eerste")});
-  auto newer = MustApply(store_.get(), {Record("m/a", 200, "node1", false, "tweede")});
+  auto newer =
+      MustApply(store_.get(), {Record("m/a", 200, "node1", false, "tweede")});
   EXPECT_EQ(newer[0].outcome, ApplyOutcome::kApplied);
   EXPECT_FALSE(newer[0].created);
-  auto older = MustApply(store_.get(), {Record("m/a", 150, "node1", false, "oud")});
+  auto older =
+      MustApply(store_.get(), {Record("m/a", 150, "node1", false, "oud")});
   EXPECT_EQ(older[0].outcome, ApplyOutcome::kStale);
   EXPECT_EQ(older[0].stored_version.hlc(), 200u);
-  auto same = MustApply(store_.get(), {Record("m/a", 200, "node1", false, "tweede")});
+  auto same =
+      MustApply(store_.get(), {Record("m/a", 200, "node1", false, "tweede")});
   EXPECT_EQ(same[0].outcome, ApplyOutcome::kStale);
   v1::Entry entry;
   entry.ParseFromString(GetEntry("m/a")->record().entry());
@@ -187,20 +193,25 @@ TEST_P(StoreTest, NewerVersionOverwritesOlderIsStale) {
 TEST_P(StoreTest, ConflictRuleIsOrderIndependent) {
   // Same hlc, different node: the higher node id wins, whatever arrives first.
   Open();
-  MustApply(store_.get(), {Remote(Record("m/a", 500, "node-a", false, "A"), "x.1", 1),
-                           Remote(Record("m/a", 500, "node-b", false, "B"), "y.1", 1)});
-  MustApply(store_.get(), {Remote(Record("m/b", 500, "node-b", false, "B"), "y.1", 2),
-                           Remote(Record("m/b", 500, "node-a", false, "A"), "x.1", 2)});
+  MustApply(store_.get(),
+            {Remote(Record("m/a", 500, "node-a", false, "A"), "x.1", 1),
+             Remote(Record("m/a", 500, "node-b", false, "B"), "y.1", 1)});
+  MustApply(store_.get(),
+            {Remote(Record("m/b", 500, "node-b", false, "B"), "y.1", 2),
+             Remote(Record("m/b", 500, "node-a", false, "A"), "x.1", 2)});
   for (const char* id : {"m/a", "m/b"}) {
     EXPECT_EQ(GetEntry(id)->version().node_id(), "node-b") << id;
   }
-  EXPECT_EQ(CompareVersions(GetEntry("m/a")->version(), GetEntry("m/b")->version()), 0);
+  EXPECT_EQ(
+      CompareVersions(GetEntry("m/a")->version(), GetEntry("m/b")->version()),
+      0);
 }
 
 TEST_P(StoreTest, WithdrawLeavesTombstone) {
   Open();
   MustApply(store_.get(), {Record("m/a", 100), Record("m/b", 101)});
-  auto withdrawn = MustApply(store_.get(), {Record("m/a", 200, "node1", /*withdrawn=*/true)});
+  auto withdrawn = MustApply(store_.get(),
+                             {Record("m/a", 200, "node1", /*withdrawn=*/true)});
   EXPECT_EQ(withdrawn[0].outcome, ApplyOutcome::kApplied);
   auto stored = GetEntry("m/a");
   ASSERT_TRUE(stored.has_value());
@@ -208,7 +219,8 @@ TEST_P(StoreTest, WithdrawLeavesTombstone) {
   EXPECT_EQ(store_->counts().live_entries, 1u);
   EXPECT_EQ(store_->counts().withdrawn_entries, 1u);
   // An older live version never resurrects it.
-  auto late = MustApply(store_.get(), {Remote(Record("m/a", 150), "other.1", 1)});
+  auto late =
+      MustApply(store_.get(), {Remote(Record("m/a", 150), "other.1", 1)});
   EXPECT_EQ(late[0].outcome, ApplyOutcome::kStale);
   EXPECT_TRUE(GetEntry("m/a")->withdrawn());
   // Publishing again (newer) revives it.
@@ -221,7 +233,8 @@ TEST_P(StoreTest, LogOrderPerOriginAndLimits) {
   Open();
   std::vector<ApplyRecord> batch;
   for (int i = 1; i <= 5; ++i) {
-    batch.push_back(Remote(Record(absl::StrCat("m/e", i), 100 + i), "peer.1", i));
+    batch.push_back(
+        Remote(Record(absl::StrCat("m/e", i), 100 + i), "peer.1", i));
   }
   MustApply(store_.get(), batch);
   MustApply(store_.get(), {Record("m/local", 300)});
@@ -252,12 +265,14 @@ TEST_P(StoreTest, FrontierDuplicatesAndRepairs) {
   auto dup = MustApply(store_.get(), {Remote(Record("m/a", 100), "peer.1", 1)});
   EXPECT_EQ(dup[0].outcome, ApplyOutcome::kDuplicate);
   // A stale record in order still moves the frontier.
-  auto stale = MustApply(store_.get(), {Remote(Record("m/a", 50), "peer.1", 3)});
+  auto stale =
+      MustApply(store_.get(), {Remote(Record("m/a", 50), "peer.1", 3)});
   EXPECT_EQ(stale[0].outcome, ApplyOutcome::kStale);
   EXPECT_EQ(store_->Frontier()["peer.1"], 3u);
   // A repair out of order applies but does not move the frontier.
   auto repair =
-      MustApply(store_.get(), {Remote(Record("m/c", 102), "peer.1", 9, /*in_order=*/false)});
+      MustApply(store_.get(),
+                {Remote(Record("m/c", 102), "peer.1", 9, /*in_order=*/false)});
   EXPECT_EQ(repair[0].outcome, ApplyOutcome::kApplied);
   EXPECT_EQ(store_->Frontier()["peer.1"], 3u);
   // A batch "through seq 8" advances it without records.
@@ -272,27 +287,32 @@ TEST_P(StoreTest, PreconditionsForLocalPublishes) {
   MustApply(store_.get(), {Record("m/a", 100)});
   ApplyRecord create = Record("m/a", 200);
   create.create_only = true;
-  EXPECT_EQ(MustApply(store_.get(), {create})[0].outcome, ApplyOutcome::kAlreadyExists);
+  EXPECT_EQ(MustApply(store_.get(), {create})[0].outcome,
+            ApplyOutcome::kAlreadyExists);
   ApplyRecord guarded = Record("m/a", 200);
   v1::Version wrong;
   wrong.set_hlc(99);
   wrong.set_node_id("node1");
   guarded.expected_version = wrong;
-  EXPECT_EQ(MustApply(store_.get(), {guarded})[0].outcome, ApplyOutcome::kPreconditionFailed);
+  EXPECT_EQ(MustApply(store_.get(), {guarded})[0].outcome,
+            ApplyOutcome::kPreconditionFailed);
   guarded.expected_version->set_hlc(100);
-  EXPECT_EQ(MustApply(store_.get(), {guarded})[0].outcome, ApplyOutcome::kApplied);
+  EXPECT_EQ(MustApply(store_.get(), {guarded})[0].outcome,
+            ApplyOutcome::kApplied);
   ApplyRecord create_new = Record("m/new", 300);
   create_new.create_only = true;
-  EXPECT_EQ(MustApply(store_.get(), {create_new})[0].outcome, ApplyOutcome::kApplied);
+  EXPECT_EQ(MustApply(store_.get(), {create_new})[0].outcome,
+            ApplyOutcome::kApplied);
 }
 
 TEST_P(StoreTest, SameIdTwiceInOneRequest) {
   Open();
   RecordingListener listener;
   store_->AddListener(&listener);
-  auto results = MustApply(store_.get(), {Record("m/a", 100, "node1", false, "een"),
-                                          Record("m/a", 200, "node1", false, "twee"),
-                                          Record("m/a", 150, "node1", false, "oud")});
+  auto results =
+      MustApply(store_.get(), {Record("m/a", 100, "node1", false, "een"),
+                               Record("m/a", 200, "node1", false, "twee"),
+                               Record("m/a", 150, "node1", false, "oud")});
   EXPECT_EQ(results[0].outcome, ApplyOutcome::kApplied);
   EXPECT_EQ(results[1].outcome, ApplyOutcome::kApplied);
   EXPECT_EQ(results[2].outcome, ApplyOutcome::kStale);
@@ -355,10 +375,11 @@ TEST_P(StoreTest, ReopenKeepsEverythingAndContinuesNumbering) {
   auto next = MustApply(store_.get(), {Record("m/d", restarted.Now())});
   EXPECT_EQ(next[0].origin_seq, 3u);
   int count = 0;
-  ASSERT_TRUE(store_->ForEachEntry([&](const internal::StoredEntry&) {
-                      ++count;
-                      return true;
-                    })
+  ASSERT_TRUE(store_
+                  ->ForEachEntry([&](const internal::StoredEntry&) {
+                    ++count;
+                    return true;
+                  })
                   .ok());
   EXPECT_EQ(count, 4);
 }
@@ -368,7 +389,8 @@ TEST_P(StoreTest, RefusesDirectoryOfAnotherNode) {
   store_.reset();
   auto other = Store::Open(Options("node2"));
   EXPECT_EQ(other.status().code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_THAT(std::string(other.status().message()), ::testing::HasSubstr("node1"));
+  EXPECT_THAT(std::string(other.status().message()),
+              ::testing::HasSubstr("node1"));
 }
 
 TEST_P(StoreTest, ConcurrentWritersAllLand) {
@@ -383,15 +405,18 @@ TEST_P(StoreTest, ConcurrentWritersAllLand) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kPerThread; ++i) {
         WriteRequest request;
-        request.records.push_back(Record(absl::StrCat("m/t", t, "-", i), 1000 + i));
+        request.records.push_back(
+            Record(absl::StrCat("m/t", t, "-", i), 1000 + i));
         auto results = store_->Apply(std::move(request));
-        if (results.ok() && (*results)[0].outcome == ApplyOutcome::kApplied) ++applied;
+        if (results.ok() && (*results)[0].outcome == ApplyOutcome::kApplied)
+          ++applied;
       }
     });
   }
   for (auto& th : threads) th.join();
   EXPECT_EQ(applied.load(), kThreads * kPerThread);
-  EXPECT_EQ(store_->counts().live_entries, static_cast<uint64_t>(kThreads * kPerThread));
+  EXPECT_EQ(store_->counts().live_entries,
+            static_cast<uint64_t>(kThreads * kPerThread));
   EXPECT_EQ(store_->Frontier()[store_->origin_id()],
             static_cast<uint64_t>(kThreads * kPerThread));
   // Listeners saw every change, in change order.
@@ -405,7 +430,9 @@ TEST_P(StoreTest, ConcurrentWritersAllLand) {
 INSTANTIATE_TEST_SUITE_P(Envs, StoreTest,
                          ::testing::Values(EnvKind::kDisk, EnvKind::kMemory,
                                            EnvKind::kFaultInjection),
-                         [](const auto& param_info) { return EnvName(param_info.param); });
+                         [](const auto& param_info) {
+                           return EnvName(param_info.param);
+                         });
 
 // Faults only the fault-injecting file system can make.
 class StoreFaultTest : public StoreTest {};
@@ -426,7 +453,8 @@ TEST_P(StoreFaultTest, CrashLosesNoAcknowledgedWrite) {
   fault_.fs->SetActive(true);
   Open();
   for (const std::string& id : acknowledged) {
-    EXPECT_TRUE(GetEntry(id).has_value()) << id << " was acknowledged but is lost";
+    EXPECT_TRUE(GetEntry(id).has_value())
+        << id << " was acknowledged but is lost";
   }
   EXPECT_EQ(store_->counts().live_entries, acknowledged.size());
 }
@@ -439,17 +467,19 @@ TEST_P(StoreFaultTest, UnsyncedWritesCanBeLostButStateStaysConsistent) {
   auto store = Store::Open(options);
   ASSERT_TRUE(store.ok());
   store_ = std::move(*store);
-  for (int i = 0; i < 50; ++i) MustApply(store_.get(), {Record(absl::StrCat("m/e", i), 100 + i)});
+  for (int i = 0; i < 50; ++i)
+    MustApply(store_.get(), {Record(absl::StrCat("m/e", i), 100 + i)});
   fault_.fs->SetActive(false);
   store_.reset();
   ASSERT_TRUE(fault_.fs->DropUnsyncedData().ok());
   fault_.fs->SetActive(true);
   Open();
   uint64_t live = 0;
-  ASSERT_TRUE(store_->ForEachEntry([&](const internal::StoredEntry& e) {
-                      live += e.withdrawn() ? 0 : 1;
-                      return true;
-                    })
+  ASSERT_TRUE(store_
+                  ->ForEachEntry([&](const internal::StoredEntry& e) {
+                    live += e.withdrawn() ? 0 : 1;
+                    return true;
+                  })
                   .ok());
   EXPECT_EQ(live, store_->counts().live_entries);
   EXPECT_EQ(store_->ReadLog(store_->origin_id(), 0, 1000)->size(), live);
@@ -464,7 +494,8 @@ TEST_P(StoreFaultTest, WriteErrorIsCleanAndLosesNothingAcknowledged) {
   request.records.push_back(Record("m/during", 200));
   auto failed = store_->Apply(std::move(request));
   EXPECT_FALSE(failed.ok());
-  EXPECT_EQ(failed.status().code(), absl::StatusCode::kUnavailable) << failed.status();
+  EXPECT_EQ(failed.status().code(), absl::StatusCode::kUnavailable)
+      << failed.status();
   // Reads keep working.
   EXPECT_TRUE(GetEntry("m/before").has_value());
   fault_.fs->InjectWriteErrors(false);
@@ -476,11 +507,15 @@ TEST_P(StoreFaultTest, WriteErrorIsCleanAndLosesNothingAcknowledged) {
   ASSERT_EQ(after.size(), 1u);
   EXPECT_EQ(after[0].outcome, ApplyOutcome::kApplied);
   const uint64_t live = store_->counts().live_entries;
-  EXPECT_TRUE(live == 2 || live == 3) << live;  // "during" was never acknowledged
+  EXPECT_TRUE(live == 2 || live == 3)
+      << live;  // "during" was never acknowledged
 }
 
-INSTANTIATE_TEST_SUITE_P(Faults, StoreFaultTest, ::testing::Values(EnvKind::kFaultInjection),
-                         [](const auto& param_info) { return EnvName(param_info.param); });
+INSTANTIATE_TEST_SUITE_P(Faults, StoreFaultTest,
+                         ::testing::Values(EnvKind::kFaultInjection),
+                         [](const auto& param_info) {
+                           return EnvName(param_info.param);
+                         });
 
 // On-disk only: locking and erasure purge.
 class StoreDiskTest : public StoreTest {};
@@ -489,7 +524,8 @@ TEST_P(StoreDiskTest, SecondOpenOfSameDirectoryIsRefused) {
   Open();
   auto second = Store::Open(Options());
   EXPECT_EQ(second.status().code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_THAT(std::string(second.status().message()), ::testing::HasSubstr("in use"));
+  EXPECT_THAT(std::string(second.status().message()),
+              ::testing::HasSubstr("in use"));
 }
 
 // Counts files under `dir` containing `needle`.
@@ -509,7 +545,8 @@ TEST_P(StoreDiskTest, PurgeRemovesErasedContentFromEveryFile) {
   Open();
   const std::string canary = "CANARY-7f3a9c-erase-me";
   MustApply(store_.get(), {Record("m/a", 100, "node1", false, canary)});
-  for (int i = 0; i < 20; ++i) MustApply(store_.get(), {Record(absl::StrCat("m/f", i), 200 + i)});
+  for (int i = 0; i < 20; ++i)
+    MustApply(store_.get(), {Record(absl::StrCat("m/f", i), 200 + i)});
   // Get the canary into SST files too, not only the WAL.
   ASSERT_TRUE(store_->PurgeObsoleteData().ok());
   MustApply(store_.get(), {Record("m/a", 300, "node1", false, canary + "-v2")});
@@ -525,7 +562,9 @@ TEST_P(StoreDiskTest, PurgeRemovesErasedContentFromEveryFile) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Disk, StoreDiskTest, ::testing::Values(EnvKind::kDisk),
-                         [](const auto& param_info) { return EnvName(param_info.param); });
+                         [](const auto& param_info) {
+                           return EnvName(param_info.param);
+                         });
 
 }  // namespace
 }  // namespace kaartnet::storage

@@ -21,11 +21,13 @@ const char* RoleName(Role role) {
 }
 
 absl::StatusOr<Role> ParseRole(absl::string_view name) {
-  for (Role role : {Role::kReader, Role::kPublisher, Role::kRegionAdmin, Role::kNodeAdmin}) {
+  for (Role role : {Role::kReader, Role::kPublisher, Role::kRegionAdmin,
+                    Role::kNodeAdmin}) {
     if (name == RoleName(role)) return role;
   }
   return absl::InvalidArgumentError(absl::StrCat(
-      "\"", name, "\" is not a role (reader, publisher, region-admin, node-admin)"));
+      "\"", name,
+      "\" is not a role (reader, publisher, region-admin, node-admin)"));
 }
 
 const char* ActionName(Action action) {
@@ -56,7 +58,8 @@ const char* ActionName(Action action) {
   return "?";
 }
 
-absl::Status Authorize(const Caller& caller, Action action, absl::string_view organisation_id) {
+absl::Status Authorize(const Caller& caller, Action action,
+                       absl::string_view organisation_id) {
   if (caller.trusted) return absl::OkStatus();
   const Role role = caller.role;
   bool allowed = false;
@@ -67,14 +70,17 @@ absl::Status Authorize(const Caller& caller, Action action, absl::string_view or
       break;
     case Action::kRevealContacts:
       allowed = role == Role::kReader || role == Role::kRegionAdmin ||
-                (role == Role::kPublisher && caller.organisation_id == organisation_id);
+                (role == Role::kPublisher &&
+                 caller.organisation_id == organisation_id);
       break;
     case Action::kPublish:
-      allowed = role == Role::kPublisher && caller.organisation_id == organisation_id;
+      allowed =
+          role == Role::kPublisher && caller.organisation_id == organisation_id;
       break;
     case Action::kErase:
       allowed = role == Role::kRegionAdmin ||
-                (role == Role::kPublisher && caller.organisation_id == organisation_id);
+                (role == Role::kPublisher &&
+                 caller.organisation_id == organisation_id);
       break;
     case Action::kPutAdmission:
     case Action::kRegionOverview:
@@ -96,10 +102,13 @@ absl::Status Authorize(const Caller& caller, Action action, absl::string_view or
                      " (send \"authorization: Bearer <token>\")"));
   }
   std::string who = RoleName(role);
-  if (role == Role::kPublisher) absl::StrAppend(&who, " of \"", caller.organisation_id, "\"");
+  if (role == Role::kPublisher)
+    absl::StrAppend(&who, " of \"", caller.organisation_id, "\"");
   std::string what = ActionName(action);
-  if (!organisation_id.empty()) absl::StrAppend(&what, " for \"", organisation_id, "\"");
-  return absl::PermissionDeniedError(absl::StrCat("a ", who, " may not ", what));
+  if (!organisation_id.empty())
+    absl::StrAppend(&what, " for \"", organisation_id, "\"");
+  return absl::PermissionDeniedError(
+      absl::StrCat("a ", who, " may not ", what));
 }
 
 }  // namespace kaartnet::trust

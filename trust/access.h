@@ -44,17 +44,17 @@ struct Caller {
 };
 
 enum class Action {
-  kSearch,             // Search, Get (public contacts), WatchChanges
-  kRevealContacts,     // Get with PROFESSIONALS contacts (logged)
-  kPublish,            // Publish, Withdraw for an organisation
-  kErase,              // Withdraw with erase
+  kSearch,          // Search, Get (public contacts), WatchChanges
+  kRevealContacts,  // Get with PROFESSIONALS contacts (logged)
+  kPublish,         // Publish, Withdraw for an organisation
+  kErase,           // Withdraw with erase
   kListOrganisations,
   kPutAdmission,
   kNodeStatus,
   kManagePeers,
   kManageTokens,
-  kRegionOverview,     // coverage, stale entries, exports with contacts
-  kAudit,              // verify and read the access log
+  kRegionOverview,  // coverage, stale entries, exports with contacts
+  kAudit,           // verify and read the access log
 };
 
 const char* ActionName(Action action);

@@ -38,8 +38,8 @@ void EnsureSodium() {
 absl::StatusOr<std::string> ReadWholeFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    return absl::NotFoundError(
-        absl::StrCat("cannot read key file ", path, ": ", std::strerror(errno)));
+    return absl::NotFoundError(absl::StrCat("cannot read key file ", path, ": ",
+                                            std::strerror(errno)));
   }
   std::stringstream ss;
   ss << in.rdbuf();
@@ -50,7 +50,8 @@ absl::StatusOr<std::string> ReadWholeFile(const std::string& path) {
 std::string StripComments(absl::string_view text) {
   std::string body;
   for (absl::string_view line : absl::StrSplit(text, '\n')) {
-    if (absl::StartsWith(absl::StripLeadingAsciiWhitespace(line), "#")) continue;
+    if (absl::StartsWith(absl::StripLeadingAsciiWhitespace(line), "#"))
+      continue;
     absl::StrAppend(&body, line, "\n");
   }
   return body;
@@ -72,8 +73,9 @@ absl::StatusOr<std::string> DecodeTagged(absl::string_view text,
   return decoded;
 }
 
-absl::Status WriteFileWithMode(const std::string& path, const std::string& content,
-                               int mode, bool exclusive) {
+absl::Status WriteFileWithMode(const std::string& path,
+                               const std::string& content, int mode,
+                               bool exclusive) {
   int flags = O_WRONLY | O_CREAT | (exclusive ? O_EXCL : O_TRUNC);
   int fd = ::open(path.c_str(), flags, mode);
   if (fd < 0) {
@@ -109,9 +111,9 @@ std::string KeyIdFor(absl::string_view public_key) {
   crypto_generichash(hash, sizeof(hash),
                      reinterpret_cast<const unsigned char*>(public_key.data()),
                      public_key.size(), nullptr, 0);
-  return absl::StrCat(
-      "k", absl::BytesToHexString(absl::string_view(
-               reinterpret_cast<const char*>(hash), sizeof(hash))));
+  return absl::StrCat("k",
+                      absl::BytesToHexString(absl::string_view(
+                          reinterpret_cast<const char*>(hash), sizeof(hash))));
 }
 
 SigningKey::SigningKey(std::string secret, std::string public_key)
@@ -144,13 +146,13 @@ absl::StatusOr<SigningKey> SigningKey::FromSeed(absl::string_view seed) {
 absl::StatusOr<SigningKey> SigningKey::ReadFile(const std::string& path) {
   struct stat st;
   if (::stat(path.c_str(), &st) != 0) {
-    return absl::NotFoundError(
-        absl::StrCat("cannot read key file ", path, ": ", std::strerror(errno)));
+    return absl::NotFoundError(absl::StrCat("cannot read key file ", path, ": ",
+                                            std::strerror(errno)));
   }
   if ((st.st_mode & 077) != 0) {
-    return absl::PermissionDeniedError(absl::StrCat(
-        "secret key file ", path,
-        " is readable by others; run: chmod 600 ", path));
+    return absl::PermissionDeniedError(
+        absl::StrCat("secret key file ", path,
+                     " is readable by others; run: chmod 600 ", path));
   }
   auto text = ReadWholeFile(path);
   if (!text.ok()) return text.status();
@@ -169,9 +171,11 @@ absl::StatusOr<SigningKey> SigningKey::ReadFile(const std::string& path) {
 absl::Status SigningKey::WriteSecretFile(const std::string& path) const {
   std::string content = absl::StrCat(
       "# kaartnet Ed25519 secret key ", key_id_, ": keep private\n", kSecretTag,
-      " ", Base64Encode(absl::string_view(secret_).substr(0, crypto_sign_SEEDBYTES)),
+      " ",
+      Base64Encode(absl::string_view(secret_).substr(0, crypto_sign_SEEDBYTES)),
       "\n");
-  absl::Status status = WriteFileWithMode(path, content, 0600, /*exclusive=*/true);
+  absl::Status status =
+      WriteFileWithMode(path, content, 0600, /*exclusive=*/true);
   sodium_memzero(content.data(), content.size());
   return status;
 }

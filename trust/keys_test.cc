@@ -26,7 +26,8 @@ TEST(KeysTest, SignAndVerify) {
   std::string flipped = sig;
   flipped[10] ^= 1;
   EXPECT_FALSE(VerifySignature(key.public_key(), "hallo", flipped));
-  EXPECT_FALSE(VerifySignature(SigningKey::Generate().public_key(), "hallo", sig));
+  EXPECT_FALSE(
+      VerifySignature(SigningKey::Generate().public_key(), "hallo", sig));
   EXPECT_FALSE(VerifySignature("short", "hallo", sig));
 }
 
@@ -70,7 +71,8 @@ TEST(KeysTest, ParsePublicKeyRefusesGarbage) {
   EXPECT_FALSE(ParsePublicKey("kaartnet-ed25519-public-v1 bm90IGEga2V5").ok());
   EXPECT_FALSE(ParsePublicKey("").ok());
   SigningKey key = SigningKey::Generate();
-  EXPECT_EQ(*ParsePublicKey(FormatPublicKey(key.public_key())), key.public_key());
+  EXPECT_EQ(*ParsePublicKey(FormatPublicKey(key.public_key())),
+            key.public_key());
 }
 
 }  // namespace

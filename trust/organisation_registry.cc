@@ -3,8 +3,8 @@
 #include <algorithm>
 
 #include "absl/strings/cord.h"
-#include "absl/strings/str_cat.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/hlc.h"
 #include "common/reference_data.h"
@@ -22,8 +22,9 @@ absl::Time ToTime(const google::protobuf::Timestamp& ts) {
 }
 
 // [valid_from, valid_until) with open ends when unset.
-bool WithinValidity(absl::Time t, bool has_from, const google::protobuf::Timestamp& from,
-                    bool has_until, const google::protobuf::Timestamp& until) {
+bool WithinValidity(absl::Time t, bool has_from,
+                    const google::protobuf::Timestamp& from, bool has_until,
+                    const google::protobuf::Timestamp& until) {
   if (has_from && t < ToTime(from)) return false;
   if (has_until && t >= ToTime(until)) return false;
   return true;
@@ -54,9 +55,11 @@ absl::Status CheckOrganisationShape(const v1::Organisation& org,
   for (int i = 0; i < org.public_keys_size(); ++i) {
     const v1::PublicKey& key = org.public_keys(i);
     if (key.ed25519().size() != kPublicKeyBytes) {
-      problems.push_back(absl::StrCat("public_keys[", i, "] is not a 32-byte Ed25519 key"));
+      problems.push_back(
+          absl::StrCat("public_keys[", i, "] is not a 32-byte Ed25519 key"));
     } else if (key.key_id() != KeyIdFor(key.ed25519())) {
-      problems.push_back(absl::StrCat("public_keys[", i, "].key_id does not match the key"));
+      problems.push_back(
+          absl::StrCat("public_keys[", i, "].key_id does not match the key"));
     }
   }
   const ReferenceData& ref = ReferenceData::Get();
@@ -67,12 +70,14 @@ absl::Status CheckOrganisationShape(const v1::Organisation& org,
   }
   for (const std::string& code : org.allowed_area().arbeidsmarktregio_codes()) {
     if (ref.FindRegio(code) == nullptr) {
-      problems.push_back(absl::StrCat("allowed_area: unknown arbeidsmarktregio ", code));
+      problems.push_back(
+          absl::StrCat("allowed_area: unknown arbeidsmarktregio ", code));
     }
   }
   if (problems.empty()) return absl::OkStatus();
-  return Reject(absl::StatusCode::kInvalidArgument, RejectReason::kMalformed,
-                absl::StrCat("admission refused: ", absl::StrJoin(problems, "; ")));
+  return Reject(
+      absl::StatusCode::kInvalidArgument, RejectReason::kMalformed,
+      absl::StrCat("admission refused: ", absl::StrJoin(problems, "; ")));
 }
 
 }  // namespace
@@ -116,10 +121,12 @@ const char* RejectReasonName(RejectReason reason) {
 }
 
 void AttachRejectReason(absl::Status* status, RejectReason reason) {
-  status->SetPayload(kReasonPayload, absl::Cord(absl::StrCat(static_cast<int>(reason))));
+  status->SetPayload(kReasonPayload,
+                     absl::Cord(absl::StrCat(static_cast<int>(reason))));
 }
 
-absl::Status Reject(absl::StatusCode code, RejectReason reason, absl::string_view message) {
+absl::Status Reject(absl::StatusCode code, RejectReason reason,
+                    absl::string_view message) {
   absl::Status status(code, message);
   AttachRejectReason(&status, reason);
   return status;
@@ -129,14 +136,17 @@ RejectReason RejectReasonOf(const absl::Status& status) {
   auto payload = status.GetPayload(kReasonPayload);
   if (!payload.has_value()) return RejectReason::kNone;
   int value = 0;
-  if (!absl::SimpleAtoi(std::string(*payload), &value)) return RejectReason::kNone;
+  if (!absl::SimpleAtoi(std::string(*payload), &value))
+    return RejectReason::kNone;
   return static_cast<RejectReason>(value);
 }
 
-OrganisationRegistry::OrganisationRegistry(std::vector<v1::TrustAnchor> anchors) {
+OrganisationRegistry::OrganisationRegistry(
+    std::vector<v1::TrustAnchor> anchors) {
   for (v1::TrustAnchor& anchor : anchors) {
-    std::string key_id = anchor.key().key_id().empty() ? KeyIdFor(anchor.key().ed25519())
-                                                       : anchor.key().key_id();
+    std::string key_id = anchor.key().key_id().empty()
+                             ? KeyIdFor(anchor.key().ed25519())
+                             : anchor.key().key_id();
     anchor.mutable_key()->set_key_id(key_id);
     anchors_by_key_id_[key_id] = std::move(anchor);
   }
@@ -146,25 +156,29 @@ absl::StatusOr<v1::Organisation> OrganisationRegistry::VerifyAdmission(
     const v1::SignedAdmission& admission) const {
   auto anchor = anchors_by_key_id_.find(admission.anchor_key_id());
   if (anchor == anchors_by_key_id_.end()) {
-    return Reject(absl::StatusCode::kPermissionDenied, RejectReason::kUnknownAnchor,
-                  absl::StrCat("admission is signed by key ", admission.anchor_key_id(),
-                               ", which is not a trust anchor of this node"));
+    return Reject(
+        absl::StatusCode::kPermissionDenied, RejectReason::kUnknownAnchor,
+        absl::StrCat("admission is signed by key ", admission.anchor_key_id(),
+                     ", which is not a trust anchor of this node"));
   }
   if (!VerifyAdmissionSignature(admission, anchor->second.key().ed25519())) {
-    return Reject(absl::StatusCode::kPermissionDenied, RejectReason::kBadSignature,
-                  "admission signature does not verify with the trust anchor's key");
+    return Reject(
+        absl::StatusCode::kPermissionDenied, RejectReason::kBadSignature,
+        "admission signature does not verify with the trust anchor's key");
   }
   auto organisation = ParseAdmission(admission);
   if (!organisation.ok()) {
     return Reject(absl::StatusCode::kInvalidArgument, RejectReason::kMalformed,
                   organisation.status().message());
   }
-  absl::Status shape = CheckOrganisationShape(*organisation, anchor->second.region());
+  absl::Status shape =
+      CheckOrganisationShape(*organisation, anchor->second.region());
   if (!shape.ok()) return shape;
   return organisation;
 }
 
-absl::StatusOr<bool> OrganisationRegistry::Install(const v1::SignedAdmission& admission) {
+absl::StatusOr<bool> OrganisationRegistry::Install(
+    const v1::SignedAdmission& admission) {
   auto organisation = VerifyAdmission(admission);
   if (!organisation.ok()) return organisation.status();
   const std::string id = organisation->organisation_id();
@@ -174,8 +188,10 @@ absl::StatusOr<bool> OrganisationRegistry::Install(const v1::SignedAdmission& ad
     const uint64_t have = existing->second.organisation.version();
     if (organisation->version() < have ||
         (organisation->version() == have &&
-         admission.organisation() != existing->second.signed_admission.organisation())) {
-      return Reject(absl::StatusCode::kFailedPrecondition, RejectReason::kAdmissionRollback,
+         admission.organisation() !=
+             existing->second.signed_admission.organisation())) {
+      return Reject(absl::StatusCode::kFailedPrecondition,
+                    RejectReason::kAdmissionRollback,
                     absl::StrCat("admission of ", id, " has version ",
                                  organisation->version(), "; version ", have,
                                  " is already installed (rollback refused)"));
@@ -189,7 +205,8 @@ absl::StatusOr<bool> OrganisationRegistry::Install(const v1::SignedAdmission& ad
   Admitted admitted;
   admitted.organisation = *organisation;
   admitted.signed_admission = admission;
-  for (const std::string& code : model::ExpandArea(organisation->allowed_area())) {
+  for (const std::string& code :
+       model::ExpandArea(organisation->allowed_area())) {
     admitted.allowed_gemeenten.insert(code);
   }
   for (int i = 0; i < organisation->public_keys_size(); ++i) {
@@ -220,7 +237,8 @@ std::vector<v1::Organisation> OrganisationRegistry::List() const {
   std::vector<v1::Organisation> out;
   {
     absl::ReaderMutexLock lock(&mu_);
-    for (const auto& [id, admitted] : organisations_) out.push_back(admitted.organisation);
+    for (const auto& [id, admitted] : organisations_)
+      out.push_back(admitted.organisation);
   }
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
     return a.organisation_id() < b.organisation_id();
@@ -245,7 +263,8 @@ std::vector<v1::SignedAdmission> OrganisationRegistry::ListSigned() const {
 
 std::vector<std::string> OrganisationRegistry::Regions() const {
   std::vector<std::string> out;
-  for (const auto& [key_id, anchor] : anchors_by_key_id_) out.push_back(anchor.region());
+  for (const auto& [key_id, anchor] : anchors_by_key_id_)
+    out.push_back(anchor.region());
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
@@ -260,62 +279,73 @@ absl::Status OrganisationRegistry::CheckAdmitted(const v1::Entry& entry) const {
   absl::ReaderMutexLock lock(&mu_);
   auto it = organisations_.find(entry.organisation_id());
   if (it == organisations_.end()) {
-    return Reject(absl::StatusCode::kPermissionDenied, RejectReason::kUnknownOrganisation,
+    return Reject(absl::StatusCode::kPermissionDenied,
+                  RejectReason::kUnknownOrganisation,
                   absl::StrCat("organisation \"", entry.organisation_id(),
                                "\" is not admitted to this region"));
   }
   return CheckAdmittedLocked(entry, it->second);
 }
 
-absl::Status OrganisationRegistry::CheckAdmittedLocked(const v1::Entry& entry,
-                                                       const Admitted& admitted) const {
+absl::Status OrganisationRegistry::CheckAdmittedLocked(
+    const v1::Entry& entry, const Admitted& admitted) const {
   const v1::Organisation& org = admitted.organisation;
   if (org.revoked()) {
-    return Reject(absl::StatusCode::kPermissionDenied, RejectReason::kOrganisationRevoked,
+    return Reject(absl::StatusCode::kPermissionDenied,
+                  RejectReason::kOrganisationRevoked,
                   absl::StrCat("the admission of \"", org.organisation_id(),
                                "\" has been revoked by the region"));
   }
   const absl::Time t = HybridLogicalClock::ToTime(entry.version().hlc());
   if (entry.version().hlc() != 0 &&
-      !WithinValidity(t, org.has_valid_from(), org.valid_from(), org.has_valid_until(),
-                      org.valid_until())) {
-    return Reject(absl::StatusCode::kPermissionDenied, RejectReason::kOrganisationNotValid,
+      !WithinValidity(t, org.has_valid_from(), org.valid_from(),
+                      org.has_valid_until(), org.valid_until())) {
+    return Reject(absl::StatusCode::kPermissionDenied,
+                  RejectReason::kOrganisationNotValid,
                   absl::StrCat("the admission of \"", org.organisation_id(),
                                "\" is not valid at ", FormatUtc(t)));
   }
   if (!entry.region().empty() && entry.region() != org.region()) {
-    return Reject(absl::StatusCode::kPermissionDenied, RejectReason::kRegionMismatch,
-                  absl::StrCat("region: the entry says ", entry.region(), " but \"",
-                               org.organisation_id(), "\" is admitted in ", org.region()));
+    return Reject(absl::StatusCode::kPermissionDenied,
+                  RejectReason::kRegionMismatch,
+                  absl::StrCat("region: the entry says ", entry.region(),
+                               " but \"", org.organisation_id(),
+                               "\" is admitted in ", org.region()));
   }
   if (entry.withdrawn()) return absl::OkStatus();
-  if (std::find(org.allowed_kinds().begin(), org.allowed_kinds().end(), entry.kind()) ==
-      org.allowed_kinds().end()) {
-    return Reject(absl::StatusCode::kPermissionDenied, RejectReason::kKindNotAllowed,
-                  absl::StrCat("kind: \"", org.organisation_id(), "\" may not publish ",
-                               v1::EntryKind_Name(entry.kind()), " entries"));
+  if (std::find(org.allowed_kinds().begin(), org.allowed_kinds().end(),
+                entry.kind()) == org.allowed_kinds().end()) {
+    return Reject(
+        absl::StatusCode::kPermissionDenied, RejectReason::kKindNotAllowed,
+        absl::StrCat("kind: \"", org.organisation_id(), "\" may not publish ",
+                     v1::EntryKind_Name(entry.kind()), " entries"));
   }
   const ReferenceData& ref = ReferenceData::Get();
   for (int i = 0; i < entry.service_area().gemeentecodes_size(); ++i) {
     const std::string& code = entry.service_area().gemeentecodes(i);
     if (!admitted.allowed_gemeenten.contains(code)) {
-      return Reject(absl::StatusCode::kPermissionDenied, RejectReason::kAreaNotAllowed,
-                    absl::StrCat("service_area.gemeentecodes[", i, "]: \"",
-                                 org.organisation_id(), "\" may not publish for ", code));
+      return Reject(
+          absl::StatusCode::kPermissionDenied, RejectReason::kAreaNotAllowed,
+          absl::StrCat("service_area.gemeentecodes[", i, "]: \"",
+                       org.organisation_id(), "\" may not publish for ", code));
     }
   }
-  for (int i = 0; i < entry.service_area().arbeidsmarktregio_codes_size(); ++i) {
+  for (int i = 0; i < entry.service_area().arbeidsmarktregio_codes_size();
+       ++i) {
     const std::string& code = entry.service_area().arbeidsmarktregio_codes(i);
     const Arbeidsmarktregio* regio = ref.FindRegio(code);
     const bool allowed =
         regio != nullptr &&
         std::all_of(regio->gemeentecodes.begin(), regio->gemeentecodes.end(),
-                    [&](const std::string& g) { return admitted.allowed_gemeenten.contains(g); });
+                    [&](const std::string& g) {
+                      return admitted.allowed_gemeenten.contains(g);
+                    });
     if (!allowed) {
-      return Reject(absl::StatusCode::kPermissionDenied, RejectReason::kAreaNotAllowed,
-                    absl::StrCat("service_area.arbeidsmarktregio_codes[", i, "]: \"",
-                                 org.organisation_id(), "\" may not publish for all of ",
-                                 code));
+      return Reject(absl::StatusCode::kPermissionDenied,
+                    RejectReason::kAreaNotAllowed,
+                    absl::StrCat("service_area.arbeidsmarktregio_codes[", i,
+                                 "]: \"", org.organisation_id(),
+                                 "\" may not publish for all of ", code));
     }
   }
   return absl::OkStatus();
@@ -329,12 +359,13 @@ absl::Status OrganisationRegistry::VerifyRecord(const v1::SignedRecord& record,
     auto anchor = anchors_by_key_id_.find(record.key_id());
     if (anchor != anchors_by_key_id_.end()) {
       if (anchor->second.region() != entry.region()) {
-        return Reject(absl::StatusCode::kPermissionDenied, RejectReason::kRegionMismatch,
+        return Reject(absl::StatusCode::kPermissionDenied,
+                      RejectReason::kRegionMismatch,
                       "erasure signed by the trust anchor of another region");
       }
       if (!VerifyRecordSignature(record, anchor->second.key().ed25519())) {
-        return Reject(absl::StatusCode::kPermissionDenied, RejectReason::kBadSignature,
-                      "signature does not verify");
+        return Reject(absl::StatusCode::kPermissionDenied,
+                      RejectReason::kBadSignature, "signature does not verify");
       }
       return absl::OkStatus();
     }
@@ -342,31 +373,36 @@ absl::Status OrganisationRegistry::VerifyRecord(const v1::SignedRecord& record,
   absl::ReaderMutexLock lock(&mu_);
   auto key_ref = keys_.find(record.key_id());
   if (key_ref == keys_.end()) {
-    return Reject(absl::StatusCode::kPermissionDenied, RejectReason::kUnknownKey,
+    return Reject(absl::StatusCode::kPermissionDenied,
+                  RejectReason::kUnknownKey,
                   absl::StrCat("signed by unknown key ", record.key_id()));
   }
   if (key_ref->second.organisation_id != entry.organisation_id()) {
-    return Reject(absl::StatusCode::kPermissionDenied, RejectReason::kWrongOrganisation,
-                  absl::StrCat("signed by a key of \"", key_ref->second.organisation_id,
-                               "\", but the entry belongs to \"", entry.organisation_id(),
-                               "\""));
+    return Reject(
+        absl::StatusCode::kPermissionDenied, RejectReason::kWrongOrganisation,
+        absl::StrCat("signed by a key of \"", key_ref->second.organisation_id,
+                     "\", but the entry belongs to \"", entry.organisation_id(),
+                     "\""));
   }
   const Admitted& admitted = organisations_.at(key_ref->second.organisation_id);
-  const v1::PublicKey& key = admitted.organisation.public_keys(key_ref->second.key_index);
+  const v1::PublicKey& key =
+      admitted.organisation.public_keys(key_ref->second.key_index);
   if (!VerifyRecordSignature(record, key.ed25519())) {
-    return Reject(absl::StatusCode::kPermissionDenied, RejectReason::kBadSignature,
-                  "signature does not verify");
+    return Reject(absl::StatusCode::kPermissionDenied,
+                  RejectReason::kBadSignature, "signature does not verify");
   }
   if (key.revoked()) {
-    return Reject(absl::StatusCode::kPermissionDenied, RejectReason::kKeyRevoked,
-                  absl::StrCat("key ", key.key_id(), " of \"", entry.organisation_id(),
-                               "\" has been revoked"));
+    return Reject(absl::StatusCode::kPermissionDenied,
+                  RejectReason::kKeyRevoked,
+                  absl::StrCat("key ", key.key_id(), " of \"",
+                               entry.organisation_id(), "\" has been revoked"));
   }
   const absl::Time t = HybridLogicalClock::ToTime(entry.version().hlc());
-  if (!WithinValidity(t, key.has_valid_from(), key.valid_from(), key.has_valid_until(),
-                      key.valid_until())) {
-    return Reject(absl::StatusCode::kPermissionDenied, RejectReason::kKeyNotValid,
-                  absl::StrCat("key ", key.key_id(), " is not valid at ", FormatUtc(t)));
+  if (!WithinValidity(t, key.has_valid_from(), key.valid_from(),
+                      key.has_valid_until(), key.valid_until())) {
+    return Reject(
+        absl::StatusCode::kPermissionDenied, RejectReason::kKeyNotValid,
+        absl::StrCat("key ", key.key_id(), " is not valid at ", FormatUtc(t)));
   }
   return CheckAdmittedLocked(entry, admitted);
 }

@@ -27,10 +27,10 @@ namespace kaartnet::trust {
 // Why a record or admission was refused; used for counting and logging.
 enum class RejectReason {
   kNone = 0,
-  kMalformed,            // bytes do not parse or break validation
-  kBadSignature,         // signature does not verify
-  kUnknownKey,           // key id not in any admission
-  kWrongOrganisation,    // key belongs to another organisation
+  kMalformed,          // bytes do not parse or break validation
+  kBadSignature,       // signature does not verify
+  kUnknownKey,         // key id not in any admission
+  kWrongOrganisation,  // key belongs to another organisation
   kKeyRevoked,
   kKeyNotValid,          // record time outside the key's validity
   kUnknownOrganisation,  // no admission for the entry's organisation
@@ -51,7 +51,8 @@ RejectReason RejectReasonOf(const absl::Status& status);
 // Attaches `reason` to an existing (non-OK) status.
 void AttachRejectReason(absl::Status* status, RejectReason reason);
 // A status with `code` and message that carries `reason`.
-absl::Status Reject(absl::StatusCode code, RejectReason reason, absl::string_view message);
+absl::Status Reject(absl::StatusCode code, RejectReason reason,
+                    absl::string_view message);
 
 class OrganisationRegistry {
  public:
@@ -67,7 +68,8 @@ class OrganisationRegistry {
   // (kAdmissionRollback) for an older version than installed.
   absl::StatusOr<bool> Install(const kaartnet::v1::SignedAdmission& admission);
 
-  std::optional<kaartnet::v1::Organisation> Find(absl::string_view organisation_id) const;
+  std::optional<kaartnet::v1::Organisation> Find(
+      absl::string_view organisation_id) const;
   std::optional<kaartnet::v1::SignedAdmission> FindSigned(
       absl::string_view organisation_id) const;
   std::vector<kaartnet::v1::Organisation> List() const;
@@ -106,10 +108,12 @@ class OrganisationRegistry {
       ABSL_SHARED_LOCKS_REQUIRED(mu_);
 
   // Const after construction.
-  absl::flat_hash_map<std::string, kaartnet::v1::TrustAnchor> anchors_by_key_id_;
+  absl::flat_hash_map<std::string, kaartnet::v1::TrustAnchor>
+      anchors_by_key_id_;
 
   mutable absl::Mutex mu_;
-  absl::flat_hash_map<std::string, Admitted> organisations_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<std::string, Admitted> organisations_
+      ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, KeyRef> keys_ ABSL_GUARDED_BY(mu_);
   uint64_t generation_ ABSL_GUARDED_BY(mu_) = 0;
 };

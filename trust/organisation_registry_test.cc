@@ -11,7 +11,8 @@ namespace {
 
 using ::kaartnet::trust::testing::TestRegion;
 
-const uint64_t kHlc = HybridLogicalClock::FromTime(absl::FromUnixSeconds(1767225600));
+const uint64_t kHlc =
+    HybridLogicalClock::FromTime(absl::FromUnixSeconds(1767225600));
 
 class RegistryTest : public ::testing::Test {
  protected:
@@ -28,16 +29,19 @@ class RegistryTest : public ::testing::Test {
 };
 
 TEST_F(RegistryTest, AcceptsOwnersSignature) {
-  EXPECT_TRUE(Verify(region_.SignEntry(model::testdata::IpsHeerlen(), kHlc)).ok());
+  EXPECT_TRUE(
+      Verify(region_.SignEntry(model::testdata::IpsHeerlen(), kHlc)).ok());
 }
 
 TEST_F(RegistryTest, RefusesForgedSignature) {
-  v1::SignedRecord record = region_.SignEntry(model::testdata::IpsHeerlen(), kHlc);
+  v1::SignedRecord record =
+      region_.SignEntry(model::testdata::IpsHeerlen(), kHlc);
   std::string bytes = record.entry();
   bytes[bytes.size() / 2] ^= 0x01;
   record.set_entry(bytes);
   absl::Status status = Verify(record);
-  if (status.code() == absl::StatusCode::kInvalidArgument) return;  // no longer parses
+  if (status.code() == absl::StatusCode::kInvalidArgument)
+    return;  // no longer parses
   EXPECT_EQ(RejectReasonOf(status), RejectReason::kBadSignature) << status;
 }
 
@@ -87,7 +91,8 @@ TEST_F(RegistryTest, KeyValidityWindowAndRotation) {
   SigningKey new_key = *SigningKey::FromSeed(std::string(32, 'N'));
   v1::Organisation org = region_.organisation("mondriaan");
   org.set_version(2);
-  org.mutable_public_keys(0)->mutable_valid_until()->set_seconds(absl::ToUnixSeconds(t));
+  org.mutable_public_keys(0)->mutable_valid_until()->set_seconds(
+      absl::ToUnixSeconds(t));
   auto* pk = org.add_public_keys();
   pk->set_key_id(new_key.key_id());
   pk->set_ed25519(new_key.public_key());
@@ -98,10 +103,12 @@ TEST_F(RegistryTest, KeyValidityWindowAndRotation) {
   entry.set_region("AM30");
   entry.mutable_version()->set_node_id("node1");
   // Old key before T: still valid (entries signed before the rotation stay).
-  entry.mutable_version()->set_hlc(HybridLogicalClock::FromTime(t - absl::Hours(1)));
+  entry.mutable_version()->set_hlc(
+      HybridLogicalClock::FromTime(t - absl::Hours(1)));
   EXPECT_TRUE(Verify(SignEntry(entry, region_.key("mondriaan"))).ok());
   // Old key after T: refused as expired.
-  entry.mutable_version()->set_hlc(HybridLogicalClock::FromTime(t + absl::Hours(1)));
+  entry.mutable_version()->set_hlc(
+      HybridLogicalClock::FromTime(t + absl::Hours(1)));
   EXPECT_EQ(RejectReasonOf(Verify(SignEntry(entry, region_.key("mondriaan")))),
             RejectReason::kKeyNotValid);
   // New key after T: fine.
@@ -113,7 +120,8 @@ TEST_F(RegistryTest, RevokedKeyRefusedWhenever) {
   org.set_version(2);
   org.mutable_public_keys(0)->set_revoked(true);
   ASSERT_TRUE(*registry_->Install(region_.Sign(org)));
-  EXPECT_EQ(RejectReasonOf(Verify(region_.SignEntry(model::testdata::IpsHeerlen(), 1000))),
+  EXPECT_EQ(RejectReasonOf(
+                Verify(region_.SignEntry(model::testdata::IpsHeerlen(), 1000))),
             RejectReason::kKeyRevoked);
 }
 
@@ -122,7 +130,8 @@ TEST_F(RegistryTest, RevokedOrganisationRefused) {
   org.set_version(2);
   org.set_revoked(true);
   ASSERT_TRUE(*registry_->Install(region_.Sign(org)));
-  EXPECT_EQ(RejectReasonOf(Verify(region_.SignEntry(model::testdata::IpsHeerlen(), kHlc))),
+  EXPECT_EQ(RejectReasonOf(
+                Verify(region_.SignEntry(model::testdata::IpsHeerlen(), kHlc))),
             RejectReason::kOrganisationRevoked);
 }
 
@@ -135,7 +144,8 @@ TEST_F(RegistryTest, RollbackOfAdmissionRefused) {
   // The old version 1 is refused.
   auto rolled_back = registry_->Install(region_.admission("mondriaan"));
   EXPECT_EQ(rolled_back.status().code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_EQ(RejectReasonOf(rolled_back.status()), RejectReason::kAdmissionRollback);
+  EXPECT_EQ(RejectReasonOf(rolled_back.status()),
+            RejectReason::kAdmissionRollback);
   // A different admission with the same version number is refused too.
   org.set_name("Mondriaan (gewijzigd)");
   EXPECT_EQ(RejectReasonOf(registry_->Install(region_.Sign(org)).status()),

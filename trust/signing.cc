@@ -7,7 +7,8 @@
 namespace kaartnet::trust {
 namespace {
 
-std::string SerializeDeterministic(const google::protobuf::MessageLite& message) {
+std::string SerializeDeterministic(
+    const google::protobuf::MessageLite& message) {
   std::string out;
   {
     google::protobuf::io::StringOutputStream stream(&out);
@@ -33,8 +34,8 @@ v1::SignedAdmission SignAdmission(const v1::Organisation& organisation,
   v1::SignedAdmission admission;
   admission.set_organisation(SerializeDeterministic(organisation));
   admission.set_anchor_key_id(anchor_key.key_id());
-  admission.set_signature(
-      anchor_key.Sign(absl::StrCat(kAdmissionContext, admission.organisation())));
+  admission.set_signature(anchor_key.Sign(
+      absl::StrCat(kAdmissionContext, admission.organisation())));
   return admission;
 }
 
@@ -47,25 +48,29 @@ absl::StatusOr<v1::Entry> ParseRecord(const v1::SignedRecord& record) {
   return entry;
 }
 
-absl::StatusOr<v1::Organisation> ParseAdmission(const v1::SignedAdmission& admission) {
+absl::StatusOr<v1::Organisation> ParseAdmission(
+    const v1::SignedAdmission& admission) {
   v1::Organisation organisation;
   if (!organisation.ParseFromString(admission.organisation())) {
     return absl::InvalidArgumentError(
-        "admission.organisation: the signed bytes are not a kaartnet.v1.Organisation");
+        "admission.organisation: the signed bytes are not a "
+        "kaartnet.v1.Organisation");
   }
   return organisation;
 }
 
-bool VerifyRecordSignature(const v1::SignedRecord& record, absl::string_view public_key) {
-  return VerifySignature(public_key, absl::StrCat(kRecordContext, record.entry()),
+bool VerifyRecordSignature(const v1::SignedRecord& record,
+                           absl::string_view public_key) {
+  return VerifySignature(public_key,
+                         absl::StrCat(kRecordContext, record.entry()),
                          record.signature());
 }
 
 bool VerifyAdmissionSignature(const v1::SignedAdmission& admission,
                               absl::string_view public_key) {
-  return VerifySignature(public_key,
-                         absl::StrCat(kAdmissionContext, admission.organisation()),
-                         admission.signature());
+  return VerifySignature(
+      public_key, absl::StrCat(kAdmissionContext, admission.organisation()),
+      admission.signature());
 }
 
 }  // namespace kaartnet::trust

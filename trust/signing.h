@@ -22,7 +22,8 @@ inline constexpr char kAdmissionContext[] = "kaartnet/v1/admission\n";
 kaartnet::v1::SignedRecord SignEntry(const kaartnet::v1::Entry& entry,
                                      const SigningKey& key);
 kaartnet::v1::SignedAdmission SignAdmission(
-    const kaartnet::v1::Organisation& organisation, const SigningKey& anchor_key);
+    const kaartnet::v1::Organisation& organisation,
+    const SigningKey& anchor_key);
 
 // Parses the signed bytes (does not verify the signature).
 absl::StatusOr<kaartnet::v1::Entry> ParseRecord(

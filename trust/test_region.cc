@@ -21,14 +21,25 @@ TestRegion::TestRegion() : anchor_(KeyFromByte('A')) {
     char seed;
   };
   const Spec specs[] = {
-      {"mondriaan", "Mondriaan", v1::ORGANISATION_TYPE_GGZ_INSTELLING,
-       {v1::ENTRY_KIND_IPS_TRAJECTBEGELEIDER, v1::ENTRY_KIND_GGZ_TEAM, v1::ENTRY_KIND_JOBCOACH,
-        v1::ENTRY_KIND_ERVARINGSDESKUNDIGE},
-       nullptr, 'M'},
-      {"azm", "Maastricht UMC+", v1::ORGANISATION_TYPE_WERKGEVER,
-       {v1::ENTRY_KIND_WERKGEVER}, "GM0935", 'Z'},
-      {"rco-zl", "RCO Zuid-Limburg", v1::ORGANISATION_TYPE_RCO,
-       {v1::ENTRY_KIND_ERVARINGSDESKUNDIGE}, nullptr, 'R'},
+      {"mondriaan",
+       "Mondriaan",
+       v1::ORGANISATION_TYPE_GGZ_INSTELLING,
+       {v1::ENTRY_KIND_IPS_TRAJECTBEGELEIDER, v1::ENTRY_KIND_GGZ_TEAM,
+        v1::ENTRY_KIND_JOBCOACH, v1::ENTRY_KIND_ERVARINGSDESKUNDIGE},
+       nullptr,
+       'M'},
+      {"azm",
+       "Maastricht UMC+",
+       v1::ORGANISATION_TYPE_WERKGEVER,
+       {v1::ENTRY_KIND_WERKGEVER},
+       "GM0935",
+       'Z'},
+      {"rco-zl",
+       "RCO Zuid-Limburg",
+       v1::ORGANISATION_TYPE_RCO,
+       {v1::ENTRY_KIND_ERVARINGSDESKUNDIGE},
+       nullptr,
+       'R'},
   };
   for (const Spec& spec : specs) {
     SigningKey key = KeyFromByte(spec.seed);
@@ -60,11 +71,13 @@ v1::TrustAnchor TestRegion::anchor_proto() const {
   return anchor;
 }
 
-v1::Organisation TestRegion::organisation(const std::string& organisation_id) const {
+v1::Organisation TestRegion::organisation(
+    const std::string& organisation_id) const {
   return *ParseAdmission(admissions_.at(organisation_id));
 }
 
-v1::SignedAdmission TestRegion::Sign(const v1::Organisation& organisation) const {
+v1::SignedAdmission TestRegion::Sign(
+    const v1::Organisation& organisation) const {
   return trust::SignAdmission(organisation, anchor_);
 }
 

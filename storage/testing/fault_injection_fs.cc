@@ -12,9 +12,11 @@ using rocksdb::Slice;
 
 class TrackedFile : public rocksdb::FSWritableFileOwnerWrapper {
  public:
-  TrackedFile(std::unique_ptr<rocksdb::FSWritableFile> target, std::string fname,
-              FaultInjectionFileSystem* fs)
-      : FSWritableFileOwnerWrapper(std::move(target)), fname_(std::move(fname)), fs_(fs) {}
+  TrackedFile(std::unique_ptr<rocksdb::FSWritableFile> target,
+              std::string fname, FaultInjectionFileSystem* fs)
+      : FSWritableFileOwnerWrapper(std::move(target)),
+        fname_(std::move(fname)),
+        fs_(fs) {}
 
   IOStatus Append(const Slice& data, const IOOptions& options,
                   IODebugContext* dbg) override {
@@ -25,7 +27,8 @@ class TrackedFile : public rocksdb::FSWritableFileOwnerWrapper {
     return s;
   }
   IOStatus Append(const Slice& data, const IOOptions& options,
-                  const rocksdb::DataVerificationInfo& info, IODebugContext* dbg) override {
+                  const rocksdb::DataVerificationInfo& info,
+                  IODebugContext* dbg) override {
     IOStatus s = fs_->CheckWritable();
     if (!s.ok()) return s;
     s = target()->Append(data, options, info, dbg);
@@ -37,7 +40,8 @@ class TrackedFile : public rocksdb::FSWritableFileOwnerWrapper {
     return IOStatus::NotSupported("positioned append");
   }
   IOStatus PositionedAppend(const Slice&, uint64_t, const IOOptions&,
-                            const rocksdb::DataVerificationInfo&, IODebugContext*) override {
+                            const rocksdb::DataVerificationInfo&,
+                            IODebugContext*) override {
     return IOStatus::NotSupported("positioned append");
   }
   IOStatus Sync(const IOOptions& options, IODebugContext* dbg) override {
@@ -54,7 +58,8 @@ class TrackedFile : public rocksdb::FSWritableFileOwnerWrapper {
     if (s.ok()) fs_->OnSync(fname_);
     return s;
   }
-  IOStatus RangeSync(uint64_t, uint64_t, const IOOptions&, IODebugContext*) override {
+  IOStatus RangeSync(uint64_t, uint64_t, const IOOptions&,
+                     IODebugContext*) override {
     // A partial sync; count nothing as synced.
     return fs_->CheckWritable();
   }
@@ -77,7 +82,8 @@ IOStatus FaultInjectionFileSystem::CheckWritable() {
   return IOStatus::OK();
 }
 
-void FaultInjectionFileSystem::OnAppend(const std::string& fname, uint64_t bytes) {
+void FaultInjectionFileSystem::OnAppend(const std::string& fname,
+                                        uint64_t bytes) {
   absl::MutexLock lock(&mu_);
   files_[fname].size += bytes;
 }
@@ -88,9 +94,9 @@ void FaultInjectionFileSystem::OnSync(const std::string& fname) {
   state.synced = state.size;
 }
 
-IOStatus FaultInjectionFileSystem::Wrap(const std::string& fname, IOStatus status,
-                                        std::unique_ptr<rocksdb::FSWritableFile>* result,
-                                        uint64_t start_size) {
+IOStatus FaultInjectionFileSystem::Wrap(
+    const std::string& fname, IOStatus status,
+    std::unique_ptr<rocksdb::FSWritableFile>* result, uint64_t start_size) {
   if (!status.ok()) return status;
   {
     absl::MutexLock lock(&mu_);
@@ -105,7 +111,8 @@ IOStatus FaultInjectionFileSystem::NewWritableFile(
     std::unique_ptr<rocksdb::FSWritableFile>* result, IODebugContext* dbg) {
   IOStatus s = CheckWritable();
   if (!s.ok()) return s;
-  return Wrap(fname, target()->NewWritableFile(fname, options, result, dbg), result, 0);
+  return Wrap(fname, target()->NewWritableFile(fname, options, result, dbg),
+              result, 0);
 }
 
 IOStatus FaultInjectionFileSystem::ReopenWritableFile(
@@ -115,26 +122,30 @@ IOStatus FaultInjectionFileSystem::ReopenWritableFile(
   if (!s.ok()) return s;
   uint64_t size = 0;
   target()->GetFileSize(fname, IOOptions(), &size, dbg);
-  return Wrap(fname, target()->ReopenWritableFile(fname, options, result, dbg), result, size);
+  return Wrap(fname, target()->ReopenWritableFile(fname, options, result, dbg),
+              result, size);
 }
 
 IOStatus FaultInjectionFileSystem::ReuseWritableFile(
     const std::string& fname, const std::string& old_fname,
-    const rocksdb::FileOptions& options, std::unique_ptr<rocksdb::FSWritableFile>* result,
-    IODebugContext* dbg) {
+    const rocksdb::FileOptions& options,
+    std::unique_ptr<rocksdb::FSWritableFile>* result, IODebugContext* dbg) {
   IOStatus s = CheckWritable();
   if (!s.ok()) return s;
   {
     absl::MutexLock lock(&mu_);
     files_.erase(old_fname);
   }
-  return Wrap(fname, target()->ReuseWritableFile(fname, old_fname, options, result, dbg),
-              result, 0);
+  return Wrap(
+      fname,
+      target()->ReuseWritableFile(fname, old_fname, options, result, dbg),
+      result, 0);
 }
 
 IOStatus FaultInjectionFileSystem::RenameFile(const std::string& src,
                                               const std::string& target_name,
-                                              const IOOptions& options, IODebugContext* dbg) {
+                                              const IOOptions& options,
+                                              IODebugContext* dbg) {
   IOStatus s = CheckWritable();
   if (!s.ok()) return s;
   s = target()->RenameFile(src, target_name, options, dbg);
@@ -150,7 +161,8 @@ IOStatus FaultInjectionFileSystem::RenameFile(const std::string& src,
 }
 
 IOStatus FaultInjectionFileSystem::DeleteFile(const std::string& fname,
-                                              const IOOptions& options, IODebugContext* dbg) {
+                                              const IOOptions& options,
+                                              IODebugContext* dbg) {
   IOStatus s = CheckWritable();
   if (!s.ok()) return s;
   s = target()->DeleteFile(fname, options, dbg);
@@ -183,7 +195,8 @@ IOStatus FaultInjectionFileSystem::DropUnsyncedData() {
     std::string kept;
     {
       std::unique_ptr<rocksdb::FSSequentialFile> in;
-      IOStatus s = target()->NewSequentialFile(fname, rocksdb::FileOptions(), &in, nullptr);
+      IOStatus s = target()->NewSequentialFile(fname, rocksdb::FileOptions(),
+                                               &in, nullptr);
       if (!s.ok()) continue;  // deleted meanwhile
       std::vector<char> scratch(state.synced);
       Slice read;
@@ -192,7 +205,8 @@ IOStatus FaultInjectionFileSystem::DropUnsyncedData() {
       kept.assign(read.data(), read.size());
     }
     std::unique_ptr<rocksdb::FSWritableFile> out;
-    IOStatus s = target()->NewWritableFile(fname, rocksdb::FileOptions(), &out, nullptr);
+    IOStatus s =
+        target()->NewWritableFile(fname, rocksdb::FileOptions(), &out, nullptr);
     if (!s.ok()) return s;
     s = out->Append(kept, IOOptions(), nullptr);
     if (s.ok()) s = out->Sync(IOOptions(), nullptr);
@@ -210,10 +224,9 @@ FaultInjectionEnv NewFaultInjectionEnv(bool in_memory) {
   if (in_memory) {
     // The in-memory file system belongs to its Env; delete the Env with it.
     rocksdb::Env* mem_env = rocksdb::NewMemEnv(rocksdb::Env::Default());
-    base = std::shared_ptr<rocksdb::FileSystem>(mem_env->GetFileSystem().get(),
-                                                [mem_env](rocksdb::FileSystem*) {
-                                                  delete mem_env;
-                                                });
+    base = std::shared_ptr<rocksdb::FileSystem>(
+        mem_env->GetFileSystem().get(),
+        [mem_env](rocksdb::FileSystem*) { delete mem_env; });
   } else {
     base = rocksdb::FileSystem::Default();
   }

@@ -25,27 +25,32 @@ namespace kaartnet::storage::testing {
 
 class FaultInjectionFileSystem : public rocksdb::FileSystemWrapper {
  public:
-  explicit FaultInjectionFileSystem(const std::shared_ptr<rocksdb::FileSystem>& base);
+  explicit FaultInjectionFileSystem(
+      const std::shared_ptr<rocksdb::FileSystem>& base);
 
-  const char* Name() const override { return "KaartnetFaultInjectionFileSystem"; }
+  const char* Name() const override {
+    return "KaartnetFaultInjectionFileSystem";
+  }
 
-  rocksdb::IOStatus NewWritableFile(const std::string& fname,
-                                    const rocksdb::FileOptions& options,
-                                    std::unique_ptr<rocksdb::FSWritableFile>* result,
-                                    rocksdb::IODebugContext* dbg) override;
-  rocksdb::IOStatus ReopenWritableFile(const std::string& fname,
-                                       const rocksdb::FileOptions& options,
-                                       std::unique_ptr<rocksdb::FSWritableFile>* result,
-                                       rocksdb::IODebugContext* dbg) override;
-  rocksdb::IOStatus ReuseWritableFile(const std::string& fname,
-                                      const std::string& old_fname,
-                                      const rocksdb::FileOptions& options,
-                                      std::unique_ptr<rocksdb::FSWritableFile>* result,
-                                      rocksdb::IODebugContext* dbg) override;
-  rocksdb::IOStatus RenameFile(const std::string& src, const std::string& target,
+  rocksdb::IOStatus NewWritableFile(
+      const std::string& fname, const rocksdb::FileOptions& options,
+      std::unique_ptr<rocksdb::FSWritableFile>* result,
+      rocksdb::IODebugContext* dbg) override;
+  rocksdb::IOStatus ReopenWritableFile(
+      const std::string& fname, const rocksdb::FileOptions& options,
+      std::unique_ptr<rocksdb::FSWritableFile>* result,
+      rocksdb::IODebugContext* dbg) override;
+  rocksdb::IOStatus ReuseWritableFile(
+      const std::string& fname, const std::string& old_fname,
+      const rocksdb::FileOptions& options,
+      std::unique_ptr<rocksdb::FSWritableFile>* result,
+      rocksdb::IODebugContext* dbg) override;
+  rocksdb::IOStatus RenameFile(const std::string& src,
+                               const std::string& target,
                                const rocksdb::IOOptions& options,
                                rocksdb::IODebugContext* dbg) override;
-  rocksdb::IOStatus DeleteFile(const std::string& fname, const rocksdb::IOOptions& options,
+  rocksdb::IOStatus DeleteFile(const std::string& fname,
+                               const rocksdb::IOOptions& options,
                                rocksdb::IODebugContext* dbg) override;
 
   void SetActive(bool active);
@@ -64,7 +69,8 @@ class FaultInjectionFileSystem : public rocksdb::FileSystemWrapper {
 
  private:
   rocksdb::IOStatus Wrap(const std::string& fname, rocksdb::IOStatus status,
-                         std::unique_ptr<rocksdb::FSWritableFile>* result, uint64_t start_size);
+                         std::unique_ptr<rocksdb::FSWritableFile>* result,
+                         uint64_t start_size);
 
   absl::Mutex mu_;
   std::map<std::string, FileState> files_ ABSL_GUARDED_BY(mu_);

@@ -1,0 +1,181 @@
+#include "clients/kaart/client.h"
+
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <iostream>
+
+#include "absl/strings/str_cat.h"
+#include "common/field_violations.h"
+#include "common/utf8.h"
+#include "google/protobuf/util/json_util.h"
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
+
+namespace kaartnet::cli {
+
+void ApplyEnvironment(GlobalOptions* options) {
+  if (const char* node = std::getenv("KAARTNET_NODE");
+      node != nullptr && *node) {
+    options->node = node;
+  }
+  if (const char* token = std::getenv("KAARTNET_TOKEN");
+      token != nullptr && *token) {
+    options->token = token;
+  }
+}
+
+std::shared_ptr<grpc::Channel> Connect(const GlobalOptions& options) {
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(64 << 20);
+  return grpc::CreateCustomChannel(options.node,
+                                   grpc::InsecureChannelCredentials(), args);
+}
+
+std::unique_ptr<grpc::ClientContext> NewContext(const GlobalOptions& options,
+                                                bool streaming) {
+  auto context = std::make_unique<grpc::ClientContext>();
+  if (!streaming && options.timeout_seconds > 0) {
+    context->set_deadline(std::chrono::system_clock::now() +
+                          std::chrono::milliseconds(static_cast<int64_t>(
+                              options.timeout_seconds * 1000)));
+  }
+  if (!options.token.empty()) {
+    context->AddMetadata("authorization",
+                         absl::StrCat("Bearer ", options.token));
+  }
+  return context;
+}
+
+namespace {
+
+const char* CodeName(int code) {
+  static const char* kNames[] = {"OK",
+                                 "CANCELLED",
+                                 "UNKNOWN",
+                                 "INVALID_ARGUMENT",
+                                 "DEADLINE_EXCEEDED",
+                                 "NOT_FOUND",
+                                 "ALREADY_EXISTS",
+                                 "PERMISSION_DENIED",
+                                 "RESOURCE_EXHAUSTED",
+                                 "FAILED_PRECONDITION",
+                                 "ABORTED",
+                                 "OUT_OF_RANGE",
+                                 "UNIMPLEMENTED",
+                                 "INTERNAL",
+                                 "UNAVAILABLE",
+                                 "DATA_LOSS",
+                                 "UNAUTHENTICATED"};
+  return code >= 0 && code <= 16 ? kNames[code] : "ERROR";
+}
+
+int ExitCode(int code) {
+  switch (code) {
+    case 14:  // UNAVAILABLE
+    case 4:   // DEADLINE_EXCEEDED
+      return 3;
+    default:
+      return 1;
+  }
+}
+
+}  // namespace
+
+int ReportError(const grpc::Status& status, const std::string& what) {
+  std::string message = status.error_message();
+  std::cerr << "kaart: " << (what.empty() ? "" : what + ": ")
+            << CodeName(status.error_code()) << ": ";
+  google::rpc::Status rich;
+  std::vector<std::pair<std::string, std::string>> violations;
+  if (!status.error_details().empty() &&
+      rich.ParseFromString(status.error_details())) {
+    for (const auto& any : rich.details()) {
+      google::rpc::BadRequest bad_request;
+      if (!any.UnpackTo(&bad_request)) continue;
+      for (const auto& v : bad_request.field_violations()) {
+        violations.push_back({v.field(), v.description()});
+      }
+    }
+  }
+  if (violations.empty()) {
+    std::cerr << message << "\n";
+  } else {
+    // The summary, then one problem per line.
+    const size_t colon = message.find(": ");
+    std::cerr << (colon == std::string::npos ? message
+                                             : message.substr(0, colon))
+              << "\n";
+    for (const auto& [field, description] : violations) {
+      std::cerr << "  " << (field.empty() ? "(entry)" : field) << ": "
+                << description << "\n";
+    }
+  }
+  if (status.error_code() == grpc::StatusCode::UNAVAILABLE) {
+    std::cerr << "  (is kaartnetd running and reachable? see --node or "
+                 "KAARTNET_NODE)\n";
+  }
+  return ExitCode(status.error_code());
+}
+
+int ReportError(const absl::Status& status, const std::string& what) {
+  std::cerr << "kaart: " << (what.empty() ? "" : what + ": ")
+            << status.message() << "\n";
+  for (const FieldViolation& v : GetFieldViolations(status)) {
+    std::cerr << "  " << v.field << ": " << v.description << "\n";
+  }
+  return 1;
+}
+
+std::string ToJson(const google::protobuf::Message& message, bool pretty) {
+  google::protobuf::util::JsonPrintOptions options;
+  options.add_whitespace = pretty;
+  std::string out;
+  (void)google::protobuf::util::MessageToJsonString(message, &out, options);
+  return out;
+}
+
+absl::Status FromJson(const std::string& json,
+                      google::protobuf::Message* message) {
+  google::protobuf::util::JsonParseOptions options;
+  options.ignore_unknown_fields = false;
+  auto status =
+      google::protobuf::util::JsonStringToMessage(json, message, options);
+  if (!status.ok())
+    return absl::InvalidArgumentError(std::string(status.message()));
+  return absl::OkStatus();
+}
+
+int TerminalWidth() {
+  if (const char* columns = std::getenv("COLUMNS"); columns != nullptr) {
+    const int n = std::atoi(columns);
+    if (n >= 40) return n;
+  }
+  struct winsize ws;
+  if (::isatty(STDOUT_FILENO) && ::ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 &&
+      ws.ws_col >= 40) {
+    return ws.ws_col;
+  }
+  return 120;
+}
+
+std::string Fit(const std::string& text, size_t width) {
+  if (CodePointCount(text) <= width) return text;
+  std::string out;
+  size_t pos = 0, count = 0;
+  while (pos < text.size() && count + 1 < width) {
+    const size_t start = pos;
+    NextCodePoint(text, &pos);
+    out.append(text, start, pos - start);
+    ++count;
+  }
+  return out + "…";
+}
+
+std::string Pad(const std::string& text, size_t width) {
+  const size_t n = CodePointCount(text);
+  return n >= width ? text : text + std::string(width - n, ' ');
+}
+
+}  // namespace kaartnet::cli

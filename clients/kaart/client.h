@@ -1,0 +1,50 @@
+// What every `kaart` command shares: the connection to a node, bearer
+// tokens, printing errors with their field paths, proto JSON.
+#ifndef KAARTNET_CLIENTS_KAART_CLIENT_H_
+#define KAARTNET_CLIENTS_KAART_CLIENT_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "google/protobuf/message.h"
+#include "grpcpp/grpcpp.h"
+
+namespace kaartnet::cli {
+
+struct GlobalOptions {
+  std::string node = "127.0.0.1:7401";  // --node or KAARTNET_NODE
+  std::string token;                    // --token or KAARTNET_TOKEN
+  bool json = false;                    // --json
+  double timeout_seconds = 30;          // --timeout
+};
+
+// Fills defaults from the environment.
+void ApplyEnvironment(GlobalOptions* options);
+
+std::shared_ptr<grpc::Channel> Connect(const GlobalOptions& options);
+// A context with deadline and authorization metadata.
+std::unique_ptr<grpc::ClientContext> NewContext(const GlobalOptions& options,
+                                                bool streaming = false);
+
+// Prints "kaart: <CODE>: <message>" and one line per field violation to
+// stderr; returns the exit code for the status (1 usage/data, 2 node).
+int ReportError(const grpc::Status& status, const std::string& what = "");
+int ReportError(const absl::Status& status, const std::string& what = "");
+
+// Proto JSON (standard mapping, field names as in the .proto).
+std::string ToJson(const google::protobuf::Message& message,
+                   bool pretty = true);
+absl::Status FromJson(const std::string& json,
+                      google::protobuf::Message* message);
+
+// Terminal width for tables (COLUMNS or 120).
+int TerminalWidth();
+// Cuts UTF-8 text to at most `width` code points, with "…" when cut.
+std::string Fit(const std::string& text, size_t width);
+// Pads UTF-8 text with spaces to `width` code points.
+std::string Pad(const std::string& text, size_t width);
+
+}  // namespace kaartnet::cli
+
+#endif  // KAARTNET_CLIENTS_KAART_CLIENT_H_

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds, and runs every test: unit, end-to-end,
+# multi-process and browser tests in the normal build, then the whole suite
+# again under AddressSanitizer + UndefinedBehaviorSanitizer.
+#
+#   deploy/test.sh            everything
+#   deploy/test.sh --quick    normal build only (no sanitizer pass)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+quick=0
+[ "${1:-}" = "--quick" ] && quick=1
+start=$(date +%s)
+stamp() { echo "== $* ($(( $(date +%s) - start ))s)"; }
+
+stamp "dependencies"
+deploy/install-deps.sh test
+
+stamp "format"
+deploy/check-format.sh
+
+stamp "build"
+deploy/build.sh
+
+stamp "tests"
+(cd build && ctest --output-on-failure -j "$(nproc)" --timeout 900)
+
+if [ "$quick" = 0 ]; then
+  stamp "build with AddressSanitizer + UBSan"
+  deploy/build.sh --asan
+  stamp "tests under sanitizers"
+  export ASAN_OPTIONS="detect_leaks=1:detect_container_overflow=0:abort_on_error=1"
+  export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+  export LSAN_OPTIONS="suppressions=$PWD/deploy/lsan.supp:print_suppressions=0"
+  (cd build-asan && ctest --output-on-failure -j "$(nproc)" --timeout 1800)
+fi
+stamp "all tests passed"
