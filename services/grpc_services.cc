@@ -8,13 +8,21 @@
 namespace kaartnet::services {
 namespace {
 
-// Runs a unary core call: authenticate, call, copy the result.
+// Runs a unary core call: authenticate, call, copy the result. The time
+// spent in the node is sent back as trailing metadata "kaartnet-server-us"
+// (benchmarks separate server time from the network with it).
 template <typename Response, typename Call>
 grpc::Status Unary(grpc::ServerContext* context, Authenticator* auth,
                    Response* response, Call call) {
+  const auto start = std::chrono::steady_clock::now();
   auto caller = CallerOf(context, auth);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   auto result = call(*caller);
+  context->AddTrailingMetadata(
+      "kaartnet-server-us",
+      std::to_string(std::chrono::duration_cast<std::chrono::microseconds>(
+                         std::chrono::steady_clock::now() - start)
+                         .count()));
   if (!result.ok()) return ToGrpcStatus(result.status());
   *response = std::move(*result);
   return grpc::Status::OK;

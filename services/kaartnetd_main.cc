@@ -10,6 +10,7 @@
 #include <iostream>
 
 #include "CLI/CLI.hpp"
+#include "absl/synchronization/mutex.h"
 #include "common/log.h"
 #include "services/config.h"
 #include "services/node.h"
@@ -30,6 +31,8 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", services::KaartnetVersion());
   CLI11_PARSE(app, argc, argv);
 
+  // Deadlock detection costs a graph update per lock; leave it to tests.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   if (log_level == "debug") SetMinLogLevel(LogLevel::kDebug);
   if (log_level == "warning") SetMinLogLevel(LogLevel::kWarning);
   if (log_level == "error") SetMinLogLevel(LogLevel::kError);
