@@ -36,12 +36,15 @@ class Histogram {
   uint64_t count() const { return total_; }
   uint64_t max() const { return max_; }
   uint64_t min() const { return total_ ? min_ : 0; }
-  double mean() const { return total_ ? static_cast<double>(sum_) / total_ : 0; }
+  double mean() const {
+    return total_ ? static_cast<double>(sum_) / total_ : 0;
+  }
 
   // The value at quantile q in [0, 1] (midpoint of its bucket).
   uint64_t Percentile(double q) const {
     if (total_ == 0) return 0;
-    const uint64_t rank = std::max<uint64_t>(1, static_cast<uint64_t>(q * total_ + 0.5));
+    const uint64_t rank =
+        std::max<uint64_t>(1, static_cast<uint64_t>(q * total_ + 0.5));
     uint64_t seen = 0;
     for (size_t i = 0; i < kBuckets; ++i) {
       seen += counts_[i];

@@ -32,12 +32,12 @@
 #include "bench/histogram.h"
 #include "bench/query_mix.h"
 #include "google/protobuf/util/json_util.h"
+#include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/alarm.h"
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "kaartnet/v1/directory.grpc.pb.h"
 #include "nlohmann/json.hpp"
-#include "grpc/health/v1/health.grpc.pb.h"
 
 namespace kaartnet::bench {
 namespace {
@@ -75,17 +75,20 @@ ProcessSample SampleProcess(int pid) {
   ProcessSample sample;
   if (pid <= 0) return sample;
   std::ifstream stat(absl::StrCat("/proc/", pid, "/stat"));
-  std::string content((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  std::string content((std::istreambuf_iterator<char>(stat)),
+                      std::istreambuf_iterator<char>());
   // Fields after the ")" of the command name; utime and stime are fields
   // 14 and 15 overall.
   const size_t close = content.rfind(')');
   if (close != std::string::npos) {
-    std::vector<std::string> fields = absl::StrSplit(content.substr(close + 2), ' ');
+    std::vector<std::string> fields =
+        absl::StrSplit(content.substr(close + 2), ' ');
     if (fields.size() > 13) {
       double utime = 0, stime = 0;
       absl::SimpleAtod(fields[11], &utime);
       absl::SimpleAtod(fields[12], &stime);
-      sample.cpu_seconds = (utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+      sample.cpu_seconds =
+          (utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
     }
   }
   std::ifstream status(absl::StrCat("/proc/", pid, "/status"));
@@ -93,7 +96,8 @@ ProcessSample SampleProcess(int pid) {
   while (std::getline(status, line)) {
     if (line.rfind("VmRSS:", 0) == 0) {
       uint64_t kb = 0;
-      absl::SimpleAtoi(absl::StripAsciiWhitespace(line.substr(6, line.size() - 9)), &kb);
+      absl::SimpleAtoi(
+          absl::StripAsciiWhitespace(line.substr(6, line.size() - 9)), &kb);
       sample.rss_bytes = kb * 1024;
     }
   }
@@ -127,14 +131,17 @@ class Call {
 };
 
 template <typename Request, typename Response, typename Stub,
-          std::unique_ptr<grpc::ClientAsyncResponseReader<Response>> (Stub::*Method)(
-              grpc::ClientContext*, const Request&, grpc::CompletionQueue*)>
+          std::unique_ptr<grpc::ClientAsyncResponseReader<Response>> (
+              Stub::*Method)(grpc::ClientContext*, const Request&,
+                             grpc::CompletionQueue*)>
 class UnaryCall final : public Call {
  public:
   UnaryCall(Stub* stub, Request request, const std::string& token)
       : stub_(stub), request_(std::move(request)) {
-    if (!token.empty()) context_.AddMetadata("authorization", absl::StrCat("Bearer ", token));
-    context_.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+    if (!token.empty())
+      context_.AddMetadata("authorization", absl::StrCat("Bearer ", token));
+    context_.set_deadline(std::chrono::system_clock::now() +
+                          std::chrono::seconds(30));
   }
   void Start(grpc::CompletionQueue* cq) override {
     reader_ = (stub_->*Method)(&context_, request_, cq);
@@ -146,7 +153,8 @@ class UnaryCall final : public Call {
       auto it = trailers.find("kaartnet-server-us");
       if (it != trailers.end()) {
         uint64_t us = 0;
-        if (absl::SimpleAtoi(absl::string_view(it->second.data(), it->second.size()), &us)) {
+        if (absl::SimpleAtoi(
+                absl::string_view(it->second.data(), it->second.size()), &us)) {
           result->server.Record(us * 1000);
         }
       }
@@ -163,14 +171,17 @@ class UnaryCall final : public Call {
   std::unique_ptr<grpc::ClientAsyncResponseReader<Response>> reader_;
 };
 
-using SearchCall = UnaryCall<v1::SearchRequest, v1::SearchResponse, v1::Directory::Stub,
-                             &v1::Directory::Stub::AsyncSearch>;
-using GetCall =
-    UnaryCall<v1::GetRequest, v1::GetResponse, v1::Directory::Stub, &v1::Directory::Stub::AsyncGet>;
-using PublishCall = UnaryCall<v1::PublishRequest, v1::PublishResponse, v1::Directory::Stub,
-                              &v1::Directory::Stub::AsyncPublish>;
+using SearchCall =
+    UnaryCall<v1::SearchRequest, v1::SearchResponse, v1::Directory::Stub,
+              &v1::Directory::Stub::AsyncSearch>;
+using GetCall = UnaryCall<v1::GetRequest, v1::GetResponse, v1::Directory::Stub,
+                          &v1::Directory::Stub::AsyncGet>;
+using PublishCall =
+    UnaryCall<v1::PublishRequest, v1::PublishResponse, v1::Directory::Stub,
+              &v1::Directory::Stub::AsyncPublish>;
 using HealthCall = UnaryCall<grpc::health::v1::HealthCheckRequest,
-                             grpc::health::v1::HealthCheckResponse, grpc::health::v1::Health::Stub,
+                             grpc::health::v1::HealthCheckResponse,
+                             grpc::health::v1::Health::Stub,
                              &grpc::health::v1::Health::Stub::AsyncCheck>;
 
 class Worker {
@@ -184,7 +195,8 @@ class Worker {
     }
   }
 
-  void Run(int64_t start_ns, int64_t measure_ns, int64_t end_ns, int slots, double rate) {
+  void Run(int64_t start_ns, int64_t measure_ns, int64_t end_ns, int slots,
+           double rate) {
     measure_ns_ = measure_ns;
     if (rate <= 0) {
       for (int i = 0; i < slots; ++i) Issue(NowNs());
@@ -197,7 +209,8 @@ class Worker {
     bool ok;
     bool stopping = false;
     while (outstanding_ > 0 || (!stopping && rate > 0)) {
-      const auto deadline = std::chrono::system_clock::now() + std::chrono::milliseconds(200);
+      const auto deadline =
+          std::chrono::system_clock::now() + std::chrono::milliseconds(200);
       const auto next = cq_.AsyncNext(&tag, &ok, deadline);
       if (next == grpc::CompletionQueue::SHUTDOWN) break;
       const int64_t now = NowNs();
@@ -221,7 +234,8 @@ class Worker {
         } else {
           ++result_.errors[status.error_code()];
           if (result_.first_error.empty()) {
-            result_.first_error = absl::StrCat(status.error_code(), ": ", status.error_message());
+            result_.first_error =
+                absl::StrCat(status.error_code(), ": ", status.error_message());
           }
         }
       }
@@ -246,8 +260,9 @@ class Worker {
     alarm->is_alarm = true;
     alarm->due_ns = next_due_ns_;
     const int64_t wait = std::max<int64_t>(0, next_due_ns_ - NowNs());
-    alarm->alarm.Set(&cq_, std::chrono::system_clock::now() + std::chrono::nanoseconds(wait),
-                     alarm);
+    alarm->alarm.Set(
+        &cq_, std::chrono::system_clock::now() + std::chrono::nanoseconds(wait),
+        alarm);
     next_due_ns_ += interval_ns_;
     ++outstanding_;
   }
@@ -259,23 +274,28 @@ class Worker {
     const std::string& workload = options_.workload;
     if (workload == "search") {
       const auto& all = workload_.searches;
-      call = std::make_unique<SearchCall>(directory_[channel].get(),
-                                          all[(n * options_.threads + index_) % all.size()],
-                                          options_.token);
+      call = std::make_unique<SearchCall>(
+          directory_[channel].get(),
+          all[(n * options_.threads + index_) % all.size()], options_.token);
     } else if (workload == "get") {
       v1::GetRequest request;
-      request.set_id(workload_.ids[(n * 7919 + index_ * 104729) % workload_.ids.size()]);
-      call = std::make_unique<GetCall>(directory_[channel].get(), request, options_.token);
+      request.set_id(
+          workload_.ids[(n * 7919 + index_ * 104729) % workload_.ids.size()]);
+      call = std::make_unique<GetCall>(directory_[channel].get(), request,
+                                       options_.token);
     } else if (workload == "publish") {
       const size_t i = (n * options_.threads + index_);
       v1::PublishRequest request;
-      *request.mutable_entry() = workload_.entries[i % workload_.entries.size()];
-      request.mutable_entry()->set_title(
-          absl::StrCat(request.entry().title(), " (", i / workload_.entries.size(), ")"));
-      call = std::make_unique<PublishCall>(directory_[channel].get(), request, options_.token);
+      *request.mutable_entry() =
+          workload_.entries[i % workload_.entries.size()];
+      request.mutable_entry()->set_title(absl::StrCat(
+          request.entry().title(), " (", i / workload_.entries.size(), ")"));
+      call = std::make_unique<PublishCall>(directory_[channel].get(), request,
+                                           options_.token);
     } else {
       grpc::health::v1::HealthCheckRequest request;
-      call = std::make_unique<HealthCall>(health_[channel].get(), request, options_.token);
+      call = std::make_unique<HealthCall>(health_[channel].get(), request,
+                                          options_.token);
     }
     call->due_ns = due_ns;
     call->Start(&cq_);
@@ -302,22 +322,27 @@ absl::Status LoadWorkload(const Options& options, Workload* workload) {
     auto queries = ReadQueryMix(options.queries_file);
     if (!queries.ok()) return queries.status();
     for (auto& q : *queries) workload->searches.push_back(std::move(q.request));
-    if (workload->searches.empty()) return absl::InvalidArgumentError("no queries");
+    if (workload->searches.empty())
+      return absl::InvalidArgumentError("no queries");
   }
   if (options.workload == "get" || options.workload == "publish") {
     std::ifstream in(options.entries_file);
-    if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", options.entries_file));
+    if (!in)
+      return absl::NotFoundError(
+          absl::StrCat("cannot read ", options.entries_file));
     std::string line;
     while (std::getline(in, line)) {
       if (line.empty()) continue;
       v1::Entry entry;
       if (!google::protobuf::util::JsonStringToMessage(line, &entry).ok()) {
-        return absl::InvalidArgumentError(absl::StrCat("bad entry line in ", options.entries_file));
+        return absl::InvalidArgumentError(
+            absl::StrCat("bad entry line in ", options.entries_file));
       }
       workload->ids.push_back(entry.id());
       workload->entries.push_back(std::move(entry));
     }
-    if (workload->entries.empty()) return absl::InvalidArgumentError("no entries");
+    if (workload->entries.empty())
+      return absl::InvalidArgumentError("no entries");
   }
   return absl::OkStatus();
 }
@@ -334,11 +359,12 @@ int RunLoad(const Options& options) {
     // Distinct channels get distinct connections.
     args.SetInt("kaartnet.bench.channel", i);
     args.SetMaxReceiveMessageSize(64 << 20);
-    channels.push_back(
-        grpc::CreateCustomChannel(options.node, grpc::InsecureChannelCredentials(), args));
+    channels.push_back(grpc::CreateCustomChannel(
+        options.node, grpc::InsecureChannelCredentials(), args));
   }
   for (auto& channel : channels) {
-    if (!channel->WaitForConnected(std::chrono::system_clock::now() + std::chrono::seconds(10))) {
+    if (!channel->WaitForConnected(std::chrono::system_clock::now() +
+                                   std::chrono::seconds(10))) {
       std::cerr << "kaart-bench: cannot connect to " << options.node << "\n";
       return 3;
     }
@@ -347,7 +373,8 @@ int RunLoad(const Options& options) {
   std::vector<std::unique_ptr<Worker>> workers;
   for (int t = 0; t < threads; ++t) {
     std::vector<std::shared_ptr<grpc::Channel>> mine;
-    for (size_t c = t; c < channels.size(); c += threads) mine.push_back(channels[c]);
+    for (size_t c = t; c < channels.size(); c += threads)
+      mine.push_back(channels[c]);
     if (mine.empty()) mine.push_back(channels[t % channels.size()]);
     workers.push_back(std::make_unique<Worker>(t, options, workload, mine));
   }
@@ -357,15 +384,18 @@ int RunLoad(const Options& options) {
   ProcessSample before;
   std::atomic<bool> sampled{false};
   std::thread sampler([&] {
-    while (NowNs() < measure) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    while (NowNs() < measure)
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
     before = SampleProcess(options.server_pid);
     sampled = true;
   });
   std::vector<std::thread> running;
   for (int t = 0; t < threads; ++t) {
-    const int slots = options.concurrency / threads + (t < options.concurrency % threads ? 1 : 0);
+    const int slots = options.concurrency / threads +
+                      (t < options.concurrency % threads ? 1 : 0);
     running.emplace_back([&, t, slots] {
-      workers[t]->Run(start, measure, end, std::max(1, slots), options.rate / threads);
+      workers[t]->Run(start, measure, end, std::max(1, slots),
+                      options.rate / threads);
     });
   }
   for (auto& th : running) th.join();
@@ -384,9 +414,10 @@ int RunLoad(const Options& options) {
   uint64_t errors = 0;
   for (const auto& [code, n] : total.errors) errors += n;
   const double qps = total.ok / seconds;
-  const double cpu_us = options.server_pid > 0 && total.ok > 0
-                            ? (after.cpu_seconds - before.cpu_seconds) * 1e6 / total.ok
-                            : 0;
+  const double cpu_us =
+      options.server_pid > 0 && total.ok > 0
+          ? (after.cpu_seconds - before.cpu_seconds) * 1e6 / total.ok
+          : 0;
   auto ms = [](uint64_t ns) { return ns / 1e6; };
   nlohmann::json json = {
       {"label", options.label},
@@ -415,18 +446,24 @@ int RunLoad(const Options& options) {
       {"server_rss_mb", after.rss_bytes / 1e6},
   };
   std::cout << absl::StrFormat(
-                   "%-8s %-6s c=%-3d qps=%-8.0f p50=%.3fms p90=%.3fms p99=%.3fms p99.9=%.3fms",
-                   options.workload, options.rate > 0 ? "open" : "closed", options.concurrency,
-                   qps, ms(total.latency.Percentile(0.5)), ms(total.latency.Percentile(0.9)),
-                   ms(total.latency.Percentile(0.99)), ms(total.latency.Percentile(0.999)))
-            << (total.server.count() ? absl::StrFormat(" server_p99=%.3fms",
-                                                       ms(total.server.Percentile(0.99)))
-                                     : "")
-            << (options.server_pid ? absl::StrFormat(" cpu/req=%.0fus rss=%.0fMB", cpu_us,
-                                                     after.rss_bytes / 1e6)
-                                   : "")
+                   "%-8s %-6s c=%-3d qps=%-8.0f p50=%.3fms p90=%.3fms "
+                   "p99=%.3fms p99.9=%.3fms",
+                   options.workload, options.rate > 0 ? "open" : "closed",
+                   options.concurrency, qps, ms(total.latency.Percentile(0.5)),
+                   ms(total.latency.Percentile(0.9)),
+                   ms(total.latency.Percentile(0.99)),
+                   ms(total.latency.Percentile(0.999)))
+            << (total.server.count()
+                    ? absl::StrFormat(" server_p99=%.3fms",
+                                      ms(total.server.Percentile(0.99)))
+                    : "")
+            << (options.server_pid
+                    ? absl::StrFormat(" cpu/req=%.0fus rss=%.0fMB", cpu_us,
+                                      after.rss_bytes / 1e6)
+                    : "")
             << " errors=" << errors << "\n";
-  if (!total.first_error.empty()) std::cerr << "first error: " << total.first_error << "\n";
+  if (!total.first_error.empty())
+    std::cerr << "first error: " << total.first_error << "\n";
   if (!options.out.empty()) {
     std::ofstream out(options.out);
     out << json.dump(2) << "\n";
@@ -453,22 +490,25 @@ int Report(const std::string& dir) {
     return 1;
   }
   const double k_p99 = search1["latency_ms"]["p99"];
-  std::cout << absl::StrFormat("%-28s %9s %9s %9s %10s  %s\n", "search, 1 client", "p50 ms",
-                               "p99 ms", "QPS", "p99 ratio", "");
-  auto row = [&](const std::string& name, const nlohmann::json& j, const std::string& note) {
+  std::cout << absl::StrFormat("%-28s %9s %9s %9s %10s  %s\n",
+                               "search, 1 client", "p50 ms", "p99 ms", "QPS",
+                               "p99 ratio", "");
+  auto row = [&](const std::string& name, const nlohmann::json& j,
+                 const std::string& note) {
     if (j.is_null()) return;
     const double p99 = j["latency_ms"]["p99"];
     std::cout << absl::StrFormat("%-28s %9.3f %9.3f %9.0f %9.1fx  %s\n", name,
-                                 j["latency_ms"]["p50"].get<double>(), p99, j["qps"].get<double>(),
-                                 p99 / k_p99, note);
+                                 j["latency_ms"]["p50"].get<double>(), p99,
+                                 j["qps"].get<double>(), p99 / k_p99, note);
   };
   row("empty gRPC call (floor)", empty1, "loopback floor, same client");
   row("kaartnet (end to end)", search1, "gRPC, same query mix");
   if (search1.contains("server_ms")) {
-    std::cout << absl::StrFormat("%-28s %9.3f %9.3f %9s %10s  %s\n", "kaartnet (server side)",
+    std::cout << absl::StrFormat("%-28s %9.3f %9.3f %9s %10s  %s\n",
+                                 "kaartnet (server side)",
                                  search1["server_ms"]["p50"].get<double>(),
-                                 search1["server_ms"]["p99"].get<double>(), "", "",
-                                 "time inside the node");
+                                 search1["server_ms"]["p99"].get<double>(), "",
+                                 "", "time inside the node");
   }
   if (baselines.is_array()) {
     for (const auto& b : baselines) {
@@ -476,42 +516,59 @@ int Report(const std::string& dir) {
       const auto& a = b["agreement"];
       row(b["system"].get<std::string>(), b,
           absl::StrFormat("filters agree %d/%d, top-10 overlap %.2f",
-                          a["filter_same_count"].get<int>(), a["filter_queries"].get<int>(),
+                          a["filter_same_count"].get<int>(),
+                          a["filter_queries"].get<int>(),
                           a["text_top10_overlap"].get<double>()));
     }
   }
-  std::cout << "\n" << absl::StrFormat("%-28s %9s %9s %9s\n", "throughput, 16 in flight", "p50 ms",
-                                       "p99 ms", "QPS");
-  auto tput = [&](const std::string& name, const nlohmann::json& j, const std::string& note) {
+  std::cout << "\n"
+            << absl::StrFormat("%-28s %9s %9s %9s\n",
+                               "throughput, 16 in flight", "p50 ms", "p99 ms",
+                               "QPS");
+  auto tput = [&](const std::string& name, const nlohmann::json& j,
+                  const std::string& note) {
     if (j.is_null()) return;
     std::cout << absl::StrFormat("%-28s %9.3f %9.3f %9.0f  %s\n", name,
                                  j["latency_ms"]["p50"].get<double>(),
-                                 j["latency_ms"]["p99"].get<double>(), j["qps"].get<double>(), note);
+                                 j["latency_ms"]["p99"].get<double>(),
+                                 j["qps"].get<double>(), note);
   };
   tput("empty gRPC call", empty16, "");
-  tput("kaartnet search", search16,
-       (!empty16.is_null() && !search16.is_null())
-           ? absl::StrFormat("%.0f%% of the empty-call QPS; server %.0f us CPU/search, RSS %.0f MB",
-                             100.0 * search16["qps"].get<double>() / empty16["qps"].get<double>(),
-                             search16["server_cpu_us_per_request"].get<double>(),
-                             search16["server_rss_mb"].get<double>())
-           : "");
+  tput(
+      "kaartnet search", search16,
+      (!empty16.is_null() && !search16.is_null())
+          ? absl::StrFormat("%.0f%% of the empty-call QPS; server %.0f us "
+                            "CPU/search, RSS %.0f MB",
+                            100.0 * search16["qps"].get<double>() /
+                                empty16["qps"].get<double>(),
+                            search16["server_cpu_us_per_request"].get<double>(),
+                            search16["server_rss_mb"].get<double>())
+          : "");
   tput("kaartnet get", get16, "");
-  std::cout << "\n" << absl::StrFormat("%-28s %12s\n", "durable writes", "per second");
+  const nlohmann::json open = ReadJson(dir + "/search-open.json");
+  if (!open.is_null()) {
+    tput(
+        absl::StrFormat("search, open loop %.0f/s", open["rate"].get<double>()),
+        open, "latency from when each request was due");
+  }
+  std::cout << "\n"
+            << absl::StrFormat("%-28s %12s\n", "durable writes", "per second");
   for (int c : {1, 16, 64}) {
-    const nlohmann::json p = ReadJson(absl::StrCat(dir, "/publish-c", c, ".json"));
+    const nlohmann::json p =
+        ReadJson(absl::StrCat(dir, "/publish-c", c, ".json"));
     if (!p.is_null()) {
-      std::cout << absl::StrFormat("%-28s %12.0f  p99 %.2f ms\n",
-                                   absl::StrCat("kaartnet publish c=", c), p["qps"].get<double>(),
-                                   p["latency_ms"]["p99"].get<double>());
+      std::cout << absl::StrFormat(
+          "%-28s %12.0f  p99 %.2f ms\n", absl::StrCat("kaartnet publish c=", c),
+          p["qps"].get<double>(), p["latency_ms"]["p99"].get<double>());
     }
   }
   if (baselines.is_array()) {
     for (const auto& b : baselines) {
       if (b.value("system", "") == "postgres-insert") {
-        std::cout << absl::StrFormat("%-28s %12.0f\n",
-                                     absl::StrCat("postgres insert c=", b["concurrency"].get<int>()),
-                                     b["per_second"].get<double>());
+        std::cout << absl::StrFormat(
+            "%-28s %12.0f\n",
+            absl::StrCat("postgres insert c=", b["concurrency"].get<int>()),
+            b["per_second"].get<double>());
       }
     }
   }
@@ -526,17 +583,22 @@ int main(int argc, char** argv) {
   CLI::App app{"kaart-bench: load generator for kaartnet nodes"};
   Options options;
   app.add_option("--node", options.node, "gRPC address of the node");
-  app.add_option("--workload", options.workload, "search, get, publish or empty")
+  app.add_option("--workload", options.workload,
+                 "search, get, publish or empty")
       ->check(CLI::IsMember({"search", "get", "publish", "empty"}));
   app.add_option("--queries", options.queries_file, "Query mix (JSON lines)");
-  app.add_option("--entries", options.entries_file, "Entries (JSON lines) for get and publish");
-  app.add_option("--concurrency", options.concurrency, "Outstanding requests (closed loop)");
+  app.add_option("--entries", options.entries_file,
+                 "Entries (JSON lines) for get and publish");
+  app.add_option("--concurrency", options.concurrency,
+                 "Outstanding requests (closed loop)");
   app.add_option("--channels", options.channels, "gRPC channels (connections)");
   app.add_option("--threads", options.threads, "Client threads");
   app.add_option("--duration", options.duration, "Measured seconds");
   app.add_option("--warmup", options.warmup, "Seconds before measuring");
-  app.add_option("--rate", options.rate, "Open loop at this many requests/s (0 = closed loop)");
-  app.add_option("--server-pid", options.server_pid, "kaartnetd pid, for CPU and RSS");
+  app.add_option("--rate", options.rate,
+                 "Open loop at this many requests/s (0 = closed loop)");
+  app.add_option("--server-pid", options.server_pid,
+                 "kaartnetd pid, for CPU and RSS");
   app.add_option("--out", options.out, "Write the result as JSON");
   app.add_option("--label", options.label, "Label in the JSON");
   app.add_option("--token", options.token, "Bearer token");
@@ -548,7 +610,8 @@ int main(int argc, char** argv) {
   make_queries->add_option("--out", mix_out, "Output file")->required();
   make_queries->add_option("--seed", mix_seed, "Seed");
   std::string report_dir;
-  CLI::App* report = app.add_subcommand("report", "Print the table of a deploy/bench.sh run");
+  CLI::App* report =
+      app.add_subcommand("report", "Print the table of a deploy/bench.sh run");
   report->add_option("--dir", report_dir, "Results directory")->required();
   CLI11_PARSE(app, argc, argv);
   if (*report) return Report(report_dir);

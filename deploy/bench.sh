@@ -87,6 +87,9 @@ bench search-c1 search 1 --channels 1 --threads 1
 bench empty-c16 empty 16
 bench search-c16 search 16
 bench get-c16 get 16
+# Open loop: a fixed arrival rate; latency counts from when each request
+# was due, so queueing shows up in the tail.
+bench search-open search 64 --rate "$([ "$smoke" = 1 ] && echo 50 || echo 200)"
 
 # --- baselines ------------------------------------------------------------
 echo "== baselines (same data, same queries)"

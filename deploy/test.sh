@@ -14,7 +14,7 @@ start=$(date +%s)
 stamp() { echo "== $* ($(( $(date +%s) - start ))s)"; }
 
 stamp "dependencies"
-deploy/install-deps.sh test
+deploy/install-deps.sh test bench
 
 stamp "format"
 deploy/check-format.sh
@@ -24,6 +24,10 @@ deploy/build.sh
 
 stamp "tests"
 (cd build && ctest --output-on-failure -j "$(nproc)" --timeout 900)
+
+stamp "benchmark smoke run (proves the tools work; no timing is checked)"
+deploy/bench.sh --smoke > build/bench-smoke.log 2>&1 || { cat build/bench-smoke.log; exit 1; }
+tail -25 build/bench-smoke.log
 
 if [ "$quick" = 0 ]; then
   stamp "build with AddressSanitizer + UBSan"

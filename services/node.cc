@@ -153,8 +153,10 @@ absl::Status Node::Init(NodeOptions options) {
   }
   // Keep enough threads: calls block for a group commit, and the sync
   // server would otherwise create and end a thread per call under load.
-  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MIN_POLLERS, 2);
-  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS, 64);
+  builder.SetSyncServerOption(
+      grpc::ServerBuilder::SyncServerOption::MIN_POLLERS, 2);
+  builder.SetSyncServerOption(
+      grpc::ServerBuilder::SyncServerOption::MAX_POLLERS, 64);
   builder.SetMaxReceiveMessageSize(4 << 20);
   builder.SetMaxSendMessageSize(16 << 20);
   builder.RegisterService(directory_service_.get());
