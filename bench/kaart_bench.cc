@@ -63,6 +63,7 @@ struct Options {
   std::string out;
   std::string label;
   std::string token;
+  int slowest = 0;  // print the N slowest queries of the mix
 };
 
 // /proc/<pid> readings.
@@ -105,9 +106,16 @@ ProcessSample SampleProcess(int pid) {
 }
 
 // What one thread measured.
+struct QueryTime {
+  uint64_t count = 0;
+  uint64_t sum_ns = 0;
+  uint64_t max_ns = 0;
+};
+
 struct ThreadResult {
   Histogram latency;
-  Histogram server;  // server-side time (search)
+  Histogram server;                  // server-side time (search)
+  std::vector<QueryTime> per_query;  // server time per query of the mix
   uint64_t ok = 0;
   std::map<int, uint64_t> errors;
   std::string first_error;
@@ -116,6 +124,7 @@ struct ThreadResult {
 // The requests of a workload, shared read-only by all threads.
 struct Workload {
   std::vector<v1::SearchRequest> searches;
+  std::vector<std::string> search_names;
   std::vector<v1::Entry> entries;
   std::vector<std::string> ids;
 };
@@ -127,6 +136,7 @@ class Call {
   // Fills the result after completion; returns the status.
   virtual grpc::Status Done(ThreadResult* result, bool measured) = 0;
   int64_t due_ns = 0;
+  int query = -1;  // index in the query mix
   bool is_alarm = false;
 };
 
@@ -156,6 +166,13 @@ class UnaryCall final : public Call {
         if (absl::SimpleAtoi(
                 absl::string_view(it->second.data(), it->second.size()), &us)) {
           result->server.Record(us * 1000);
+          if (query >= 0 &&
+              query < static_cast<int>(result->per_query.size())) {
+            QueryTime& t = result->per_query[query];
+            ++t.count;
+            t.sum_ns += us * 1000;
+            t.max_ns = std::max<uint64_t>(t.max_ns, us * 1000);
+          }
         }
       }
     }
@@ -189,6 +206,7 @@ class Worker {
   Worker(int index, const Options& options, const Workload& workload,
          std::vector<std::shared_ptr<grpc::Channel>> channels)
       : index_(index), options_(options), workload_(workload) {
+    result_.per_query.resize(workload.searches.size());
     for (auto& channel : channels) {
       directory_.push_back(v1::Directory::NewStub(channel));
       health_.push_back(grpc::health::v1::Health::NewStub(channel));
@@ -274,9 +292,10 @@ class Worker {
     const std::string& workload = options_.workload;
     if (workload == "search") {
       const auto& all = workload_.searches;
-      call = std::make_unique<SearchCall>(
-          directory_[channel].get(),
-          all[(n * options_.threads + index_) % all.size()], options_.token);
+      const size_t q = (n * options_.threads + index_) % all.size();
+      call = std::make_unique<SearchCall>(directory_[channel].get(), all[q],
+                                          options_.token);
+      call->query = static_cast<int>(q);
     } else if (workload == "get") {
       v1::GetRequest request;
       request.set_id(
@@ -321,7 +340,10 @@ absl::Status LoadWorkload(const Options& options, Workload* workload) {
   if (options.workload == "search") {
     auto queries = ReadQueryMix(options.queries_file);
     if (!queries.ok()) return queries.status();
-    for (auto& q : *queries) workload->searches.push_back(std::move(q.request));
+    for (auto& q : *queries) {
+      workload->searches.push_back(std::move(q.request));
+      workload->search_names.push_back(q.name);
+    }
     if (workload->searches.empty())
       return absl::InvalidArgumentError("no queries");
   }
@@ -404,9 +426,16 @@ int RunLoad(const Options& options) {
   const double seconds = options.duration;
 
   ThreadResult total;
+  total.per_query.resize(workload.searches.size());
   for (const auto& w : workers) {
     total.latency.Merge(w->result().latency);
     total.server.Merge(w->result().server);
+    for (size_t q = 0; q < w->result().per_query.size(); ++q) {
+      const QueryTime& t = w->result().per_query[q];
+      total.per_query[q].count += t.count;
+      total.per_query[q].sum_ns += t.sum_ns;
+      total.per_query[q].max_ns = std::max(total.per_query[q].max_ns, t.max_ns);
+    }
     total.ok += w->result().ok;
     for (const auto& [code, n] : w->result().errors) total.errors[code] += n;
     if (total.first_error.empty()) total.first_error = w->result().first_error;
@@ -464,6 +493,24 @@ int RunLoad(const Options& options) {
             << " errors=" << errors << "\n";
   if (!total.first_error.empty())
     std::cerr << "first error: " << total.first_error << "\n";
+  if (options.slowest > 0 && !workload.searches.empty()) {
+    std::vector<size_t> order(workload.searches.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    auto mean = [&](size_t i) {
+      const QueryTime& t = total.per_query[i];
+      return t.count ? static_cast<double>(t.sum_ns) / t.count : 0.0;
+    };
+    std::sort(order.begin(), order.end(),
+              [&](size_t a, size_t b) { return mean(a) > mean(b); });
+    std::cout << "slowest queries (server time):\n";
+    for (int i = 0; i < options.slowest && i < static_cast<int>(order.size());
+         ++i) {
+      const QueryTime& t = total.per_query[order[i]];
+      std::cout << absl::StrFormat("  mean %7.3f ms  max %7.3f ms  %s\n",
+                                   mean(order[i]) / 1e6, t.max_ns / 1e6,
+                                   workload.search_names[order[i]]);
+    }
+  }
   if (!options.out.empty()) {
     std::ofstream out(options.out);
     out << json.dump(2) << "\n";
@@ -602,6 +649,8 @@ int main(int argc, char** argv) {
   app.add_option("--out", options.out, "Write the result as JSON");
   app.add_option("--label", options.label, "Label in the JSON");
   app.add_option("--token", options.token, "Bearer token");
+  app.add_option("--slowest", options.slowest,
+                 "Print the N slowest queries of the mix");
 
   std::string mix_out;
   uint64_t mix_seed = 1;

@@ -1,5 +1,8 @@
 #include "search/document.h"
 
+#include <cmath>
+
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "model/validation.h"
 #include "model/vocabulary.h"
@@ -25,6 +28,44 @@ void AppendTerms(std::string* out, const google::protobuf::EnumDescriptor* type,
 }
 
 }  // namespace
+
+const char* LanguageName(absl::string_view code) {
+  static const auto* names = new absl::flat_hash_map<std::string, const char*>{
+      {"ar", "Arabisch"},  {"en", "Engels"},
+      {"tr", "Turks"},     {"pl", "Pools"},
+      {"de", "Duits"},     {"fr", "Frans"},
+      {"es", "Spaans"},    {"pt", "Portugees"},
+      {"it", "Italiaans"}, {"ru", "Russisch"},
+      {"uk", "Oekraiens"}, {"ti", "Tigrinya"},
+      {"so", "Somalisch"}, {"fa", "Perzisch Farsi Dari"},
+      {"ku", "Koerdisch"}, {"zh", "Chinees"},
+      {"ro", "Roemeens"},  {"bg", "Bulgaars"},
+      {"hu", "Hongaars"},  {"am", "Amhaars"},
+      {"ps", "Pashto"},    {"ur", "Urdu"},
+      {"hi", "Hindi"},     {"fy", "Fries"},
+      {"li", "Limburgs"},  {"sr", "Servisch"},
+      {"bs", "Bosnisch"},  {"hr", "Kroatisch"},
+      {"el", "Grieks"},    {"vi", "Vietnamees"},
+      {"th", "Thai"},      {"id", "Indonesisch"},
+      {"ha", "Hausa"},     {"yo", "Yoruba"},
+      {"sw", "Swahili"}};
+  auto it = names->find(code);
+  return it == names->end() ? nullptr : it->second;
+}
+
+UnitVector ToUnitVector(const GeoPoint& p) {
+  const double lat = p.latitude * M_PI / 180, lon = p.longitude * M_PI / 180;
+  return {std::cos(lat) * std::cos(lon), std::cos(lat) * std::sin(lon),
+          std::sin(lat)};
+}
+
+double ChordToKm(double chord) {
+  return 2 * kEarthRadiusKm * std::asin(std::min(1.0, chord / 2));
+}
+
+double KmToChord(double km) {
+  return 2 * std::sin(std::min(km / (2 * kEarthRadiusKm), M_PI / 2));
+}
 
 int GemeenteIndexOf(absl::string_view code) {
   const ReferenceData& ref = ReferenceData::Get();
@@ -96,6 +137,12 @@ Document MakeDocument(
   organisation = organisation_name;
 
   AppendTerms(&interventions, v1::EntryKind_descriptor(), entry.kind());
+  // Languages by their Dutch name, so "jobcoach arabisch" finds them.
+  for (const std::string& language : entry.languages()) {
+    if (const char* name = LanguageName(language)) {
+      absl::StrAppend(&interventions, name, " ");
+    }
+  }
   for (int v : entry.interventions())
     AppendTerms(&interventions, v1::Intervention_descriptor(), v);
   for (int v : entry.target_groups())
@@ -123,6 +170,9 @@ Document MakeDocument(
   }
   for (const v1::Location& loc : entry.locations()) {
     absl::StrAppend(&places, loc.name(), " ", loc.city(), " ");
+    if (!loc.city().empty() && !loc.gemeentecode().empty()) {
+      doc.places.emplace_back(loc.city(), loc.gemeentecode());
+    }
     const Gemeente* g = ref.FindGemeente(loc.gemeentecode());
     if (g != nullptr && g->naam != loc.city())
       absl::StrAppend(&places, g->naam, " ");

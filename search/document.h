@@ -23,6 +23,9 @@ using GemeenteIndex = uint16_t;
 inline constexpr size_t kMaxGemeenten = 512;
 using GemeenteSet = std::bitset<kMaxGemeenten>;
 
+// Dutch name of a language (ISO 639-1), for search; null when unknown.
+const char* LanguageName(absl::string_view code);
+
 // The gemeente index of a code, or -1.
 int GemeenteIndexOf(absl::string_view code);
 
@@ -30,6 +33,22 @@ struct GeoPoint {
   double latitude = 0;
   double longitude = 0;
 };
+
+// A point on the unit sphere. The straight-line (chord) distance between
+// two of them gives the great-circle distance without trigonometry per
+// comparison: the engine compares chords and converts only what it reports.
+struct UnitVector {
+  double x = 0, y = 0, z = 0;
+};
+inline constexpr double kEarthRadiusKm = 6371.0088;
+UnitVector ToUnitVector(const GeoPoint& p);
+inline double SquaredChord(const UnitVector& a, const UnitVector& b) {
+  const double dx = a.x - b.x, dy = a.y - b.y, dz = a.z - b.z;
+  return dx * dx + dy * dy + dz * dz;
+}
+// Great-circle km <-> chord length on the unit sphere.
+double ChordToKm(double chord);
+double KmToChord(double km);
 
 // Text fields, in decreasing weight.
 enum class TextField : uint8_t {
@@ -66,6 +85,9 @@ struct Document {
   std::vector<GeoPoint> points;
   // PC4 digits of the locations' postcodes.
   std::vector<std::string> postcodes;
+  // Place names of the locations with their gemeentecode, so a query for
+  // "Geleen" can be understood as a place in GM1883.
+  std::vector<std::pair<std::string, std::string>> places;
   std::string text[static_cast<int>(TextField::kCount)];
 };
 

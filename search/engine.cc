@@ -40,6 +40,8 @@ bool FacetIgnores(v1::FacetField facet, v1::FacetField failed) {
          facet == v1::FACET_FIELD_ARBEIDSMARKTREGIO;
 }
 
+}  // namespace
+
 std::string FacetLabel(v1::FacetField field, const std::string& value) {
   const ReferenceData& ref = ReferenceData::Get();
   switch (field) {
@@ -60,19 +62,26 @@ std::string FacetLabel(v1::FacetField field, const std::string& value) {
   }
 }
 
-}  // namespace
+double AvailabilityOf(bool accepting_new_clients, uint32_t wait_weeks) {
+  if (!accepting_new_clients) return 0.1;
+  return 1.0 - 0.5 * std::min<double>(wait_weeks, 26) / 26.0;
+}
+
+double FreshnessOf(bool has_last_verified, int64_t last_verified_seconds,
+                   int64_t now_seconds, int64_t freshness_seconds) {
+  if (!has_last_verified || freshness_seconds <= 0) return 0;
+  const double age = static_cast<double>(now_seconds - last_verified_seconds);
+  return std::clamp(1.0 - age / static_cast<double>(freshness_seconds), 0.0,
+                    1.0);
+}
 
 double FreshnessScore(const CompiledQuery& query, const Document& doc) {
-  if (!doc.has_last_verified || query.freshness_seconds <= 0) return 0;
-  const double age =
-      static_cast<double>(query.now_seconds - doc.last_verified_seconds);
-  return std::clamp(1.0 - age / static_cast<double>(query.freshness_seconds),
-                    0.0, 1.0);
+  return FreshnessOf(doc.has_last_verified, doc.last_verified_seconds,
+                     query.now_seconds, query.freshness_seconds);
 }
 
 double AvailabilityScore(const Document& doc) {
-  if (!doc.accepting_new_clients) return 0.1;
-  return 1.0 - 0.5 * std::min<double>(doc.wait_weeks, 26) / 26.0;
+  return AvailabilityOf(doc.accepting_new_clients, doc.wait_weeks);
 }
 
 double DistanceScore(std::optional<double> distance_km) {
@@ -82,8 +91,8 @@ double DistanceScore(std::optional<double> distance_km) {
 
 double CombineScore(double text, double freshness, double availability,
                     double distance) {
-  return text * (0.6 + 0.25 * availability + 0.15 * freshness) *
-         (0.4 + 0.6 * distance);
+  return text * QualityFactor(availability, freshness) *
+         DistanceFactor(distance);
 }
 
 double SortKey(const CompiledQuery& query, const Hit& hit,

@@ -37,11 +37,31 @@ struct SearchResult {
 
 class SearchEngine {
  public:
+  // One change for Apply.
+  struct Update {
+    std::string id;
+    bool remove = false;
+    Document doc;  // when not remove
+    v1::OrganisationType organisation_type = v1::ORGANISATION_TYPE_UNSPECIFIED;
+  };
+
   virtual ~SearchEngine() = default;
+  // Applies a batch of changes in order; the default calls Upsert/Remove.
+  virtual void Apply(std::vector<Update> updates) {
+    for (Update& u : updates) {
+      if (u.remove) {
+        Remove(u.id);
+      } else {
+        Upsert(std::move(u.doc), u.organisation_type);
+      }
+    }
+  }
   // Adds or replaces the document with doc.id.
   virtual void Upsert(Document doc, v1::OrganisationType organisation_type) = 0;
   virtual void Remove(const std::string& id) = 0;
   virtual SearchResult Search(const CompiledQuery& query) const = 0;
+  // Reorganises after a bulk load (e.g. merges segments); optional.
+  virtual void Compact() {}
   virtual size_t size() const = 0;
   // Approximate heap bytes held.
   virtual size_t MemoryBytes() const = 0;
@@ -51,9 +71,19 @@ class SearchEngine {
 // --- Ranking shared by the engines -------------------------------------
 
 // Non-text score parts, each in [0, 1].
+double AvailabilityOf(bool accepting_new_clients, uint32_t wait_weeks);
+double FreshnessOf(bool has_last_verified, int64_t last_verified_seconds,
+                   int64_t now_seconds, int64_t freshness_seconds);
 double FreshnessScore(const CompiledQuery& query, const Document& doc);
 double AvailabilityScore(const Document& doc);
 double DistanceScore(std::optional<double> distance_km);
+
+// The score is text × QualityFactor × DistanceFactor; both factors are at
+// most 1, so a bound on the text part bounds the whole score.
+inline double QualityFactor(double availability, double freshness) {
+  return 0.6 + 0.25 * availability + 0.15 * freshness;
+}
+inline double DistanceFactor(double distance) { return 0.4 + 0.6 * distance; }
 
 // Combines the parts. `text` is 1 for queries without text.
 double CombineScore(double text, double freshness, double availability,
@@ -72,6 +102,9 @@ inline bool HitBefore(double key_a, const std::string& id_a, double key_b,
 // True when the hit lies after the keyset position of the query's page.
 bool AfterPagePosition(const CompiledQuery& query, double sort_key,
                        const std::string& id);
+
+// Dutch display label of a facet value.
+std::string FacetLabel(v1::FacetField field, const std::string& value);
 
 // Accumulates facet counts over matching documents.
 class FacetCounter {

@@ -6,6 +6,7 @@
 #include "gtest/gtest.h"
 #include "model/testdata_entries.h"
 #include "search/engine.h"
+#include "search/inverted_index_engine.h"
 #include "search/scan_engine.h"
 
 namespace kaartnet::search {
@@ -258,6 +259,13 @@ TEST_P(EngineConformanceTest, TiesBreakById) {
 
 const EngineFactory kEngines[] = {
     {"Scan", [] { return std::make_unique<ScanEngine>(); }},
+    {"InvertedIndex",
+     [] {
+       InvertedIndexEngine::Options options;
+       options.clock =
+           new FakeClock(kNow);  // leaked on purpose: outlives the engine
+       return std::make_unique<InvertedIndexEngine>(options);
+     }},
 };
 
 INSTANTIATE_TEST_SUITE_P(Engines, EngineConformanceTest,

@@ -205,6 +205,7 @@ absl::StatusOr<CompiledQuery> CompileQuery(const v1::SearchRequest& request,
     }
   }
   q.request_hash = RequestHash(request);
+  q.locate_postcode = context.locate_postcode;
   q.now_seconds = absl::ToUnixSeconds(context.now);
   q.freshness_seconds = absl::ToInt64Seconds(context.freshness);
   if (!request.page_token().empty()) {

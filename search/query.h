@@ -63,6 +63,8 @@ struct CompiledQuery {
   double after_sort_key = 0;
   std::string after_id;
   uint64_t request_hash = 0;
+  // PC4 -> coordinate, for postcodes typed in the text; may be null.
+  std::function<std::optional<GeoPoint>(absl::string_view pc4)> locate_postcode;
 };
 
 // Checks and compiles. INVALID_ARGUMENT with field violations for bad codes,

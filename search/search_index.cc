@@ -1,5 +1,7 @@
 #include "search/search_index.h"
 
+#include <thread>
+
 #include "common/log.h"
 #include "trust/signing.h"
 
@@ -32,17 +34,18 @@ SearchIndex::SearchIndex(std::unique_ptr<SearchEngine> engine,
       clock_(clock),
       freshness_(freshness) {}
 
-void SearchIndex::Index(const v1::Entry& entry) {
+SearchEngine::Update SearchIndex::MakeUpdate(const v1::Entry& entry) {
+  SearchEngine::Update update;
+  update.id = entry.id();
   if (entry.withdrawn()) {
-    engine_->Remove(entry.id());
-    return;
+    update.remove = true;
+    return update;
   }
   std::string organisation_name = entry.organisation_id();
-  v1::OrganisationType organisation_type = v1::ORGANISATION_TYPE_UNSPECIFIED;
   if (registry_ != nullptr) {
-    if (auto org = registry_->Find(entry.organisation_id())) {
-      organisation_name = org->name();
-      organisation_type = org->type();
+    if (auto org = registry_->Describe(entry.organisation_id())) {
+      organisation_name = org->name;
+      update.organisation_type = org->type;
     }
   }
   for (const v1::Location& loc : entry.locations()) {
@@ -52,15 +55,29 @@ void SearchIndex::Index(const v1::Entry& entry) {
                        loc.longitude());
     }
   }
-  engine_->Upsert(MakeDocument(entry, organisation_name,
-                               [this](absl::string_view pc4) {
-                                 return postcodes_.Find(pc4);
-                               }),
-                  organisation_type);
+  update.doc = MakeDocument(
+      entry, organisation_name,
+      [this](absl::string_view pc4) { return postcodes_.Find(pc4); });
+  return update;
 }
 
 absl::Status SearchIndex::Rebuild(const storage::Store& store) {
+  // Entries are indexed in batches; batches are built on two threads.
+  constexpr size_t kBatch = 25000;
   absl::Status parse_error;
+  std::vector<SearchEngine::Update> batch;
+  std::vector<std::thread> builders;
+  auto flush = [&] {
+    if (batch.empty()) return;
+    if (builders.size() >= 2) {
+      builders.front().join();
+      builders.erase(builders.begin());
+    }
+    builders.emplace_back([this, updates = std::move(batch)]() mutable {
+      engine_->Apply(std::move(updates));
+    });
+    batch = {};
+  };
   absl::Status status =
       store.ForEachEntry([&](const internal::StoredEntry& stored) {
         if (stored.withdrawn()) return true;
@@ -69,26 +86,38 @@ absl::Status SearchIndex::Rebuild(const storage::Store& store) {
           parse_error = entry.status();
           return false;
         }
-        Index(*entry);
+        batch.push_back(MakeUpdate(*entry));
+        if (batch.size() >= kBatch) flush();
         return true;
       });
+  flush();
+  for (auto& builder : builders) builder.join();
+  engine_->Compact();
   if (!status.ok()) return status;
   return parse_error;
 }
 
 absl::Status SearchIndex::ReindexOrganisation(
     const storage::Store& store, const std::string& organisation_id) {
-  return store.ForEachEntry([&](const internal::StoredEntry& stored) {
-    if (stored.withdrawn() || stored.organisation_id() != organisation_id)
-      return true;
-    if (auto entry = trust::ParseRecord(stored.record()); entry.ok())
-      Index(*entry);
-    return true;
-  });
+  std::vector<SearchEngine::Update> batch;
+  absl::Status status =
+      store.ForEachEntry([&](const internal::StoredEntry& stored) {
+        if (stored.withdrawn() || stored.organisation_id() != organisation_id)
+          return true;
+        if (auto entry = trust::ParseRecord(stored.record()); entry.ok())
+          batch.push_back(MakeUpdate(*entry));
+        return true;
+      });
+  engine_->Apply(std::move(batch));
+  return status;
 }
 
 void SearchIndex::OnChanges(absl::Span<const storage::Change> changes) {
-  for (const storage::Change& change : changes) Index(*change.entry);
+  std::vector<SearchEngine::Update> batch;
+  batch.reserve(changes.size());
+  for (const storage::Change& change : changes)
+    batch.push_back(MakeUpdate(*change.entry));
+  engine_->Apply(std::move(batch));
 }
 
 absl::StatusOr<SearchResult> SearchIndex::Search(

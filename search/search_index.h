@@ -61,7 +61,7 @@ class SearchIndex final : public storage::ChangeListener {
   absl::Duration freshness() const { return freshness_; }
 
  private:
-  void Index(const v1::Entry& entry);
+  SearchEngine::Update MakeUpdate(const v1::Entry& entry);
 
   // Const after construction.
   std::unique_ptr<SearchEngine> engine_;

@@ -160,6 +160,11 @@ absl::Status CheckConfig(const v1::NodeConfig& config) {
           {field, absl::StrCat("\"", dir, "\" is not a directory")});
     }
   }
+  if (!config.search_engine().empty() && config.search_engine() != "inverted" &&
+      config.search_engine() != "scan") {
+    violations.push_back(
+        {"search_engine", "is \"inverted\" (default) or \"scan\""});
+  }
   if (violations.empty()) return absl::OkStatus();
   return InvalidArgumentWithViolations("configuration refused", violations);
 }

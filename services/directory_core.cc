@@ -198,9 +198,9 @@ absl::StatusOr<v1::Entry> DirectoryCore::LoadEntry(
     status->set_stale(
         !entry.withdrawn() &&
         model::IsStale(entry, context_->clock->Now(), context_->freshness));
-    if (auto org = context_->registry->Find(entry.organisation_id())) {
-      status->set_organisation_name(org->name());
-      status->set_organisation_type(org->type());
+    if (auto org = context_->registry->Describe(entry.organisation_id())) {
+      status->set_organisation_name(org->name);
+      status->set_organisation_type(org->type);
     }
   }
   return entry;
@@ -341,12 +341,18 @@ absl::StatusOr<v1::SearchResponse> DirectoryCore::Search(
     }
     out->set_hidden_contacts(
         RedactContacts(out->mutable_entry(), /*reveal=*/false));
+    if (request.view() != v1::ENTRY_VIEW_FULL) {
+      // A result list needs neither the description nor the contacts.
+      out->mutable_entry()->clear_description();
+      out->mutable_entry()->clear_contacts();
+    }
     out->set_score(hit.score);
     if (hit.distance_km.has_value()) out->set_distance_km(*hit.distance_km);
     out->set_stale(hit.stale);
-    if (auto org = context_->registry->Find(out->entry().organisation_id())) {
-      out->set_organisation_name(org->name());
-      out->set_organisation_type(org->type());
+    if (auto org =
+            context_->registry->Describe(out->entry().organisation_id())) {
+      out->set_organisation_name(org->name);
+      out->set_organisation_type(org->type);
     }
     if (request.explain())
       *out->mutable_explanation() = std::move(hit.explanation);

@@ -336,6 +336,7 @@ TEST_F(DirectoryServiceTest, SearchFiltersAndRedacts) {
   request.set_query("ips");
   request.add_area_codes("GM0928");
   request.add_facets(v1::FACET_FIELD_KIND);
+  request.set_view(v1::ENTRY_VIEW_FULL);
   v1::SearchResponse response;
   ASSERT_TRUE(Search(request, &response).ok());
   ASSERT_EQ(response.hits_size(), 1);
@@ -344,6 +345,13 @@ TEST_F(DirectoryServiceTest, SearchFiltersAndRedacts) {
   EXPECT_EQ(response.hits(0).entry().contacts_size(), 1);
   EXPECT_EQ(response.hits(0).hidden_contacts(), 1u);
   ASSERT_EQ(response.facets_size(), 1);
+  // The default view leaves out description and contacts.
+  request.clear_view();
+  ASSERT_TRUE(Search(request, &response).ok());
+  ASSERT_EQ(response.hits_size(), 1);
+  EXPECT_TRUE(response.hits(0).entry().description().empty());
+  EXPECT_EQ(response.hits(0).entry().contacts_size(), 0);
+  EXPECT_EQ(response.hits(0).hidden_contacts(), 1u);
 
   v1::SearchRequest bad;
   bad.add_area_codes("GM0000");

@@ -8,6 +8,7 @@
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "model/validation.h"
+#include "search/inverted_index_engine.h"
 #include "search/scan_engine.h"
 #include "services/config.h"
 
@@ -50,9 +51,17 @@ absl::Status Node::Init(NodeOptions options) {
   registry_ = std::make_unique<trust::OrganisationRegistry>(std::move(anchors));
 
   const absl::Duration freshness = absl::Hours(24) * config_.freshness_days();
+  std::unique_ptr<search::SearchEngine> engine;
+  if (config_.search_engine() == "scan") {
+    engine = std::make_unique<search::ScanEngine>();
+  } else {
+    search::InvertedIndexEngine::Options engine_options;
+    engine_options.freshness = freshness;
+    engine_options.clock = clock;
+    engine = std::make_unique<search::InvertedIndexEngine>(engine_options);
+  }
   index_ = std::make_unique<search::SearchIndex>(
-      std::make_unique<search::ScanEngine>(), registry_.get(), clock,
-      freshness);
+      std::move(engine), registry_.get(), clock, freshness);
   ledger_ = std::make_unique<Ledger>(store_.get(), registry_.get(), hlc_.get(),
                                      clock);
 

@@ -225,6 +225,15 @@ std::optional<v1::Organisation> OrganisationRegistry::Find(
   return it->second.organisation;
 }
 
+std::optional<OrganisationRegistry::Summary> OrganisationRegistry::Describe(
+    absl::string_view organisation_id) const {
+  absl::ReaderMutexLock lock(&mu_);
+  auto it = organisations_.find(organisation_id);
+  if (it == organisations_.end()) return std::nullopt;
+  const v1::Organisation& org = it->second.organisation;
+  return Summary{org.name(), org.type(), org.region()};
+}
+
 std::optional<v1::SignedAdmission> OrganisationRegistry::FindSigned(
     absl::string_view organisation_id) const {
   absl::ReaderMutexLock lock(&mu_);

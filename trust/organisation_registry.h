@@ -70,6 +70,14 @@ class OrganisationRegistry {
 
   std::optional<kaartnet::v1::Organisation> Find(
       absl::string_view organisation_id) const;
+  // Name and type only (cheap: no copy of keys and areas).
+  struct Summary {
+    std::string name;
+    kaartnet::v1::OrganisationType type =
+        kaartnet::v1::ORGANISATION_TYPE_UNSPECIFIED;
+    std::string region;
+  };
+  std::optional<Summary> Describe(absl::string_view organisation_id) const;
   std::optional<kaartnet::v1::SignedAdmission> FindSigned(
       absl::string_view organisation_id) const;
   std::vector<kaartnet::v1::Organisation> List() const;

@@ -1,0 +1,1205 @@
+#include "search/inverted_index_engine.h"
+
+#include <algorithm>
+#include <cmath>
+#include <queue>
+#include <set>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "common/log.h"
+#include "common/reference_data.h"
+#include "model/vocabulary.h"
+#include "search/analyzer.h"
+#include "search/typo.h"
+
+namespace kaartnet::search {
+namespace {
+
+// Weights of the ways a group can match.
+constexpr double kWeightStem = 1.0;
+constexpr double kWeightSynonym = 0.9;
+constexpr double kWeightPlace = 0.8;
+constexpr double kWeightPrefix = 0.75;
+constexpr double kWeightTypo1 = 0.6;
+constexpr double kWeightTypo2 = 0.45;
+// Impact of an area or postcode match: as one mention in the places field.
+constexpr uint8_t kPlaceImpact = 142;
+// Prefix completions kept per group (the most frequent).
+constexpr size_t kMaxPrefixExpansions = 32;
+constexpr size_t kMaxTypoExpansions = 16;
+// Words found in fewer documents than this get typo expansions: unknown
+// words only ("did you mean").
+constexpr uint64_t kTypoBelowDf = 1;
+// Candidate sets up to this size are scored exhaustively; larger ones by
+// early termination.
+constexpr size_t kExhaustiveMax = 256;
+// Radius of a postcode typed in the text.
+constexpr double kPostcodeRadiusKm = 10.0;
+
+enum class ExpansionKind { kTerm, kGemeente, kGeo };
+
+struct Expansion {
+  ExpansionKind kind = ExpansionKind::kTerm;
+  std::string term;     // kTerm
+  int gemeente = -1;    // kGemeente
+  GeoPoint centre;      // kGeo
+  double radius_km = 0;
+  double weight = 1;
+  double idf = 0;
+  const char* how = "stem";
+  std::string matched;  // shown by explain
+};
+
+struct Group {
+  std::string text;
+  std::vector<Expansion> expansions;
+  // Upper bound of the group's contribution (max over expansions).
+  double max_contribution = 0;
+};
+
+struct Plan {
+  std::vector<Group> groups;
+  bool nothing = false;  // a group cannot match anything
+  std::optional<GeoPoint> rank_centre;
+};
+
+std::string NormalizePlace(absl::string_view name) {
+  const std::string folded = FoldForMatching(name);
+  std::string out;
+  for (char c : folded) {
+    if (absl::ascii_isalnum(static_cast<unsigned char>(c)) || static_cast<unsigned char>(c) >= 0x80) {
+      out += c;
+    } else if (!out.empty() && out.back() != ' ') {
+      out += ' ';
+    }
+  }
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
+}
+
+double Idf(uint64_t df, uint64_t n) {
+  df = std::min(df, n);
+  return std::max(0.01, std::log(1.0 + (static_cast<double>(n) - df + 0.5) / (df + 0.5)));
+}
+
+double ImpactValue(uint8_t impact) { return impact * (kMaxImpact / 255.0); }
+
+// Min distance (km) from a point to the rectangle of a grid cell.
+double CellDistanceKm(const GeoPoint& p, int row, int column) {
+  const double lat0 = row * Segment::kCellLat, lat1 = lat0 + Segment::kCellLat;
+  const double lon0 = column * Segment::kCellLon, lon1 = lon0 + Segment::kCellLon;
+  const double lat = std::clamp(p.latitude, lat0, lat1);
+  const double lon = std::clamp(p.longitude, lon0, lon1);
+  return HaversineKm(p.latitude, p.longitude, lat, lon);
+}
+
+// Smallest squared chord from `centre` to any of the points.
+double MinSquaredChord(const UnitVector& centre, absl::Span<const UnitVector> points) {
+  double best = INFINITY;
+  for (const UnitVector& p : points) best = std::min(best, SquaredChord(centre, p));
+  return best;
+}
+
+// Calls fn(row, column) for every cell at Chebyshev ring `ring` around
+// (r0, c0).
+template <typename Fn>
+void ForEachCellInRing(int r0, int c0, int ring, Fn fn) {
+  if (ring == 0) {
+    fn(r0, c0);
+    return;
+  }
+  for (int c = c0 - ring; c <= c0 + ring; ++c) {
+    fn(r0 - ring, c);
+    fn(r0 + ring, c);
+  }
+  for (int r = r0 - ring + 1; r <= r0 + ring - 1; ++r) {
+    fn(r, c0 - ring);
+    fn(r, c0 + ring);
+  }
+}
+
+// The Netherlands spans about 60 × 60 cells; rings beyond cover nothing.
+constexpr int kMaxRing = 80;
+
+}  // namespace
+
+// ------------------------------------------------------------------ places
+
+class InvertedIndexEngine::Places {
+ public:
+  Places() {
+    const ReferenceData& ref = ReferenceData::Get();
+    for (size_t i = 0; i < ref.gemeenten().size(); ++i) {
+      const Gemeente& g = ref.gemeenten()[i];
+      const int index = static_cast<int>(i);
+      names_[NormalizePlace(g.naam)] = index;
+      if (auto pos = g.naam.find(" ("); pos != std::string::npos) {
+        names_.emplace(NormalizePlace(g.naam.substr(0, pos)), index);
+      }
+    }
+    names_.emplace("den haag", GemeenteIndexOf("GM0518"));
+    names_.emplace("den bosch", GemeenteIndexOf("GM0796"));
+    names_.emplace("nuenen", GemeenteIndexOf("GM0820"));
+  }
+
+  void Learn(const std::vector<std::pair<std::string, std::string>>& places) {
+    absl::MutexLock lock(&mu_);
+    for (const auto& [name, code] : places) {
+      const int index = GemeenteIndexOf(code);
+      if (index >= 0) learned_.emplace(NormalizePlace(name), index);
+    }
+  }
+
+  // The gemeente index of a normalised place name, or -1.
+  int Find(const std::string& name) const {
+    if (auto it = names_.find(name); it != names_.end()) return it->second;
+    absl::MutexLock lock(&mu_);
+    auto it = learned_.find(name);
+    return it == learned_.end() ? -1 : it->second;
+  }
+
+ private:
+  absl::flat_hash_map<std::string, int> names_;  // const after construction
+  mutable absl::Mutex mu_;
+  absl::flat_hash_map<std::string, int> learned_ ABSL_GUARDED_BY(mu_);
+};
+
+// ------------------------------------------------------------------ engine
+
+InvertedIndexEngine::InvertedIndexEngine(Options options)
+    : options_(options), places_(std::make_unique<Places>()) {
+  snapshot_ = std::make_shared<Snapshot>();
+  if (options_.background_merges) merge_thread_ = std::thread([this] { MergeLoop(); });
+}
+
+InvertedIndexEngine::~InvertedIndexEngine() {
+  {
+    absl::MutexLock lock(&merge_mu_);
+    stopping_ = true;
+  }
+  if (merge_thread_.joinable()) merge_thread_.join();
+}
+
+std::shared_ptr<const InvertedIndexEngine::Snapshot> InvertedIndexEngine::snapshot() const {
+  absl::MutexLock lock(&snapshot_mu_);
+  return snapshot_;
+}
+
+void InvertedIndexEngine::Publish(std::shared_ptr<const Snapshot> snapshot) {
+  absl::MutexLock lock(&snapshot_mu_);
+  snapshot_ = std::move(snapshot);
+}
+
+void InvertedIndexEngine::Upsert(Document doc, v1::OrganisationType organisation_type) {
+  std::vector<Update> updates(1);
+  updates[0].id = doc.id;
+  updates[0].doc = std::move(doc);
+  updates[0].organisation_type = organisation_type;
+  Apply(std::move(updates));
+}
+
+void InvertedIndexEngine::Remove(const std::string& id) {
+  std::vector<Update> updates(1);
+  updates[0].id = id;
+  updates[0].remove = true;
+  Apply(std::move(updates));
+}
+
+void InvertedIndexEngine::Apply(std::vector<Update> updates) {
+  if (updates.empty()) return;
+  const int64_t now = absl::ToUnixSeconds(options_.clock->Now());
+  const int64_t freshness = absl::ToInt64Seconds(options_.freshness);
+  // The last update of an id wins within a batch.
+  absl::flat_hash_map<std::string, size_t> last;
+  for (size_t i = 0; i < updates.size(); ++i) last[updates[i].id] = i;
+  std::vector<Segment::Input> inputs;
+  for (size_t i = 0; i < updates.size(); ++i) {
+    if (updates[i].remove || last[updates[i].id] != i) continue;
+    places_->Learn(updates[i].doc.places);
+    inputs.push_back({std::move(updates[i].doc), updates[i].organisation_type});
+  }
+  // Build outside the writer lock: only this batch's documents.
+  std::shared_ptr<const Segment> added;
+  if (!inputs.empty()) added = Segment::Build(std::move(inputs), now, freshness);
+
+  absl::MutexLock write_lock(&write_mu_);
+  auto current = snapshot();
+  auto next = std::make_shared<Snapshot>(*current);
+  // Clear the old version of every id in the batch (copy-on-write).
+  std::vector<std::shared_ptr<Bitset>> copied(next->segments.size());
+  for (const auto& [id, index] : last) {
+    for (size_t s = next->segments.size(); s-- > 0;) {
+      SegmentRef& ref = next->segments[s];
+      const int64_t doc = ref.segment->Find(id);
+      if (doc < 0 || !ref.live->Test(doc)) continue;
+      if (!copied[s]) {
+        copied[s] = std::make_shared<Bitset>(*ref.live);
+        ref.live = copied[s];
+      }
+      copied[s]->Clear(doc);
+      --ref.live_count;
+      --next->live_docs;
+      break;
+    }
+  }
+  if (added != nullptr) {
+    SegmentRef ref;
+    ref.segment = added;
+    ref.live = std::make_shared<Bitset>(added->size(), true);
+    ref.live_count = added->size();
+    next->live_docs += added->size();
+    next->segments.push_back(std::move(ref));
+  }
+  const bool want_merge = next->segments.size() > options_.max_segments;
+  Publish(std::move(next));
+  if (want_merge && options_.background_merges) {
+    absl::MutexLock lock(&merge_mu_);
+    merge_wanted_ = true;
+  }
+}
+
+void InvertedIndexEngine::MergeLoop() {
+  while (true) {
+    {
+      absl::MutexLock lock(&merge_mu_);
+      merge_mu_.Await(absl::Condition(
+          +[](InvertedIndexEngine* self) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+            return self->stopping_ || self->merge_wanted_;
+          },
+          this));
+      if (stopping_) return;
+      merge_wanted_ = false;
+    }
+    // Tiered: merge the newest segments whose combined size is below the
+    // one before them, so big segments are rewritten rarely.
+    auto current = snapshot();
+    const size_t n = current->segments.size();
+    if (n <= options_.max_segments) continue;
+    size_t first = n - 2;
+    uint64_t tail = current->segments[n - 1].segment->size() + current->segments[n - 2].segment->size();
+    while (first > 0 && current->segments[first - 1].segment->size() <= 2 * tail) {
+      --first;
+      tail += current->segments[first].segment->size();
+    }
+    MergeRange(first, n - first);
+  }
+}
+
+void InvertedIndexEngine::MergeRange(size_t first, size_t count) {
+  if (count < 2) return;
+  const int64_t now = absl::ToUnixSeconds(options_.clock->Now());
+  const int64_t freshness = absl::ToInt64Seconds(options_.freshness);
+  auto base = snapshot();
+  if (first + count > base->segments.size()) return;
+  std::vector<const Segment*> parts;
+  std::vector<const Bitset*> live;
+  std::vector<std::shared_ptr<const Segment>> keep_alive;
+  for (size_t i = first; i < first + count; ++i) {
+    parts.push_back(base->segments[i].segment.get());
+    live.push_back(base->segments[i].live.get());
+    keep_alive.push_back(base->segments[i].segment);
+  }
+  std::vector<std::pair<uint32_t, uint32_t>> origin;
+  auto merged = Segment::Merge(parts, live, now, freshness, &origin);
+
+  absl::MutexLock write_lock(&write_mu_);
+  auto current = snapshot();
+  // Writers only append segments and clear live bits; the merged range is
+  // still where it was. Docs cleared since the merge started stay cleared.
+  auto next = std::make_shared<Snapshot>();
+  next->live_docs = current->live_docs;
+  for (size_t i = 0; i < first; ++i) next->segments.push_back(current->segments[i]);
+  SegmentRef ref;
+  ref.segment = merged;
+  auto bits = std::make_shared<Bitset>(merged->size(), true);
+  uint32_t live_count = merged->size();
+  for (uint32_t d = 0; d < merged->size(); ++d) {
+    const auto [part, old_doc] = origin[d];
+    if (!current->segments[first + part].live->Test(old_doc)) {
+      bits->Clear(d);
+      --live_count;
+    }
+  }
+  ref.live = std::move(bits);
+  ref.live_count = live_count;
+  next->segments.push_back(std::move(ref));
+  for (size_t i = first + count; i < current->segments.size(); ++i) {
+    next->segments.push_back(current->segments[i]);
+  }
+  Publish(std::move(next));
+}
+
+void InvertedIndexEngine::MergeAll() {
+  const size_t n = segment_count();
+  if (n > 1) MergeRange(0, n);
+}
+
+size_t InvertedIndexEngine::segment_count() const { return snapshot()->segments.size(); }
+
+size_t InvertedIndexEngine::size() const { return snapshot()->live_docs; }
+
+size_t InvertedIndexEngine::MemoryBytes() const {
+  auto snap = snapshot();
+  size_t bytes = 0;
+  for (const SegmentRef& ref : snap->segments) {
+    bytes += ref.segment->MemoryBytes() + ref.live->MemoryBytes();
+  }
+  return bytes;
+}
+
+// ------------------------------------------------------------------ search
+
+namespace {
+
+using SegmentRefs = std::vector<std::pair<const Segment*, const Bitset*>>;
+
+// Document frequency of a term over the live documents of all segments, so
+// scores do not depend on how documents are spread over segments.
+uint64_t TermDf(const SegmentRefs& segments, const std::string& term) {
+  uint64_t df = 0;
+  for (const auto& [segment, live] : segments) {
+    const TermPostings* p = segment->Postings(term);
+    if (p == nullptr) continue;
+    if (p->bitset) {
+      df += p->bitset->CountAnd(*live);
+    } else {
+      for (uint32_t d : p->docs) df += live->Test(d);
+    }
+  }
+  return df;
+}
+
+// Radius bitset over a segment's grid.
+Bitset RadiusSet(const Segment& segment, const GeoPoint& centre, double radius_km) {
+  Bitset set(segment.size());
+  const UnitVector unit = ToUnitVector(centre);
+  const double chord = KmToChord(radius_km);
+  const double max_squared_chord = chord * chord;
+  const double dlat = radius_km / 111.0 + Segment::kCellLat;
+  const double dlon =
+      radius_km / (111.0 * std::max(0.2, std::cos(centre.latitude * M_PI / 180))) + Segment::kCellLon;
+  const int r0 = Segment::CellRow(centre.latitude - dlat), r1 = Segment::CellRow(centre.latitude + dlat);
+  const int c0 = Segment::CellColumn(centre.longitude - dlon),
+            c1 = Segment::CellColumn(centre.longitude + dlon);
+  for (int r = r0; r <= r1; ++r) {
+    for (int c = c0; c <= c1; ++c) {
+      if (CellDistanceKm(centre, r, c) > radius_km) continue;
+      const std::vector<uint32_t>* docs = segment.Cell(r, c);
+      if (docs == nullptr) continue;
+      for (uint32_t d : *docs) {
+        if (!set.Test(d) && MinSquaredChord(unit, segment.units(d)) <= max_squared_chord) {
+          set.Set(d);
+        }
+      }
+    }
+  }
+  return set;
+}
+
+uint64_t GroupDf(const SegmentRefs& segments, const Expansion& e) {
+  switch (e.kind) {
+    case ExpansionKind::kTerm:
+      return TermDf(segments, e.term);
+    case ExpansionKind::kGemeente: {
+      uint64_t df = 0;
+      for (const auto& [segment, live] : segments) {
+        if (const Bitset* b = segment->GemeenteBitset(e.gemeente)) df += b->CountAnd(*live);
+      }
+      return df;
+    }
+    case ExpansionKind::kGeo: {
+      uint64_t df = 0;
+      for (const auto& [segment, live] : segments) {
+        df += RadiusSet(*segment, e.centre, e.radius_km).CountAnd(*live);
+      }
+      return df;
+    }
+  }
+  return 0;
+}
+
+void AddExpansion(Group* group, Expansion e) {
+  for (const Expansion& existing : group->expansions) {
+    if (existing.kind == e.kind && existing.term == e.term && existing.gemeente == e.gemeente &&
+        existing.kind != ExpansionKind::kGeo) {
+      return;
+    }
+  }
+  group->expansions.push_back(std::move(e));
+}
+
+}  // namespace
+
+namespace {
+
+// Everything one search needs, shared by the segments it visits.
+class SearchRun {
+ public:
+  SearchRun(const CompiledQuery& query, const SegmentRefs& segments, uint64_t live_docs,
+            const std::function<int(const std::string&)>& place_of, bool force_exhaustive)
+      : query_(query),
+        segments_(segments),
+        live_docs_(std::max<uint64_t>(live_docs, 1)),
+        force_exhaustive_(force_exhaustive) {
+    MakePlan(place_of);
+  }
+
+  SearchResult Run();
+
+ private:
+  struct Candidate {
+    double sort_key;
+    std::string id;
+    double score;
+    double text;
+    double freshness;
+    double availability;
+    double distance_score;
+    std::optional<double> distance_km;
+    bool stale;
+    const Segment* segment;
+    uint32_t doc;
+  };
+  struct Better {
+    bool operator()(const Candidate& a, const Candidate& b) const {
+      return HitBefore(a.sort_key, a.id, b.sort_key, b.id);
+    }
+  };
+
+  void MakePlan(const std::function<int(const std::string&)>& place_of);
+  // Filters of the query except `skip` (FACET_FIELD_UNSPECIFIED: none),
+  // AND-ed into `set`.
+  void ApplyFilters(const Segment& segment, v1::FacetField skip, Bitset* set) const;
+  // Docs matching group g in the resolved segment (set has its size).
+  void GroupSet(size_t g, Bitset* set) const;
+  // Points the expansions at a segment's postings and sets.
+  void Resolve(const Segment& segment);
+  // Group contribution (weight × idf × impact, max over expansions) of a doc
+  // of the resolved segment.
+  double GroupScore(size_t group, uint32_t doc, const Expansion** best) const;
+  // Scores a doc and offers it to the heap.
+  void Offer(const Segment& segment, uint32_t doc);
+  bool Full() const { return heap_.size() >= need_; }
+  double Threshold() const { return Full() ? heap_.top().sort_key : -INFINITY; }
+  // True when no doc whose score is at most `bound` can enter the heap:
+  // strictly below the k-th (an equal score with a smaller id would still
+  // win the tie), with a margin for rounding.
+  bool CannotBeat(double bound) const { return Full() && bound * (1 + 1e-6) < Threshold(); }
+
+  void TopExhaustive(const Segment& segment, const Bitset& candidates);
+  // Upper bound of the text score of any doc in a block of the resolved
+  // segment.
+  double BlockTextBound(size_t block) const;
+  void TopByBlocks(const Segment& segment, const Bitset& candidates);
+  void TopByVerified(const Segment& segment, const Bitset& candidates);
+  void TopByRings(const Segment& segment, const Bitset& candidates, bool by_distance);
+  void CountFacets(const Segment& segment, const Bitset& live, const Bitset& text);
+
+  const CompiledQuery& query_;
+  const SegmentRefs& segments_;
+  const uint64_t live_docs_;
+  const bool force_exhaustive_;
+  Plan plan_;
+  UnitVector rank_unit_;
+  size_t need_ = 0;
+  std::priority_queue<Candidate, std::vector<Candidate>, Better> heap_;
+  uint64_t total_ = 0;
+  std::vector<std::map<std::string, uint64_t>> facet_counts_;
+  // Per segment: radius sets of kGeo expansions (by group, expansion).
+  std::map<std::pair<size_t, size_t>, Bitset> geo_sets_;
+  struct Resolved {
+    const TermPostings* postings = nullptr;
+    const Bitset* set = nullptr;
+  };
+  std::vector<std::vector<Resolved>> resolved_;  // [group][expansion]
+};
+
+void SearchRun::MakePlan(const std::function<int(const std::string&)>& place_of) {
+  const Analyzer& analyzer = Analyzer::Get();
+  std::vector<QueryGroup> words = analyzer.AnalyzeQuery(query_.text);
+  // Places of several words ("bergen op zoom", "sittard geleen") become
+  // one group.
+  std::vector<QueryGroup> merged;
+  for (size_t i = 0; i < words.size(); ++i) {
+    bool joined = false;
+    for (size_t length = std::min<size_t>(4, words.size() - i); length >= 2 && !joined; --length) {
+      std::vector<std::string> parts;
+      for (size_t k = i; k < i + length; ++k) {
+        for (const auto& w : words[k].words) parts.push_back(w);
+      }
+      const std::string name = absl::StrJoin(parts, " ");
+      if (place_of(name) >= 0) {
+        QueryGroup group;
+        group.text = name;
+        group.words = parts;
+        group.prefix = words[i + length - 1].prefix;
+        merged.push_back(std::move(group));
+        i += length - 1;
+        joined = true;
+      }
+    }
+    if (!joined) merged.push_back(words[i]);
+  }
+
+  const SegmentRefs& segments = segments_;
+  for (const QueryGroup& word : merged) {
+    Group group;
+    group.text = word.text;
+    if (!word.stem.empty()) {
+      Expansion e;
+      e.term = word.stem;
+      e.weight = kWeightStem;
+      e.how = "stem";
+      e.matched = word.stem;
+      AddExpansion(&group, std::move(e));
+    }
+    for (const std::string& token : word.synonyms) {
+      Expansion e;
+      e.term = token;
+      e.weight = kWeightSynonym;
+      e.how = "synonym";
+      e.matched = token.substr(1);
+      AddExpansion(&group, std::move(e));
+    }
+    // A place: its gemeente's service area (and where it lies, for ranking).
+    const std::string place_name = absl::StrJoin(word.words, " ");
+    if (const int gemeente = place_of(place_name); gemeente >= 0) {
+      Expansion e;
+      e.kind = ExpansionKind::kGemeente;
+      e.gemeente = gemeente;
+      e.weight = kWeightPlace;
+      e.how = "place";
+      e.matched = ReferenceData::Get().gemeenten()[gemeente].naam;
+      AddExpansion(&group, std::move(e));
+      if (!plan_.rank_centre) {
+        const Gemeente& g = ReferenceData::Get().gemeenten()[gemeente];
+        plan_.rank_centre = GeoPoint{g.latitude, g.longitude};
+      }
+    }
+    // A postcode: the 10 km around it.
+    if (word.postcode && query_.locate_postcode) {
+      if (auto point = query_.locate_postcode(word.raw)) {
+        Expansion e;
+        e.kind = ExpansionKind::kGeo;
+        e.centre = *point;
+        e.radius_km = kPostcodeRadiusKm;
+        e.weight = kWeightPlace;
+        e.how = "postcode";
+        e.matched = absl::StrCat(word.raw, " + ", kPostcodeRadiusKm, " km");
+        AddExpansion(&group, std::move(e));
+        if (!plan_.rank_centre) plan_.rank_centre = *point;
+      }
+    }
+    // The last word may still be typed: its completions.
+    if (word.prefix && word.raw.size() >= 2) {
+      std::map<std::string, uint64_t> stems;  // stem -> df
+      std::set<std::string> words_seen;
+      for (const auto& [segment, live] : segments) {
+        const auto& vocabulary = segment->vocabulary();
+        auto it = std::lower_bound(vocabulary.begin(), vocabulary.end(),
+                                   std::make_pair(word.raw, std::string()));
+        for (; it != vocabulary.end() && it->first.compare(0, word.raw.size(), word.raw) == 0;
+             ++it) {
+          stems.emplace(it->second, 0);
+        }
+      }
+      std::vector<std::pair<uint64_t, std::string>> ranked;
+      for (const auto& [stem, zero] : stems) {
+        const uint64_t df = TermDf(segments, stem);
+        if (df > 0) ranked.emplace_back(df, stem);
+      }
+      std::sort(ranked.begin(), ranked.end(), std::greater<>());
+      if (ranked.size() > kMaxPrefixExpansions) ranked.resize(kMaxPrefixExpansions);
+      for (const auto& [df, stem] : ranked) {
+        Expansion e;
+        e.term = stem;
+        e.weight = stem == word.stem ? kWeightStem : kWeightPrefix;
+        e.how = stem == word.stem ? "stem" : "prefix";
+        e.matched = stem;
+        AddExpansion(&group, std::move(e));
+      }
+    }
+    // Unknown words of 5+ letters: close spellings. A word still being
+    // typed gets them only when nothing starts with it.
+    const bool has_completions =
+        word.prefix && std::any_of(group.expansions.begin(), group.expansions.end(),
+                                   [](const Expansion& e) { return std::string(e.how) == "prefix"; });
+    if (!word.stem.empty() && word.raw.size() >= 5 && !word.postcode && !has_completions &&
+        TermDf(segments, word.stem) < kTypoBelowDf) {
+      const int max_distance = word.raw.size() >= 9 ? 2 : 1;
+      std::map<std::string, int> found;  // stem -> distance
+      for (const auto& [segment, live] : segments) {
+        for (const auto& [neighbour, distance] :
+             TypoNeighbours(segment->vocabulary(), word.raw, max_distance, kMaxTypoExpansions)) {
+          auto [it, inserted] = found.emplace(neighbour.second, distance);
+          if (!inserted) it->second = std::min(it->second, distance);
+        }
+      }
+      for (const auto& [stem, distance] : found) {
+        Expansion e;
+        e.term = stem;
+        e.weight = distance == 1 ? kWeightTypo1 : kWeightTypo2;
+        e.how = "typo";
+        e.matched = stem;
+        AddExpansion(&group, std::move(e));
+      }
+    }
+    // IDF and bounds; drop expansions that match nothing. Completions of
+    // the word being typed share one IDF, that of all of them together
+    // (estimated by the sum of their document frequencies): a short prefix
+    // is unspecific, and a rare completion should not outweigh the rest.
+    // The word itself counts as one of the completions (a rare word that
+    // happens to equal the typed letters, "tr", must not dominate).
+    auto shares_prefix_idf = [&](const Expansion& e) {
+      const std::string how = e.how;
+      return how == "prefix" || (word.prefix && how == "stem");
+    };
+    std::vector<uint64_t> dfs(group.expansions.size());
+    uint64_t prefix_df = 0;
+    for (size_t i = 0; i < group.expansions.size(); ++i) {
+      dfs[i] = GroupDf(segments, group.expansions[i]);
+      if (shares_prefix_idf(group.expansions[i])) prefix_df += dfs[i];
+    }
+    std::vector<Expansion> kept;
+    for (size_t i = 0; i < group.expansions.size(); ++i) {
+      Expansion& e = group.expansions[i];
+      const uint64_t df = dfs[i];
+      if (df == 0) continue;
+      e.idf = Idf(shares_prefix_idf(e) ? prefix_df : df, live_docs_);
+      // The largest impact the expansion has anywhere: the text bound of
+      // the group, so the engine can stop at the first block that cannot win.
+      uint8_t max_impact = kPlaceImpact;
+      if (e.kind == ExpansionKind::kTerm) {
+        max_impact = 0;
+        for (const auto& [segment, live] : segments) {
+          if (const TermPostings* p = segment->Postings(e.term)) {
+            max_impact = std::max(max_impact, p->max_impact);
+          }
+        }
+      }
+      group.max_contribution =
+          std::max(group.max_contribution, e.weight * e.idf * ImpactValue(max_impact));
+      kept.push_back(std::move(e));
+    }
+    group.expansions = std::move(kept);
+    if (group.expansions.empty()) plan_.nothing = true;
+    plan_.groups.push_back(std::move(group));
+  }
+  if (query_.centre.has_value()) plan_.rank_centre = query_.centre;
+  if (plan_.rank_centre.has_value()) rank_unit_ = ToUnitVector(*plan_.rank_centre);
+}
+
+void SearchRun::ApplyFilters(const Segment& segment, v1::FacetField skip, Bitset* set) const {
+  const size_t n = segment.size();
+  auto field = [&](v1::FacetField facet, FilterField filter, uint32_t mask) {
+    // Filters without a facet of their own (UNSPECIFIED) always apply.
+    if (mask == 0 || (facet != v1::FACET_FIELD_UNSPECIFIED && facet == skip)) return;
+    ScratchBitset any(n);
+    while (mask) {
+      const int v = __builtin_ctz(mask);
+      mask &= mask - 1;
+      if (const Bitset* b = segment.FilterBitset(FilterKey(filter, v))) *any |= *b;
+    }
+    *set &= *any;
+  };
+  field(v1::FACET_FIELD_KIND, FilterField::kKind, query_.kinds);
+  field(v1::FACET_FIELD_INTERVENTION, FilterField::kIntervention, query_.interventions);
+  field(v1::FACET_FIELD_TARGET_GROUP, FilterField::kTargetGroup, query_.target_groups);
+  field(v1::FACET_FIELD_REGELING, FilterField::kRegeling, query_.regelingen);
+  field(v1::FACET_FIELD_FUNDING, FilterField::kFunding, query_.funding);
+  field(v1::FACET_FIELD_QUALITY_MARK, FilterField::kQualityMark, query_.quality_marks);
+  field(v1::FACET_FIELD_ORGANISATION_TYPE, FilterField::kOrganisationType,
+        query_.organisation_types);
+  field(v1::FACET_FIELD_UNSPECIFIED, FilterField::kEmployerOffer, query_.employer_offers);
+  if (!query_.employer_sectors.empty()) {
+    ScratchBitset any(n);
+    for (char sector : query_.employer_sectors) {
+      if (const Bitset* b = segment.FilterBitset(FilterKey(FilterField::kSector, sector))) *any |= *b;
+    }
+    *set &= *any;
+  }
+  if (!query_.languages.empty() && skip != v1::FACET_FIELD_LANGUAGE) {
+    ScratchBitset any(n);
+    for (const std::string& language : query_.languages) {
+      const int index = LanguageIndex(language);
+      if (index < 0) continue;
+      if (const Bitset* b = segment.FilterBitset(FilterKey(FilterField::kLanguage, index))) *any |= *b;
+    }
+    *set &= *any;
+  }
+  if (query_.accepting_new_clients && skip != v1::FACET_FIELD_ACCEPTING_NEW_CLIENTS) {
+    if (const Bitset* b = segment.FilterBitset(FilterKey(FilterField::kAccepting, 1))) {
+      *set &= *b;
+    } else {
+      set->ClearAll();
+    }
+  }
+  if (!query_.organisation_ids.empty() && skip != v1::FACET_FIELD_ORGANISATION) {
+    ScratchBitset any(n);
+    for (const std::string& org : query_.organisation_ids) {
+      if (const auto* docs = segment.OrganisationDocs(org)) {
+        for (uint32_t d : *docs) any->Set(d);
+      }
+    }
+    *set &= *any;
+  }
+  if (query_.has_area && skip != v1::FACET_FIELD_GEMEENTE &&
+      skip != v1::FACET_FIELD_ARBEIDSMARKTREGIO) {
+    ScratchBitset any(n);
+    const size_t gemeenten = ReferenceData::Get().gemeenten().size();
+    for (size_t g = query_.area._Find_first(); g < gemeenten; g = query_.area._Find_next(g)) {
+      if (const Bitset* b = segment.GemeenteBitset(static_cast<int>(g))) *any |= *b;
+    }
+    *set &= *any;
+  }
+  if (query_.exclude_stale) {
+    const int64_t cutoff = query_.now_seconds - query_.freshness_seconds;
+    ScratchBitset fresh(n);
+    for (uint32_t d : segment.by_verified()) {
+      const DocAttributes& a = segment.attributes(d);
+      if (!a.has_last_verified || a.last_verified_seconds < cutoff) break;
+      fresh->Set(d);
+    }
+    *set &= *fresh;
+  }
+  if (query_.centre.has_value() && query_.radius_km > 0) {
+    *set &= RadiusSet(segment, *query_.centre, query_.radius_km);
+  }
+}
+
+void SearchRun::GroupSet(size_t g, Bitset* set) const {
+  set->ClearAll();
+  for (const Resolved& r : resolved_[g]) {
+    if (r.postings != nullptr) {
+      if (r.postings->bitset) {
+        *set |= *r.postings->bitset;
+      } else {
+        for (uint32_t d : r.postings->docs) set->Set(d);
+      }
+    } else if (r.set != nullptr) {
+      *set |= *r.set;
+    }
+  }
+}
+
+void SearchRun::Resolve(const Segment& segment) {
+  geo_sets_.clear();
+  resolved_.assign(plan_.groups.size(), {});
+  for (size_t g = 0; g < plan_.groups.size(); ++g) {
+    const Group& group = plan_.groups[g];
+    resolved_[g].resize(group.expansions.size());
+    for (size_t i = 0; i < group.expansions.size(); ++i) {
+      const Expansion& e = group.expansions[i];
+      Resolved& r = resolved_[g][i];
+      switch (e.kind) {
+        case ExpansionKind::kTerm:
+          r.postings = segment.Postings(e.term);
+          break;
+        case ExpansionKind::kGemeente:
+          r.set = segment.GemeenteBitset(e.gemeente);
+          break;
+        case ExpansionKind::kGeo:
+          r.set = &geo_sets_.emplace(std::make_pair(g, i), RadiusSet(segment, e.centre, e.radius_km))
+                       .first->second;
+          break;
+      }
+    }
+  }
+}
+
+double SearchRun::GroupScore(size_t g, uint32_t doc, const Expansion** best) const {
+  const Group& group = plan_.groups[g];
+  double score = 0;
+  for (size_t i = 0; i < group.expansions.size(); ++i) {
+    const Expansion& e = group.expansions[i];
+    const Resolved& r = resolved_[g][i];
+    uint8_t impact = 0;
+    if (r.postings != nullptr) {
+      if (!r.postings->bitset || r.postings->bitset->Test(doc)) impact = r.postings->ImpactOf(doc);
+    } else if (r.set != nullptr && r.set->Test(doc)) {
+      impact = kPlaceImpact;
+    }
+    const double value = e.weight * e.idf * ImpactValue(impact);
+    if (value > score) {
+      score = value;
+      if (best != nullptr) *best = &e;
+    }
+  }
+  return score;
+}
+
+void SearchRun::Offer(const Segment& segment, uint32_t doc) {
+  const DocAttributes& a = segment.attributes(doc);
+  double text = 1.0;
+  if (!plan_.groups.empty()) {
+    text = 0;
+    for (size_t g = 0; g < plan_.groups.size(); ++g) text += GroupScore(g, doc, nullptr);
+  }
+  const double freshness = FreshnessOf(a.has_last_verified, a.last_verified_seconds,
+                                       query_.now_seconds, query_.freshness_seconds);
+  const double availability = AvailabilityOf(a.accepting_new_clients, a.wait_weeks);
+  std::optional<double> distance_km;
+  if (plan_.rank_centre.has_value() && a.points_end > a.points_begin) {
+    distance_km = ChordToKm(std::sqrt(MinSquaredChord(rank_unit_, segment.units(doc))));
+  }
+  const double distance_score = DistanceScore(distance_km);
+  const double score = CombineScore(text, freshness, availability, distance_score);
+  double sort_key = score;
+  if (query_.sort == v1::SORT_ORDER_DISTANCE) {
+    sort_key = distance_km.has_value() ? -*distance_km : -1e9;
+  } else if (query_.sort == v1::SORT_ORDER_LAST_VERIFIED) {
+    sort_key = a.has_last_verified ? static_cast<double>(a.last_verified_seconds) : 0;
+  }
+  // Most docs lose to the k-th hit: decide before copying anything.
+  const std::string& id = segment.id(doc);
+  if (Full()) {
+    const Candidate& worst = heap_.top();
+    if (sort_key < worst.sort_key || (sort_key == worst.sort_key && !(id < worst.id))) return;
+  }
+  if (query_.has_after && !AfterPagePosition(query_, sort_key, id)) return;
+  Candidate c;
+  c.segment = &segment;
+  c.doc = doc;
+  c.id = id;
+  c.text = text;
+  c.freshness = freshness;
+  c.availability = availability;
+  c.stale = !a.has_last_verified ||
+            query_.now_seconds - a.last_verified_seconds > query_.freshness_seconds;
+  c.distance_km = distance_km;
+  c.distance_score = distance_score;
+  c.score = score;
+  c.sort_key = sort_key;
+  if (Full()) heap_.pop();
+  heap_.push(std::move(c));
+}
+
+void SearchRun::TopExhaustive(const Segment& segment, const Bitset& candidates) {
+  candidates.ForEach([&](size_t d) {
+    Offer(segment, static_cast<uint32_t>(d));
+    return true;
+  });
+}
+
+void SearchRun::TopByVerified(const Segment& segment, const Bitset& candidates) {
+  for (uint32_t d : segment.by_verified()) {
+    const DocAttributes& a = segment.attributes(d);
+    const double key = a.has_last_verified ? static_cast<double>(a.last_verified_seconds) : 0;
+    if (Full() && key < Threshold()) return;
+    if (candidates.Test(d)) Offer(segment, d);
+  }
+}
+
+double SearchRun::BlockTextBound(size_t block) const {
+  double text = 0;
+  for (size_t g = 0; g < plan_.groups.size(); ++g) {
+    const Group& group = plan_.groups[g];
+    double best = 0;
+    for (size_t i = 0; i < group.expansions.size(); ++i) {
+      const Resolved& r = resolved_[g][i];
+      uint8_t impact = 0;
+      if (r.postings != nullptr) {
+        impact = r.postings->block_max.empty() ? r.postings->max_impact
+                                               : r.postings->block_max[block];
+      } else if (r.set != nullptr && r.set->words()[block] != 0) {
+        impact = kPlaceImpact;
+      }
+      best = std::max(best, group.expansions[i].weight * group.expansions[i].idf *
+                                ImpactValue(impact));
+    }
+    text += best;
+  }
+  return text;
+}
+
+void SearchRun::TopByBlocks(const Segment& segment, const Bitset& candidates) {
+  // Docs are numbered by decreasing static quality; each bitset word is a
+  // block of 64 docs with known maxima. A block is scored only when its
+  // bound (text × quality × distance) can beat the k-th hit, and once a
+  // block's quality alone cannot, no later block can either.
+  double text_max = 1.0;
+  if (!plan_.groups.empty()) {
+    text_max = 0;
+    for (const Group& g : plan_.groups) text_max += g.max_contribution;
+  }
+  // Queries dated before the segment was built (pages of an older search)
+  // may see fresher scores than the segment's stored quality.
+  const double slack =
+      query_.now_seconds < segment.built_at_seconds() && query_.freshness_seconds > 0
+          ? 0.15 * static_cast<double>(segment.built_at_seconds() - query_.now_seconds) /
+                query_.freshness_seconds
+          : 0.0;
+  const auto& words = candidates.words();
+  for (size_t b = 0; b < words.size(); ++b) {
+    uint64_t word = words[b];
+    if (word == 0) continue;
+    const double quality = std::min(1.0, segment.block_quality(b) + slack);
+    if (CannotBeat(text_max * quality)) return;
+    double bound = quality;
+    if (!plan_.groups.empty()) bound *= BlockTextBound(b);
+    if (plan_.rank_centre.has_value()) {
+      const Segment::Box& box = segment.block_box(b);
+      if (!box.has_nowhere && !box.empty) {
+        const GeoPoint& c = *plan_.rank_centre;
+        const double lat = std::clamp(c.latitude, static_cast<double>(box.min_latitude),
+                                      static_cast<double>(box.max_latitude));
+        const double lon = std::clamp(c.longitude, static_cast<double>(box.min_longitude),
+                                      static_cast<double>(box.max_longitude));
+        bound *= DistanceFactor(DistanceScore(HaversineKm(c.latitude, c.longitude, lat, lon)));
+      }
+    }
+    if (CannotBeat(bound)) continue;
+    while (word) {
+      Offer(segment, static_cast<uint32_t>(b * 64 + __builtin_ctzll(word)));
+      word &= word - 1;
+    }
+  }
+}
+
+void SearchRun::TopByRings(const Segment& segment, const Bitset& candidates, bool by_distance) {
+  const GeoPoint centre = *plan_.rank_centre;
+  // Best possible text score, for the relevance bound.
+  double text_bound = 1.0;
+  if (!plan_.groups.empty()) {
+    text_bound = 0;
+    for (const Group& g : plan_.groups) text_bound += g.max_contribution;
+  }
+  ScratchBitset seen(segment.size());
+  const int r0 = Segment::CellRow(centre.latitude), c0 = Segment::CellColumn(centre.longitude);
+  for (int ring = 0; ring <= kMaxRing; ++ring) {
+    if (Full()) {
+      double nearest = INFINITY;
+      ForEachCellInRing(r0, c0, ring, [&](int r, int c) {
+        nearest = std::min(nearest, CellDistanceKm(centre, r, c));
+      });
+      if (by_distance ? -nearest < Threshold()
+                      : CannotBeat(text_bound * DistanceFactor(DistanceScore(nearest)))) {
+        break;
+      }
+    }
+    ForEachCellInRing(r0, c0, ring, [&](int r, int c) {
+      const std::vector<uint32_t>* docs = segment.Cell(r, c);
+      if (docs == nullptr) return;
+      for (uint32_t d : *docs) {
+        if (seen->Test(d) || !candidates.Test(d)) continue;
+        seen->Set(d);
+        Offer(segment, d);
+      }
+    });
+  }
+  // Docs without a location: no distance.
+  candidates.ForEach([&](size_t d) {
+    const DocAttributes& a = segment.attributes(static_cast<uint32_t>(d));
+    if (a.points_end == a.points_begin) Offer(segment, static_cast<uint32_t>(d));
+    return true;
+  });
+}
+
+void SearchRun::CountFacets(const Segment& segment, const Bitset& live, const Bitset& text) {
+  const ReferenceData& ref = ReferenceData::Get();
+  for (size_t f = 0; f < query_.facets.size(); ++f) {
+    const v1::FacetField field = query_.facets[f];
+    ScratchBitset scratch(live);
+    Bitset& base = *scratch;
+    base &= text;
+    ApplyFilters(segment, field, &base);
+    auto& counts = facet_counts_[f];
+    auto count_enum = [&](FilterField filter, const google::protobuf::EnumDescriptor* type) {
+      for (int i = 0; i < type->value_count(); ++i) {
+        const int v = type->value(i)->number();
+        if (v == 0 || v >= 32) continue;
+        if (const Bitset* b = segment.FilterBitset(FilterKey(filter, v))) {
+          if (const size_t n = base.CountAnd(*b)) counts[type->value(i)->name()] += n;
+        }
+      }
+    };
+    switch (field) {
+      case v1::FACET_FIELD_KIND:
+        count_enum(FilterField::kKind, v1::EntryKind_descriptor());
+        break;
+      case v1::FACET_FIELD_INTERVENTION:
+        count_enum(FilterField::kIntervention, v1::Intervention_descriptor());
+        break;
+      case v1::FACET_FIELD_TARGET_GROUP:
+        count_enum(FilterField::kTargetGroup, v1::TargetGroup_descriptor());
+        break;
+      case v1::FACET_FIELD_REGELING:
+        count_enum(FilterField::kRegeling, v1::Regeling_descriptor());
+        break;
+      case v1::FACET_FIELD_FUNDING:
+        count_enum(FilterField::kFunding, v1::Funding_descriptor());
+        break;
+      case v1::FACET_FIELD_QUALITY_MARK:
+        count_enum(FilterField::kQualityMark, v1::QualityMarkType_descriptor());
+        break;
+      case v1::FACET_FIELD_ORGANISATION_TYPE:
+        count_enum(FilterField::kOrganisationType, v1::OrganisationType_descriptor());
+        break;
+      case v1::FACET_FIELD_LANGUAGE:
+        for (int index = 0; LanguageCode(index)[0] != '\0'; ++index) {
+          if (const Bitset* b = segment.FilterBitset(FilterKey(FilterField::kLanguage, index))) {
+            if (const size_t n = base.CountAnd(*b)) counts[LanguageCode(index)] += n;
+          }
+        }
+        break;
+      case v1::FACET_FIELD_ACCEPTING_NEW_CLIENTS: {
+        const size_t all = base.Count();
+        size_t yes = 0;
+        if (const Bitset* b = segment.FilterBitset(FilterKey(FilterField::kAccepting, 1))) {
+          yes = base.CountAnd(*b);
+        }
+        if (yes) counts["true"] += yes;
+        if (all > yes) counts["false"] += all - yes;
+        break;
+      }
+      case v1::FACET_FIELD_GEMEENTE:
+        for (size_t g = 0; g < ref.gemeenten().size(); ++g) {
+          if (const Bitset* b = segment.GemeenteBitset(static_cast<int>(g))) {
+            if (const size_t n = base.CountAnd(*b)) counts[ref.gemeenten()[g].code] += n;
+          }
+        }
+        break;
+      case v1::FACET_FIELD_ARBEIDSMARKTREGIO:
+        for (size_t r = 0; r < ref.regios().size(); ++r) {
+          if (const Bitset* b = segment.RegioBitset(static_cast<int>(r))) {
+            if (const size_t n = base.CountAnd(*b)) counts[ref.regios()[r].code] += n;
+          }
+        }
+        break;
+      case v1::FACET_FIELD_ORGANISATION:
+        base.ForEach([&](size_t d) {
+          ++counts[segment.organisation_ids()[segment.attributes(static_cast<uint32_t>(d)).organisation]];
+          return true;
+        });
+        break;
+      default:
+        break;
+    }
+  }
+}
+
+SearchResult SearchRun::Run() {
+  SearchResult result;
+  need_ = static_cast<size_t>(query_.page_size) + 1;
+  facet_counts_.resize(query_.facets.size());
+  if (!plan_.nothing) {
+    // Segments with the most docs first: they set a good threshold early.
+    std::vector<size_t> order(segments_.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+      return segments_[a].first->size() > segments_[b].first->size();
+    });
+    for (size_t index : order) {
+      const Segment& segment = *segments_[index].first;
+      const Bitset& live = *segments_[index].second;
+      Resolve(segment);
+      ScratchBitset text_scratch(segment.size(), true);
+      Bitset& text = *text_scratch;
+      ScratchBitset group(segment.size());
+      for (size_t g = 0; g < plan_.groups.size(); ++g) {
+        GroupSet(g, &*group);
+        text &= *group;
+      }
+      ScratchBitset candidates_scratch(live);
+      Bitset& candidates = *candidates_scratch;
+      candidates &= text;
+      ApplyFilters(segment, v1::FACET_FIELD_UNSPECIFIED, &candidates);
+      const size_t count = candidates.Count();
+      total_ += count;
+      if (!query_.facets.empty()) CountFacets(segment, live, text);
+      if (count == 0) continue;
+      if (force_exhaustive_) {
+        TopExhaustive(segment, candidates);
+      } else if (query_.sort == v1::SORT_ORDER_DISTANCE) {
+        TopByRings(segment, candidates, /*by_distance=*/true);
+      } else if (query_.sort == v1::SORT_ORDER_LAST_VERIFIED) {
+        TopByVerified(segment, candidates);
+      } else if (count <= kExhaustiveMax) {
+        TopExhaustive(segment, candidates);
+      } else if (plan_.rank_centre.has_value() && query_.radius_km > 0) {
+        // All candidates lie within the radius: nearest cells first.
+        TopByRings(segment, candidates, /*by_distance=*/false);
+      } else {
+        TopByBlocks(segment, candidates);
+      }
+    }
+  }
+  result.total = total_;
+  std::vector<Candidate> hits;
+  while (!heap_.empty()) {
+    hits.push_back(heap_.top());
+    heap_.pop();
+  }
+  std::reverse(hits.begin(), hits.end());
+  if (hits.size() > static_cast<size_t>(query_.page_size)) {
+    hits.resize(query_.page_size);
+    result.next_page_token = MakePageToken(query_, hits.back().sort_key, hits.back().id);
+  }
+  for (Candidate& c : hits) {
+    Hit& hit = result.hits.emplace_back();
+    hit.id = std::move(c.id);
+    hit.score = c.score;
+    hit.sort_key = c.sort_key;
+    hit.distance_km = c.distance_km;
+    hit.stale = c.stale;
+    if (query_.explain) {
+      hit.explanation.set_text(c.text);
+      hit.explanation.set_freshness(c.freshness);
+      hit.explanation.set_availability(c.availability);
+      hit.explanation.set_distance(c.distance_score);
+      if (c.segment != nullptr) {
+        Resolve(*c.segment);
+        for (size_t g = 0; g < plan_.groups.size(); ++g) {
+          const Group& group = plan_.groups[g];
+          const Expansion* best = nullptr;
+          const double score = GroupScore(g, c.doc, &best);
+          v1::TermMatch* m = hit.explanation.add_terms();
+          m->set_query_term(group.text);
+          m->set_score(score);
+          if (best != nullptr) {
+            m->set_matched_term(best->matched);
+            m->set_how(best->how);
+            m->set_field(best->kind == ExpansionKind::kTerm       ? "tekst"
+                         : best->kind == ExpansionKind::kGemeente ? "werkgebied"
+                                                                   : "locatie");
+          }
+        }
+      }
+    }
+  }
+  for (size_t f = 0; f < query_.facets.size(); ++f) {
+    v1::Facet& facet = result.facets.emplace_back();
+    facet.set_field(query_.facets[f]);
+    std::vector<std::pair<std::string, uint64_t>> sorted(facet_counts_[f].begin(),
+                                                         facet_counts_[f].end());
+    std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) {
+      return a.second != b.second ? a.second > b.second : a.first < b.first;
+    });
+    for (const auto& [value, count] : sorted) {
+      auto* c = facet.add_counts();
+      c->set_value(value);
+      c->set_count(count);
+      c->set_label(FacetLabel(query_.facets[f], value));
+    }
+  }
+  return result;
+}
+
+}  // namespace
+
+SearchResult InvertedIndexEngine::Search(const CompiledQuery& query) const {
+  auto snap = snapshot();
+  SegmentRefs segments;
+  for (const SegmentRef& ref : snap->segments) {
+    segments.emplace_back(ref.segment.get(), ref.live.get());
+  }
+  SearchRun run(
+      query, segments, snap->live_docs,
+      [this](const std::string& name) { return places_->Find(name); },
+      options_.force_exhaustive);
+  return run.Run();
+}
+
+}  // namespace kaartnet::search

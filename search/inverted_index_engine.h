@@ -1,0 +1,110 @@
+// kaartnet's search engine: an in-memory inverted index of immutable
+// segments (see segment.h) with Dutch analysis (analyzer.h).
+//
+// Evaluation: filters, the text of the query and geo radius are bitsets per
+// segment (value bitsets OR-ed within a field, AND-ed across fields), so the
+// number of matches and every facet count are popcounts and never walk a
+// posting list of a frequent term. The top k are found by early
+// termination: postings of frequent terms are kept in order of their best
+// possible score (impact × static quality), and a threshold algorithm stops
+// as soon as no unseen document can beat the k-th best; small candidate sets
+// are scored exhaustively; distance ordering scans a geo grid ring by ring.
+//
+// Query words become groups that documents must all match (AND); a group
+// matches its stem, its synonyms, completions of the last word (prefix),
+// close spellings of rare words (typos), and, for places and postcodes, the
+// gemeente's service area or the 10 km around the postcode.
+//
+// Updates: each batch of changes becomes a new small segment; replaced and
+// removed documents are cleared in their segment's live bitset
+// (copy-on-write); a background thread merges small segments. Searches run
+// on an immutable snapshot (a list of segments and live bitsets) and never
+// wait for writers.
+//
+// Thread-safety: safe for concurrent use.
+#ifndef KAARTNET_SEARCH_INVERTED_INDEX_ENGINE_H_
+#define KAARTNET_SEARCH_INVERTED_INDEX_ENGINE_H_
+
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/synchronization/mutex.h"
+#include "common/clock.h"
+#include "search/engine.h"
+#include "search/segment.h"
+
+namespace kaartnet::search {
+
+class InvertedIndexEngine final : public SearchEngine {
+ public:
+  struct Options {
+    // Freshness limit used for the static quality of segments.
+    absl::Duration freshness = absl::Hours(24 * 180);
+    Clock* clock = Clock::Real();
+    // Merge when there are more segments than this.
+    size_t max_segments = 8;
+    // Run merges on a background thread (tests may merge synchronously).
+    bool background_merges = true;
+    // Score every candidate instead of stopping early (tests compare the
+    // early-terminating strategies against it).
+    bool force_exhaustive = false;
+  };
+
+  explicit InvertedIndexEngine(Options options);
+  InvertedIndexEngine() : InvertedIndexEngine(Options()) {}
+  ~InvertedIndexEngine() override;
+
+  void Upsert(Document doc, v1::OrganisationType organisation_type) override;
+  void Remove(const std::string& id) override;
+  void Apply(std::vector<Update> updates) override;
+  SearchResult Search(const CompiledQuery& query) const override;
+  size_t size() const override;
+  size_t MemoryBytes() const override;
+  const char* name() const override { return "inverted-index"; }
+
+  // Merges every segment into one now (tests, after a bulk load).
+  void MergeAll();
+  void Compact() override { MergeAll(); }
+  size_t segment_count() const;
+
+ private:
+  struct SegmentRef {
+    std::shared_ptr<const Segment> segment;
+    std::shared_ptr<const Bitset> live;
+    uint32_t live_count = 0;
+  };
+  struct Snapshot {
+    std::vector<SegmentRef> segments;  // oldest (largest) first
+    uint64_t live_docs = 0;
+  };
+  // Where place names and postcodes point; learned from indexed entries.
+  class Places;
+
+  std::shared_ptr<const Snapshot> snapshot() const;
+  void Publish(std::shared_ptr<const Snapshot> snapshot);
+  void MergeLoop();
+  // Merges `count` segments starting at `first` of the current snapshot.
+  void MergeRange(size_t first, size_t count);
+
+  const Options options_;
+  std::unique_ptr<Places> places_;
+
+  mutable absl::Mutex snapshot_mu_;
+  std::shared_ptr<const Snapshot> snapshot_ ABSL_GUARDED_BY(snapshot_mu_);
+
+  // Serialises writers (Apply and merge publication).
+  absl::Mutex write_mu_;
+
+  absl::Mutex merge_mu_;
+  bool merge_wanted_ ABSL_GUARDED_BY(merge_mu_) = false;
+  bool stopping_ ABSL_GUARDED_BY(merge_mu_) = false;
+  std::thread merge_thread_;
+};
+
+}  // namespace kaartnet::search
+
+#endif  // KAARTNET_SEARCH_INVERTED_INDEX_ENGINE_H_

@@ -1,0 +1,134 @@
+// In-process benchmark of the search engines on demo data and the
+// benchmark query mix, without gRPC or storage: the engine's own cost.
+//
+//   build/search/search_benchmark --entries=100000 [--engine=inverted|scan]
+//
+// Prints the time per query (mean over repetitions) for the slowest
+// queries, by query class, and the whole mix; plus build and memory.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <map>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_format.h"
+#include "bench/query_mix.h"
+#include "clients/demo/demo_data.h"
+#include "search/inverted_index_engine.h"
+#include "search/scan_engine.h"
+
+namespace kaartnet::search {
+namespace {
+
+double NowSeconds() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+int Main(int argc, char** argv) {
+  size_t entries = 100000;
+  std::string engine_name = "inverted";
+  std::string queries_file = "bench/queries.jsonl";
+  int repetitions = 20;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg.rfind("--entries=", 0) == 0) absl::SimpleAtoi(arg.substr(10), &entries);
+    if (arg.rfind("--engine=", 0) == 0) engine_name = arg.substr(9);
+    if (arg.rfind("--queries=", 0) == 0) queries_file = arg.substr(10);
+    if (arg.rfind("--repetitions=", 0) == 0) absl::SimpleAtoi(arg.substr(14), &repetitions);
+  }
+  demo::DemoOptions options;
+  options.count = entries;
+  const absl::Time now = options.now;
+  double t0 = NowSeconds();
+  const demo::DemoData data = demo::Generate(options);
+  std::map<std::string, std::pair<std::string, v1::OrganisationType>> orgs;
+  for (const auto& o : data.organisations) {
+    orgs[o.organisation.organisation_id()] = {o.organisation.name(), o.organisation.type()};
+  }
+  std::printf("generated %zu entries in %.1f s\n", data.entries.size(), NowSeconds() - t0);
+
+  FakeClock clock(now);
+  std::unique_ptr<SearchEngine> engine;
+  InvertedIndexEngine* inverted = nullptr;
+  if (engine_name == "scan") {
+    engine = std::make_unique<ScanEngine>();
+  } else {
+    InvertedIndexEngine::Options engine_options;
+    engine_options.clock = &clock;
+    engine_options.background_merges = false;
+    auto e = std::make_unique<InvertedIndexEngine>(engine_options);
+    inverted = e.get();
+    engine = std::move(e);
+  }
+  t0 = NowSeconds();
+  std::vector<SearchEngine::Update> batch;
+  for (const v1::Entry& entry : data.entries) {
+    SearchEngine::Update u;
+    u.id = entry.id();
+    const auto& org = orgs[entry.organisation_id()];
+    u.doc = MakeDocument(entry, org.first);
+    u.organisation_type = org.second;
+    batch.push_back(std::move(u));
+    if (batch.size() == 25000) {
+      engine->Apply(std::move(batch));
+      batch.clear();
+    }
+  }
+  engine->Apply(std::move(batch));
+  const double built = NowSeconds() - t0;
+  t0 = NowSeconds();
+  if (inverted != nullptr) inverted->MergeAll();
+  std::printf("indexed in %.2f s, merged in %.2f s, %.0f MB\n", built, NowSeconds() - t0,
+              engine->MemoryBytes() / 1e6);
+
+  auto mix = bench::ReadQueryMix(queries_file);
+  if (!mix.ok()) {
+    std::fprintf(stderr, "%s\n", std::string(mix.status().message()).c_str());
+    return 1;
+  }
+  QueryContext context;
+  context.now = now;
+  struct Timing {
+    std::string name, cls;
+    double seconds;
+    uint64_t total;
+  };
+  std::vector<Timing> timings;
+  std::map<std::string, std::vector<double>> by_class;
+  double all = 0;
+  for (const bench::QuerySpec& spec : *mix) {
+    auto query = CompileQuery(spec.request, context);
+    if (!query.ok()) continue;
+    uint64_t total = engine->Search(*query).total;  // warm up
+    const double start = NowSeconds();
+    for (int r = 0; r < repetitions; ++r) total = engine->Search(*query).total;
+    const double per = (NowSeconds() - start) / repetitions;
+    all += per;
+    timings.push_back({spec.name, spec.query_class, per, total});
+    by_class[spec.query_class].push_back(per);
+  }
+  std::sort(timings.begin(), timings.end(),
+            [](const Timing& a, const Timing& b) { return a.seconds > b.seconds; });
+  std::printf("\nslowest queries (engine only):\n");
+  for (size_t i = 0; i < timings.size() && i < 15; ++i) {
+    std::printf("  %8.3f ms  %7llu matches  [%s] %s\n", timings[i].seconds * 1e3,
+                static_cast<unsigned long long>(timings[i].total), timings[i].cls.c_str(),
+                timings[i].name.c_str());
+  }
+  std::printf("\nby class (mean, max):\n");
+  for (auto& [cls, times] : by_class) {
+    double sum = 0, max = 0;
+    for (double t : times) {
+      sum += t;
+      max = std::max(max, t);
+    }
+    std::printf("  %-10s %8.3f ms %8.3f ms\n", cls.c_str(), sum / times.size() * 1e3, max * 1e3);
+  }
+  std::printf("\nwhole mix: mean %.3f ms per query\n", all / timings.size() * 1e3);
+  return 0;
+}
+
+}  // namespace
+}  // namespace kaartnet::search
+
+int main(int argc, char** argv) { return kaartnet::search::Main(argc, argv); }
