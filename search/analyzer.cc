@@ -204,9 +204,8 @@ std::vector<Word> Analyzer::Words(absl::string_view text) const {
   return words;
 }
 
-template <typename Fn>
-void Analyzer::MatchSynonyms(const std::vector<std::string>& stems, size_t i,
-                             Fn fn) const {
+template <typename Stems, typename Fn>
+void Analyzer::MatchSynonyms(const Stems& stems, size_t i, Fn fn) const {
   auto it = phrases_.find(stems[i]);
   if (it == phrases_.end()) return;
   for (const Phrase& phrase : it->second) {
@@ -219,36 +218,107 @@ void Analyzer::MatchSynonyms(const std::vector<std::string>& stems, size_t i,
   }
 }
 
-void Analyzer::AnalyzeField(absl::string_view text, FieldTerms* out) const {
-  const std::vector<Word> words = Words(text);
-  std::vector<std::string> stems;
-  stems.reserve(words.size());
-  for (const Word& w : words) stems.push_back(Stem(w.text));
+absl::string_view Analyzer::CachedStem(absl::string_view folded,
+                                       IndexScratch* scratch) const {
+  auto it = scratch->stems_.find(folded);
+  if (it == scratch->stems_.end()) {
+    it = scratch->stems_.emplace(std::string(folded), Stem(folded)).first;
+  }
+  return it->second;
+}
+
+uint32_t Analyzer::AnalyzeFieldInto(
+    absl::string_view text, IndexScratch* scratch,
+    absl::FunctionRef<void(absl::string_view)> term,
+    absl::FunctionRef<void(absl::string_view, absl::string_view)> word) const {
+  // Fold once, then split into views of the folded text.
+  scratch->folded_ = FoldForMatching(text);
+  const std::string& folded = scratch->folded_;
+  auto& words = scratch->words_;
+  words.clear();
+  size_t start = std::string::npos;  // of the current word
+  bool hyphen_pending = false, current_hyphen = false;
+  auto flush = [&](size_t end) {
+    if (start != std::string::npos) {
+      words.emplace_back(absl::string_view(folded).substr(start, end - start),
+                         current_hyphen);
+    }
+    start = std::string::npos;
+  };
+  size_t pos = 0;
+  while (pos < folded.size()) {
+    const size_t at = pos;
+    const uint32_t cp = NextCodePoint(folded, &pos);
+    if (cp < 0x80) {
+      const char c = static_cast<char>(cp);
+      if (!absl::ascii_isalnum(c)) {
+        const bool was_word = start != std::string::npos;
+        flush(at);
+        hyphen_pending = was_word && c == kHyphen;
+        continue;
+      }
+      // Split digits from letters: "6411ab" -> "6411", "ab".
+      if (start != std::string::npos &&
+          absl::ascii_isdigit(folded[at - 1]) != absl::ascii_isdigit(c)) {
+        flush(at);
+        hyphen_pending = false;
+      }
+    } else if (IsSeparator(cp)) {
+      flush(at);
+      hyphen_pending = false;
+      continue;
+    }
+    if (start == std::string::npos) {
+      start = at;
+      current_hyphen = hyphen_pending;
+      hyphen_pending = false;
+    }
+  }
+  flush(folded.size());
+
+  auto& stems = scratch->stems_of_words_;
+  stems.clear();
+  for (const auto& [w, hyphen] : words) stems.push_back(CachedStem(w, scratch));
+  uint32_t length = 0;
   for (size_t i = 0; i < words.size(); ++i) {
-    const std::string& word = words[i].text;
+    const absl::string_view w = words[i].first;
     MatchSynonyms(stems, i,
-                  [&](const std::string& token, size_t) { ++out->tf[token]; });
+                  [&](const std::string& token, size_t) { term(token); });
     // Hyphenated compound: also the joined word.
-    if (!words[i].hyphen_before && i + 1 < words.size() &&
-        words[i + 1].hyphen_before) {
-      std::string joined = word;
-      size_t j = i + 1;
-      while (j < words.size() && words[j].hyphen_before)
-        joined += words[j++].text;
-      const std::string joined_stem = Stem(joined);
-      ++out->tf[joined_stem];
-      out->words.emplace_back(joined, joined_stem);
+    if (!words[i].second && i + 1 < words.size() && words[i + 1].second) {
+      std::string& joined = scratch->joined_;
+      joined.assign(w.data(), w.size());
+      for (size_t j = i + 1; j < words.size() && words[j].second; ++j) {
+        joined.append(words[j].first.data(), words[j].first.size());
+      }
+      const absl::string_view joined_stem = CachedStem(joined, scratch);
+      term(joined_stem);
+      // The joined word lives in the cache as its key.
+      word(scratch->stems_.find(joined)->first, joined_stem);
     }
     // Postcode "6411 AB" also as one term.
-    if (IsPostcodeDigits(word) && i + 1 < words.size() &&
-        IsTwoLetters(words[i + 1].text)) {
-      ++out->tf[word + words[i + 1].text];
+    if (IsPostcodeDigits(w) && i + 1 < words.size() &&
+        IsTwoLetters(words[i + 1].first)) {
+      std::string& joined = scratch->joined_;
+      joined.assign(w.data(), w.size());
+      joined.append(words[i + 1].first.data(), words[i + 1].first.size());
+      term(*scratch->verbatim_.insert(joined).first);
     }
-    if (IsStopWord(word)) continue;
-    ++out->tf[stems[i]];
-    ++out->length;
-    out->words.emplace_back(word, stems[i]);
+    if (IsStopWord(w)) continue;
+    term(stems[i]);
+    ++length;
+    word(scratch->stems_.find(w)->first, stems[i]);
   }
+  return length;
+}
+
+void Analyzer::AnalyzeField(absl::string_view text, FieldTerms* out) const {
+  IndexScratch scratch;
+  out->length += AnalyzeFieldInto(
+      text, &scratch, [&](absl::string_view term) { ++out->tf[term]; },
+      [&](absl::string_view word, absl::string_view stem) {
+        out->words.emplace_back(word, stem);
+      });
 }
 
 std::vector<QueryGroup> Analyzer::AnalyzeQuery(absl::string_view query) const {

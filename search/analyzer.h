@@ -22,6 +22,9 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/container/node_hash_map.h"
+#include "absl/container/node_hash_set.h"
+#include "absl/functional/function_ref.h"
 #include "absl/strings/string_view.h"
 
 namespace kaartnet::search {
@@ -61,6 +64,29 @@ struct QueryGroup {
   std::vector<std::string> words;
 };
 
+// Reusable state for indexing many fields on one thread: the folded text,
+// the words as views into it, and a stem cache whose strings the terms
+// point into. Views stay valid until Clear().
+class IndexScratch {
+ public:
+  size_t cache_size() const { return stems_.size() + verbatim_.size(); }
+  // Frees the cache; only between documents (views die with it).
+  void Clear() {
+    stems_.clear();
+    verbatim_.clear();
+  }
+
+ private:
+  friend class Analyzer;
+  std::string folded_;
+  std::vector<std::pair<absl::string_view, bool>>
+      words_;  // view, hyphen_before
+  std::vector<absl::string_view> stems_of_words_;
+  absl::node_hash_map<std::string, std::string> stems_;  // word -> stem
+  absl::node_hash_set<std::string> verbatim_;            // unstemmed terms
+  std::string joined_;
+};
+
 class Analyzer {
  public:
   // The analyzer with the synonyms compiled in (data/synonyms.txt).
@@ -70,6 +96,14 @@ class Analyzer {
   std::vector<Word> Words(absl::string_view text) const;
   // Adds the terms of `text` to `out`.
   void AnalyzeField(absl::string_view text, FieldTerms* out) const;
+  // The same analysis without allocations per word: calls term(t) for every
+  // term occurrence and word(w, stem) for every indexed word (views valid
+  // until scratch->Clear()); returns the field length (words that are not
+  // stop words).
+  uint32_t AnalyzeFieldInto(
+      absl::string_view text, IndexScratch* scratch,
+      absl::FunctionRef<void(absl::string_view)> term,
+      absl::FunctionRef<void(absl::string_view, absl::string_view)> word) const;
   std::vector<QueryGroup> AnalyzeQuery(absl::string_view query) const;
 
   // Stem of a folded word (cached per thread).
@@ -85,9 +119,11 @@ class Analyzer {
     std::string token;  // "~name"
   };
   // Synonym phrases starting at word i of `stems`; calls fn(token, length).
-  template <typename Fn>
-  void MatchSynonyms(const std::vector<std::string>& stems, size_t i,
-                     Fn fn) const;
+  template <typename Stems, typename Fn>
+  void MatchSynonyms(const Stems& stems, size_t i, Fn fn) const;
+  // Cached stem (a view into the scratch's cache).
+  absl::string_view CachedStem(absl::string_view folded,
+                               IndexScratch* scratch) const;
 
   absl::flat_hash_set<std::string> stop_words_;
   // First stem of a phrase → phrases starting with it (longest first).

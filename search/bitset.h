@@ -68,7 +68,8 @@ class Bitset {
   // popcount(this & other) without materialising it.
   size_t CountAnd(const Bitset& other) const {
     size_t n = 0;
-    for (size_t i = 0; i < words_.size(); ++i) n += __builtin_popcountll(words_[i] & other.words_[i]);
+    for (size_t i = 0; i < words_.size(); ++i)
+      n += __builtin_popcountll(words_[i] & other.words_[i]);
     return n;
   }
   bool Any() const {
@@ -114,7 +115,9 @@ class ScratchBitset {
     bitset_->Reset(bits, value);
   }
   // A copy of `other`.
-  explicit ScratchBitset(const Bitset& other) : bitset_(Take()) { bitset_->CopyFrom(other); }
+  explicit ScratchBitset(const Bitset& other) : bitset_(Take()) {
+    bitset_->CopyFrom(other);
+  }
   ~ScratchBitset() {
     if (Pool().size() < 64) Pool().push_back(std::move(bitset_));
   }

@@ -42,9 +42,9 @@ enum class ExpansionKind { kTerm, kGemeente, kGeo };
 
 struct Expansion {
   ExpansionKind kind = ExpansionKind::kTerm;
-  std::string term;     // kTerm
-  int gemeente = -1;    // kGemeente
-  GeoPoint centre;      // kGeo
+  std::string term;   // kTerm
+  int gemeente = -1;  // kGemeente
+  GeoPoint centre;    // kGeo
   double radius_km = 0;
   double weight = 1;
   double idf = 0;
@@ -69,7 +69,8 @@ std::string NormalizePlace(absl::string_view name) {
   const std::string folded = FoldForMatching(name);
   std::string out;
   for (char c : folded) {
-    if (absl::ascii_isalnum(static_cast<unsigned char>(c)) || static_cast<unsigned char>(c) >= 0x80) {
+    if (absl::ascii_isalnum(static_cast<unsigned char>(c)) ||
+        static_cast<unsigned char>(c) >= 0x80) {
       out += c;
     } else if (!out.empty() && out.back() != ' ') {
       out += ' ';
@@ -81,7 +82,8 @@ std::string NormalizePlace(absl::string_view name) {
 
 double Idf(uint64_t df, uint64_t n) {
   df = std::min(df, n);
-  return std::max(0.01, std::log(1.0 + (static_cast<double>(n) - df + 0.5) / (df + 0.5)));
+  return std::max(
+      0.01, std::log(1.0 + (static_cast<double>(n) - df + 0.5) / (df + 0.5)));
 }
 
 double ImpactValue(uint8_t impact) { return impact * (kMaxImpact / 255.0); }
@@ -89,16 +91,19 @@ double ImpactValue(uint8_t impact) { return impact * (kMaxImpact / 255.0); }
 // Min distance (km) from a point to the rectangle of a grid cell.
 double CellDistanceKm(const GeoPoint& p, int row, int column) {
   const double lat0 = row * Segment::kCellLat, lat1 = lat0 + Segment::kCellLat;
-  const double lon0 = column * Segment::kCellLon, lon1 = lon0 + Segment::kCellLon;
+  const double lon0 = column * Segment::kCellLon,
+               lon1 = lon0 + Segment::kCellLon;
   const double lat = std::clamp(p.latitude, lat0, lat1);
   const double lon = std::clamp(p.longitude, lon0, lon1);
   return HaversineKm(p.latitude, p.longitude, lat, lon);
 }
 
 // Smallest squared chord from `centre` to any of the points.
-double MinSquaredChord(const UnitVector& centre, absl::Span<const UnitVector> points) {
+double MinSquaredChord(const UnitVector& centre,
+                       absl::Span<const UnitVector> points) {
   double best = INFINITY;
-  for (const UnitVector& p : points) best = std::min(best, SquaredChord(centre, p));
+  for (const UnitVector& p : points)
+    best = std::min(best, SquaredChord(centre, p));
   return best;
 }
 
@@ -171,7 +176,8 @@ class InvertedIndexEngine::Places {
 InvertedIndexEngine::InvertedIndexEngine(Options options)
     : options_(options), places_(std::make_unique<Places>()) {
   snapshot_ = std::make_shared<Snapshot>();
-  if (options_.background_merges) merge_thread_ = std::thread([this] { MergeLoop(); });
+  if (options_.background_merges)
+    merge_thread_ = std::thread([this] { MergeLoop(); });
 }
 
 InvertedIndexEngine::~InvertedIndexEngine() {
@@ -182,7 +188,8 @@ InvertedIndexEngine::~InvertedIndexEngine() {
   if (merge_thread_.joinable()) merge_thread_.join();
 }
 
-std::shared_ptr<const InvertedIndexEngine::Snapshot> InvertedIndexEngine::snapshot() const {
+std::shared_ptr<const InvertedIndexEngine::Snapshot>
+InvertedIndexEngine::snapshot() const {
   absl::MutexLock lock(&snapshot_mu_);
   return snapshot_;
 }
@@ -192,7 +199,8 @@ void InvertedIndexEngine::Publish(std::shared_ptr<const Snapshot> snapshot) {
   snapshot_ = std::move(snapshot);
 }
 
-void InvertedIndexEngine::Upsert(Document doc, v1::OrganisationType organisation_type) {
+void InvertedIndexEngine::Upsert(Document doc,
+                                 v1::OrganisationType organisation_type) {
   std::vector<Update> updates(1);
   updates[0].id = doc.id;
   updates[0].doc = std::move(doc);
@@ -222,7 +230,8 @@ void InvertedIndexEngine::Apply(std::vector<Update> updates) {
   }
   // Build outside the writer lock: only this batch's documents.
   std::shared_ptr<const Segment> added;
-  if (!inputs.empty()) added = Segment::Build(std::move(inputs), now, freshness);
+  if (!inputs.empty())
+    added = Segment::Build(std::move(inputs), now, freshness);
 
   absl::MutexLock write_lock(&write_mu_);
   auto current = snapshot();
@@ -278,8 +287,10 @@ void InvertedIndexEngine::MergeLoop() {
     const size_t n = current->segments.size();
     if (n <= options_.max_segments) continue;
     size_t first = n - 2;
-    uint64_t tail = current->segments[n - 1].segment->size() + current->segments[n - 2].segment->size();
-    while (first > 0 && current->segments[first - 1].segment->size() <= 2 * tail) {
+    uint64_t tail = current->segments[n - 1].segment->size() +
+                    current->segments[n - 2].segment->size();
+    while (first > 0 &&
+           current->segments[first - 1].segment->size() <= 2 * tail) {
       --first;
       tail += current->segments[first].segment->size();
     }
@@ -310,7 +321,8 @@ void InvertedIndexEngine::MergeRange(size_t first, size_t count) {
   // still where it was. Docs cleared since the merge started stay cleared.
   auto next = std::make_shared<Snapshot>();
   next->live_docs = current->live_docs;
-  for (size_t i = 0; i < first; ++i) next->segments.push_back(current->segments[i]);
+  for (size_t i = 0; i < first; ++i)
+    next->segments.push_back(current->segments[i]);
   SegmentRef ref;
   ref.segment = merged;
   auto bits = std::make_shared<Bitset>(merged->size(), true);
@@ -336,7 +348,9 @@ void InvertedIndexEngine::MergeAll() {
   if (n > 1) MergeRange(0, n);
 }
 
-size_t InvertedIndexEngine::segment_count() const { return snapshot()->segments.size(); }
+size_t InvertedIndexEngine::segment_count() const {
+  return snapshot()->segments.size();
+}
 
 size_t InvertedIndexEngine::size() const { return snapshot()->live_docs; }
 
@@ -372,15 +386,19 @@ uint64_t TermDf(const SegmentRefs& segments, const std::string& term) {
 }
 
 // Radius bitset over a segment's grid.
-Bitset RadiusSet(const Segment& segment, const GeoPoint& centre, double radius_km) {
+Bitset RadiusSet(const Segment& segment, const GeoPoint& centre,
+                 double radius_km) {
   Bitset set(segment.size());
   const UnitVector unit = ToUnitVector(centre);
   const double chord = KmToChord(radius_km);
   const double max_squared_chord = chord * chord;
   const double dlat = radius_km / 111.0 + Segment::kCellLat;
   const double dlon =
-      radius_km / (111.0 * std::max(0.2, std::cos(centre.latitude * M_PI / 180))) + Segment::kCellLon;
-  const int r0 = Segment::CellRow(centre.latitude - dlat), r1 = Segment::CellRow(centre.latitude + dlat);
+      radius_km /
+          (111.0 * std::max(0.2, std::cos(centre.latitude * M_PI / 180))) +
+      Segment::kCellLon;
+  const int r0 = Segment::CellRow(centre.latitude - dlat),
+            r1 = Segment::CellRow(centre.latitude + dlat);
   const int c0 = Segment::CellColumn(centre.longitude - dlon),
             c1 = Segment::CellColumn(centre.longitude + dlon);
   for (int r = r0; r <= r1; ++r) {
@@ -389,7 +407,8 @@ Bitset RadiusSet(const Segment& segment, const GeoPoint& centre, double radius_k
       const std::vector<uint32_t>* docs = segment.Cell(r, c);
       if (docs == nullptr) continue;
       for (uint32_t d : *docs) {
-        if (!set.Test(d) && MinSquaredChord(unit, segment.units(d)) <= max_squared_chord) {
+        if (!set.Test(d) &&
+            MinSquaredChord(unit, segment.units(d)) <= max_squared_chord) {
           set.Set(d);
         }
       }
@@ -405,7 +424,8 @@ uint64_t GroupDf(const SegmentRefs& segments, const Expansion& e) {
     case ExpansionKind::kGemeente: {
       uint64_t df = 0;
       for (const auto& [segment, live] : segments) {
-        if (const Bitset* b = segment->GemeenteBitset(e.gemeente)) df += b->CountAnd(*live);
+        if (const Bitset* b = segment->GemeenteBitset(e.gemeente))
+          df += b->CountAnd(*live);
       }
       return df;
     }
@@ -422,7 +442,8 @@ uint64_t GroupDf(const SegmentRefs& segments, const Expansion& e) {
 
 void AddExpansion(Group* group, Expansion e) {
   for (const Expansion& existing : group->expansions) {
-    if (existing.kind == e.kind && existing.term == e.term && existing.gemeente == e.gemeente &&
+    if (existing.kind == e.kind && existing.term == e.term &&
+        existing.gemeente == e.gemeente &&
         existing.kind != ExpansionKind::kGeo) {
       return;
     }
@@ -437,8 +458,10 @@ namespace {
 // Everything one search needs, shared by the segments it visits.
 class SearchRun {
  public:
-  SearchRun(const CompiledQuery& query, const SegmentRefs& segments, uint64_t live_docs,
-            const std::function<int(const std::string&)>& place_of, bool force_exhaustive)
+  SearchRun(const CompiledQuery& query, const SegmentRefs& segments,
+            uint64_t live_docs,
+            const std::function<int(const std::string&)>& place_of,
+            bool force_exhaustive)
       : query_(query),
         segments_(segments),
         live_docs_(std::max<uint64_t>(live_docs, 1)),
@@ -471,7 +494,8 @@ class SearchRun {
   void MakePlan(const std::function<int(const std::string&)>& place_of);
   // Filters of the query except `skip` (FACET_FIELD_UNSPECIFIED: none),
   // AND-ed into `set`.
-  void ApplyFilters(const Segment& segment, v1::FacetField skip, Bitset* set) const;
+  void ApplyFilters(const Segment& segment, v1::FacetField skip,
+                    Bitset* set) const;
   // Docs matching group g in the resolved segment (set has its size).
   void GroupSet(size_t g, Bitset* set) const;
   // Points the expansions at a segment's postings and sets.
@@ -486,7 +510,9 @@ class SearchRun {
   // True when no doc whose score is at most `bound` can enter the heap:
   // strictly below the k-th (an equal score with a smaller id would still
   // win the tie), with a margin for rounding.
-  bool CannotBeat(double bound) const { return Full() && bound * (1 + 1e-6) < Threshold(); }
+  bool CannotBeat(double bound) const {
+    return Full() && bound * (1 + 1e-6) < Threshold();
+  }
 
   void TopExhaustive(const Segment& segment, const Bitset& candidates);
   // Upper bound of the text score of any doc in a block of the resolved
@@ -494,8 +520,10 @@ class SearchRun {
   double BlockTextBound(size_t block) const;
   void TopByBlocks(const Segment& segment, const Bitset& candidates);
   void TopByVerified(const Segment& segment, const Bitset& candidates);
-  void TopByRings(const Segment& segment, const Bitset& candidates, bool by_distance);
-  void CountFacets(const Segment& segment, const Bitset& live, const Bitset& text);
+  void TopByRings(const Segment& segment, const Bitset& candidates,
+                  bool by_distance);
+  void CountFacets(const Segment& segment, const Bitset& live,
+                   const Bitset& text);
 
   const CompiledQuery& query_;
   const SegmentRefs& segments_;
@@ -516,7 +544,8 @@ class SearchRun {
   std::vector<std::vector<Resolved>> resolved_;  // [group][expansion]
 };
 
-void SearchRun::MakePlan(const std::function<int(const std::string&)>& place_of) {
+void SearchRun::MakePlan(
+    const std::function<int(const std::string&)>& place_of) {
   const Analyzer& analyzer = Analyzer::Get();
   std::vector<QueryGroup> words = analyzer.AnalyzeQuery(query_.text);
   // Places of several words ("bergen op zoom", "sittard geleen") become
@@ -524,7 +553,8 @@ void SearchRun::MakePlan(const std::function<int(const std::string&)>& place_of)
   std::vector<QueryGroup> merged;
   for (size_t i = 0; i < words.size(); ++i) {
     bool joined = false;
-    for (size_t length = std::min<size_t>(4, words.size() - i); length >= 2 && !joined; --length) {
+    for (size_t length = std::min<size_t>(4, words.size() - i);
+         length >= 2 && !joined; --length) {
       std::vector<std::string> parts;
       for (size_t k = i; k < i + length; ++k) {
         for (const auto& w : words[k].words) parts.push_back(w);
@@ -600,7 +630,8 @@ void SearchRun::MakePlan(const std::function<int(const std::string&)>& place_of)
         const auto& vocabulary = segment->vocabulary();
         auto it = std::lower_bound(vocabulary.begin(), vocabulary.end(),
                                    std::make_pair(word.raw, std::string()));
-        for (; it != vocabulary.end() && it->first.compare(0, word.raw.size(), word.raw) == 0;
+        for (; it != vocabulary.end() &&
+               it->first.compare(0, word.raw.size(), word.raw) == 0;
              ++it) {
           stems.emplace(it->second, 0);
         }
@@ -611,7 +642,8 @@ void SearchRun::MakePlan(const std::function<int(const std::string&)>& place_of)
         if (df > 0) ranked.emplace_back(df, stem);
       }
       std::sort(ranked.begin(), ranked.end(), std::greater<>());
-      if (ranked.size() > kMaxPrefixExpansions) ranked.resize(kMaxPrefixExpansions);
+      if (ranked.size() > kMaxPrefixExpansions)
+        ranked.resize(kMaxPrefixExpansions);
       for (const auto& [df, stem] : ranked) {
         Expansion e;
         e.term = stem;
@@ -624,15 +656,18 @@ void SearchRun::MakePlan(const std::function<int(const std::string&)>& place_of)
     // Unknown words of 5+ letters: close spellings. A word still being
     // typed gets them only when nothing starts with it.
     const bool has_completions =
-        word.prefix && std::any_of(group.expansions.begin(), group.expansions.end(),
-                                   [](const Expansion& e) { return std::string(e.how) == "prefix"; });
-    if (!word.stem.empty() && word.raw.size() >= 5 && !word.postcode && !has_completions &&
-        TermDf(segments, word.stem) < kTypoBelowDf) {
+        word.prefix &&
+        std::any_of(
+            group.expansions.begin(), group.expansions.end(),
+            [](const Expansion& e) { return std::string(e.how) == "prefix"; });
+    if (!word.stem.empty() && word.raw.size() >= 5 && !word.postcode &&
+        !has_completions && TermDf(segments, word.stem) < kTypoBelowDf) {
       const int max_distance = word.raw.size() >= 9 ? 2 : 1;
       std::map<std::string, int> found;  // stem -> distance
       for (const auto& [segment, live] : segments) {
         for (const auto& [neighbour, distance] :
-             TypoNeighbours(segment->vocabulary(), word.raw, max_distance, kMaxTypoExpansions)) {
+             TypoNeighbours(segment->vocabulary(), word.raw, max_distance,
+                            kMaxTypoExpansions)) {
           auto [it, inserted] = found.emplace(neighbour.second, distance);
           if (!inserted) it->second = std::min(it->second, distance);
         }
@@ -679,8 +714,8 @@ void SearchRun::MakePlan(const std::function<int(const std::string&)>& place_of)
           }
         }
       }
-      group.max_contribution =
-          std::max(group.max_contribution, e.weight * e.idf * ImpactValue(max_impact));
+      group.max_contribution = std::max(
+          group.max_contribution, e.weight * e.idf * ImpactValue(max_impact));
       kept.push_back(std::move(e));
     }
     group.expansions = std::move(kept);
@@ -688,35 +723,45 @@ void SearchRun::MakePlan(const std::function<int(const std::string&)>& place_of)
     plan_.groups.push_back(std::move(group));
   }
   if (query_.centre.has_value()) plan_.rank_centre = query_.centre;
-  if (plan_.rank_centre.has_value()) rank_unit_ = ToUnitVector(*plan_.rank_centre);
+  if (plan_.rank_centre.has_value())
+    rank_unit_ = ToUnitVector(*plan_.rank_centre);
 }
 
-void SearchRun::ApplyFilters(const Segment& segment, v1::FacetField skip, Bitset* set) const {
+void SearchRun::ApplyFilters(const Segment& segment, v1::FacetField skip,
+                             Bitset* set) const {
   const size_t n = segment.size();
   auto field = [&](v1::FacetField facet, FilterField filter, uint32_t mask) {
     // Filters without a facet of their own (UNSPECIFIED) always apply.
-    if (mask == 0 || (facet != v1::FACET_FIELD_UNSPECIFIED && facet == skip)) return;
+    if (mask == 0 || (facet != v1::FACET_FIELD_UNSPECIFIED && facet == skip))
+      return;
     ScratchBitset any(n);
     while (mask) {
       const int v = __builtin_ctz(mask);
       mask &= mask - 1;
-      if (const Bitset* b = segment.FilterBitset(FilterKey(filter, v))) *any |= *b;
+      if (const Bitset* b = segment.FilterBitset(FilterKey(filter, v)))
+        *any |= *b;
     }
     *set &= *any;
   };
   field(v1::FACET_FIELD_KIND, FilterField::kKind, query_.kinds);
-  field(v1::FACET_FIELD_INTERVENTION, FilterField::kIntervention, query_.interventions);
-  field(v1::FACET_FIELD_TARGET_GROUP, FilterField::kTargetGroup, query_.target_groups);
+  field(v1::FACET_FIELD_INTERVENTION, FilterField::kIntervention,
+        query_.interventions);
+  field(v1::FACET_FIELD_TARGET_GROUP, FilterField::kTargetGroup,
+        query_.target_groups);
   field(v1::FACET_FIELD_REGELING, FilterField::kRegeling, query_.regelingen);
   field(v1::FACET_FIELD_FUNDING, FilterField::kFunding, query_.funding);
-  field(v1::FACET_FIELD_QUALITY_MARK, FilterField::kQualityMark, query_.quality_marks);
+  field(v1::FACET_FIELD_QUALITY_MARK, FilterField::kQualityMark,
+        query_.quality_marks);
   field(v1::FACET_FIELD_ORGANISATION_TYPE, FilterField::kOrganisationType,
         query_.organisation_types);
-  field(v1::FACET_FIELD_UNSPECIFIED, FilterField::kEmployerOffer, query_.employer_offers);
+  field(v1::FACET_FIELD_UNSPECIFIED, FilterField::kEmployerOffer,
+        query_.employer_offers);
   if (!query_.employer_sectors.empty()) {
     ScratchBitset any(n);
     for (char sector : query_.employer_sectors) {
-      if (const Bitset* b = segment.FilterBitset(FilterKey(FilterField::kSector, sector))) *any |= *b;
+      if (const Bitset* b =
+              segment.FilterBitset(FilterKey(FilterField::kSector, sector)))
+        *any |= *b;
     }
     *set &= *any;
   }
@@ -725,18 +770,23 @@ void SearchRun::ApplyFilters(const Segment& segment, v1::FacetField skip, Bitset
     for (const std::string& language : query_.languages) {
       const int index = LanguageIndex(language);
       if (index < 0) continue;
-      if (const Bitset* b = segment.FilterBitset(FilterKey(FilterField::kLanguage, index))) *any |= *b;
+      if (const Bitset* b =
+              segment.FilterBitset(FilterKey(FilterField::kLanguage, index)))
+        *any |= *b;
     }
     *set &= *any;
   }
-  if (query_.accepting_new_clients && skip != v1::FACET_FIELD_ACCEPTING_NEW_CLIENTS) {
-    if (const Bitset* b = segment.FilterBitset(FilterKey(FilterField::kAccepting, 1))) {
+  if (query_.accepting_new_clients &&
+      skip != v1::FACET_FIELD_ACCEPTING_NEW_CLIENTS) {
+    if (const Bitset* b =
+            segment.FilterBitset(FilterKey(FilterField::kAccepting, 1))) {
       *set &= *b;
     } else {
       set->ClearAll();
     }
   }
-  if (!query_.organisation_ids.empty() && skip != v1::FACET_FIELD_ORGANISATION) {
+  if (!query_.organisation_ids.empty() &&
+      skip != v1::FACET_FIELD_ORGANISATION) {
     ScratchBitset any(n);
     for (const std::string& org : query_.organisation_ids) {
       if (const auto* docs = segment.OrganisationDocs(org)) {
@@ -749,8 +799,10 @@ void SearchRun::ApplyFilters(const Segment& segment, v1::FacetField skip, Bitset
       skip != v1::FACET_FIELD_ARBEIDSMARKTREGIO) {
     ScratchBitset any(n);
     const size_t gemeenten = ReferenceData::Get().gemeenten().size();
-    for (size_t g = query_.area._Find_first(); g < gemeenten; g = query_.area._Find_next(g)) {
-      if (const Bitset* b = segment.GemeenteBitset(static_cast<int>(g))) *any |= *b;
+    for (size_t g = query_.area._Find_first(); g < gemeenten;
+         g = query_.area._Find_next(g)) {
+      if (const Bitset* b = segment.GemeenteBitset(static_cast<int>(g)))
+        *any |= *b;
     }
     *set &= *any;
   }
@@ -801,7 +853,9 @@ void SearchRun::Resolve(const Segment& segment) {
           r.set = segment.GemeenteBitset(e.gemeente);
           break;
         case ExpansionKind::kGeo:
-          r.set = &geo_sets_.emplace(std::make_pair(g, i), RadiusSet(segment, e.centre, e.radius_km))
+          r.set = &geo_sets_
+                       .emplace(std::make_pair(g, i),
+                                RadiusSet(segment, e.centre, e.radius_km))
                        .first->second;
           break;
       }
@@ -809,7 +863,8 @@ void SearchRun::Resolve(const Segment& segment) {
   }
 }
 
-double SearchRun::GroupScore(size_t g, uint32_t doc, const Expansion** best) const {
+double SearchRun::GroupScore(size_t g, uint32_t doc,
+                             const Expansion** best) const {
   const Group& group = plan_.groups[g];
   double score = 0;
   for (size_t i = 0; i < group.expansions.size(); ++i) {
@@ -817,7 +872,8 @@ double SearchRun::GroupScore(size_t g, uint32_t doc, const Expansion** best) con
     const Resolved& r = resolved_[g][i];
     uint8_t impact = 0;
     if (r.postings != nullptr) {
-      if (!r.postings->bitset || r.postings->bitset->Test(doc)) impact = r.postings->ImpactOf(doc);
+      if (!r.postings->bitset || r.postings->bitset->Test(doc))
+        impact = r.postings->ImpactOf(doc);
     } else if (r.set != nullptr && r.set->Test(doc)) {
       impact = kPlaceImpact;
     }
@@ -835,28 +891,36 @@ void SearchRun::Offer(const Segment& segment, uint32_t doc) {
   double text = 1.0;
   if (!plan_.groups.empty()) {
     text = 0;
-    for (size_t g = 0; g < plan_.groups.size(); ++g) text += GroupScore(g, doc, nullptr);
+    for (size_t g = 0; g < plan_.groups.size(); ++g)
+      text += GroupScore(g, doc, nullptr);
   }
-  const double freshness = FreshnessOf(a.has_last_verified, a.last_verified_seconds,
-                                       query_.now_seconds, query_.freshness_seconds);
-  const double availability = AvailabilityOf(a.accepting_new_clients, a.wait_weeks);
+  const double freshness =
+      FreshnessOf(a.has_last_verified, a.last_verified_seconds,
+                  query_.now_seconds, query_.freshness_seconds);
+  const double availability =
+      AvailabilityOf(a.accepting_new_clients, a.wait_weeks);
   std::optional<double> distance_km;
   if (plan_.rank_centre.has_value() && a.points_end > a.points_begin) {
-    distance_km = ChordToKm(std::sqrt(MinSquaredChord(rank_unit_, segment.units(doc))));
+    distance_km =
+        ChordToKm(std::sqrt(MinSquaredChord(rank_unit_, segment.units(doc))));
   }
   const double distance_score = DistanceScore(distance_km);
-  const double score = CombineScore(text, freshness, availability, distance_score);
+  const double score =
+      CombineScore(text, freshness, availability, distance_score);
   double sort_key = score;
   if (query_.sort == v1::SORT_ORDER_DISTANCE) {
     sort_key = distance_km.has_value() ? -*distance_km : -1e9;
   } else if (query_.sort == v1::SORT_ORDER_LAST_VERIFIED) {
-    sort_key = a.has_last_verified ? static_cast<double>(a.last_verified_seconds) : 0;
+    sort_key =
+        a.has_last_verified ? static_cast<double>(a.last_verified_seconds) : 0;
   }
   // Most docs lose to the k-th hit: decide before copying anything.
   const std::string& id = segment.id(doc);
   if (Full()) {
     const Candidate& worst = heap_.top();
-    if (sort_key < worst.sort_key || (sort_key == worst.sort_key && !(id < worst.id))) return;
+    if (sort_key < worst.sort_key ||
+        (sort_key == worst.sort_key && !(id < worst.id)))
+      return;
   }
   if (query_.has_after && !AfterPagePosition(query_, sort_key, id)) return;
   Candidate c;
@@ -866,8 +930,9 @@ void SearchRun::Offer(const Segment& segment, uint32_t doc) {
   c.text = text;
   c.freshness = freshness;
   c.availability = availability;
-  c.stale = !a.has_last_verified ||
-            query_.now_seconds - a.last_verified_seconds > query_.freshness_seconds;
+  c.stale =
+      !a.has_last_verified ||
+      query_.now_seconds - a.last_verified_seconds > query_.freshness_seconds;
   c.distance_km = distance_km;
   c.distance_score = distance_score;
   c.score = score;
@@ -876,17 +941,20 @@ void SearchRun::Offer(const Segment& segment, uint32_t doc) {
   heap_.push(std::move(c));
 }
 
-void SearchRun::TopExhaustive(const Segment& segment, const Bitset& candidates) {
+void SearchRun::TopExhaustive(const Segment& segment,
+                              const Bitset& candidates) {
   candidates.ForEach([&](size_t d) {
     Offer(segment, static_cast<uint32_t>(d));
     return true;
   });
 }
 
-void SearchRun::TopByVerified(const Segment& segment, const Bitset& candidates) {
+void SearchRun::TopByVerified(const Segment& segment,
+                              const Bitset& candidates) {
   for (uint32_t d : segment.by_verified()) {
     const DocAttributes& a = segment.attributes(d);
-    const double key = a.has_last_verified ? static_cast<double>(a.last_verified_seconds) : 0;
+    const double key =
+        a.has_last_verified ? static_cast<double>(a.last_verified_seconds) : 0;
     if (Full() && key < Threshold()) return;
     if (candidates.Test(d)) Offer(segment, d);
   }
@@ -906,8 +974,8 @@ double SearchRun::BlockTextBound(size_t block) const {
       } else if (r.set != nullptr && r.set->words()[block] != 0) {
         impact = kPlaceImpact;
       }
-      best = std::max(best, group.expansions[i].weight * group.expansions[i].idf *
-                                ImpactValue(impact));
+      best = std::max(best, group.expansions[i].weight *
+                                group.expansions[i].idf * ImpactValue(impact));
     }
     text += best;
   }
@@ -927,8 +995,11 @@ void SearchRun::TopByBlocks(const Segment& segment, const Bitset& candidates) {
   // Queries dated before the segment was built (pages of an older search)
   // may see fresher scores than the segment's stored quality.
   const double slack =
-      query_.now_seconds < segment.built_at_seconds() && query_.freshness_seconds > 0
-          ? 0.15 * static_cast<double>(segment.built_at_seconds() - query_.now_seconds) /
+      query_.now_seconds < segment.built_at_seconds() &&
+              query_.freshness_seconds > 0
+          ? 0.15 *
+                static_cast<double>(segment.built_at_seconds() -
+                                    query_.now_seconds) /
                 query_.freshness_seconds
           : 0.0;
   const auto& words = candidates.words();
@@ -943,11 +1014,14 @@ void SearchRun::TopByBlocks(const Segment& segment, const Bitset& candidates) {
       const Segment::Box& box = segment.block_box(b);
       if (!box.has_nowhere && !box.empty) {
         const GeoPoint& c = *plan_.rank_centre;
-        const double lat = std::clamp(c.latitude, static_cast<double>(box.min_latitude),
-                                      static_cast<double>(box.max_latitude));
-        const double lon = std::clamp(c.longitude, static_cast<double>(box.min_longitude),
-                                      static_cast<double>(box.max_longitude));
-        bound *= DistanceFactor(DistanceScore(HaversineKm(c.latitude, c.longitude, lat, lon)));
+        const double lat =
+            std::clamp(c.latitude, static_cast<double>(box.min_latitude),
+                       static_cast<double>(box.max_latitude));
+        const double lon =
+            std::clamp(c.longitude, static_cast<double>(box.min_longitude),
+                       static_cast<double>(box.max_longitude));
+        bound *= DistanceFactor(
+            DistanceScore(HaversineKm(c.latitude, c.longitude, lat, lon)));
       }
     }
     if (CannotBeat(bound)) continue;
@@ -958,7 +1032,8 @@ void SearchRun::TopByBlocks(const Segment& segment, const Bitset& candidates) {
   }
 }
 
-void SearchRun::TopByRings(const Segment& segment, const Bitset& candidates, bool by_distance) {
+void SearchRun::TopByRings(const Segment& segment, const Bitset& candidates,
+                           bool by_distance) {
   const GeoPoint centre = *plan_.rank_centre;
   // Best possible text score, for the relevance bound.
   double text_bound = 1.0;
@@ -967,7 +1042,8 @@ void SearchRun::TopByRings(const Segment& segment, const Bitset& candidates, boo
     for (const Group& g : plan_.groups) text_bound += g.max_contribution;
   }
   ScratchBitset seen(segment.size());
-  const int r0 = Segment::CellRow(centre.latitude), c0 = Segment::CellColumn(centre.longitude);
+  const int r0 = Segment::CellRow(centre.latitude),
+            c0 = Segment::CellColumn(centre.longitude);
   for (int ring = 0; ring <= kMaxRing; ++ring) {
     if (Full()) {
       double nearest = INFINITY;
@@ -975,7 +1051,8 @@ void SearchRun::TopByRings(const Segment& segment, const Bitset& candidates, boo
         nearest = std::min(nearest, CellDistanceKm(centre, r, c));
       });
       if (by_distance ? -nearest < Threshold()
-                      : CannotBeat(text_bound * DistanceFactor(DistanceScore(nearest)))) {
+                      : CannotBeat(text_bound *
+                                   DistanceFactor(DistanceScore(nearest)))) {
         break;
       }
     }
@@ -992,12 +1069,14 @@ void SearchRun::TopByRings(const Segment& segment, const Bitset& candidates, boo
   // Docs without a location: no distance.
   candidates.ForEach([&](size_t d) {
     const DocAttributes& a = segment.attributes(static_cast<uint32_t>(d));
-    if (a.points_end == a.points_begin) Offer(segment, static_cast<uint32_t>(d));
+    if (a.points_end == a.points_begin)
+      Offer(segment, static_cast<uint32_t>(d));
     return true;
   });
 }
 
-void SearchRun::CountFacets(const Segment& segment, const Bitset& live, const Bitset& text) {
+void SearchRun::CountFacets(const Segment& segment, const Bitset& live,
+                            const Bitset& text) {
   const ReferenceData& ref = ReferenceData::Get();
   for (size_t f = 0; f < query_.facets.size(); ++f) {
     const v1::FacetField field = query_.facets[f];
@@ -1006,12 +1085,14 @@ void SearchRun::CountFacets(const Segment& segment, const Bitset& live, const Bi
     base &= text;
     ApplyFilters(segment, field, &base);
     auto& counts = facet_counts_[f];
-    auto count_enum = [&](FilterField filter, const google::protobuf::EnumDescriptor* type) {
+    auto count_enum = [&](FilterField filter,
+                          const google::protobuf::EnumDescriptor* type) {
       for (int i = 0; i < type->value_count(); ++i) {
         const int v = type->value(i)->number();
         if (v == 0 || v >= 32) continue;
         if (const Bitset* b = segment.FilterBitset(FilterKey(filter, v))) {
-          if (const size_t n = base.CountAnd(*b)) counts[type->value(i)->name()] += n;
+          if (const size_t n = base.CountAnd(*b))
+            counts[type->value(i)->name()] += n;
         }
       }
     };
@@ -1035,19 +1116,23 @@ void SearchRun::CountFacets(const Segment& segment, const Bitset& live, const Bi
         count_enum(FilterField::kQualityMark, v1::QualityMarkType_descriptor());
         break;
       case v1::FACET_FIELD_ORGANISATION_TYPE:
-        count_enum(FilterField::kOrganisationType, v1::OrganisationType_descriptor());
+        count_enum(FilterField::kOrganisationType,
+                   v1::OrganisationType_descriptor());
         break;
       case v1::FACET_FIELD_LANGUAGE:
         for (int index = 0; LanguageCode(index)[0] != '\0'; ++index) {
-          if (const Bitset* b = segment.FilterBitset(FilterKey(FilterField::kLanguage, index))) {
-            if (const size_t n = base.CountAnd(*b)) counts[LanguageCode(index)] += n;
+          if (const Bitset* b = segment.FilterBitset(
+                  FilterKey(FilterField::kLanguage, index))) {
+            if (const size_t n = base.CountAnd(*b))
+              counts[LanguageCode(index)] += n;
           }
         }
         break;
       case v1::FACET_FIELD_ACCEPTING_NEW_CLIENTS: {
         const size_t all = base.Count();
         size_t yes = 0;
-        if (const Bitset* b = segment.FilterBitset(FilterKey(FilterField::kAccepting, 1))) {
+        if (const Bitset* b =
+                segment.FilterBitset(FilterKey(FilterField::kAccepting, 1))) {
           yes = base.CountAnd(*b);
         }
         if (yes) counts["true"] += yes;
@@ -1057,20 +1142,24 @@ void SearchRun::CountFacets(const Segment& segment, const Bitset& live, const Bi
       case v1::FACET_FIELD_GEMEENTE:
         for (size_t g = 0; g < ref.gemeenten().size(); ++g) {
           if (const Bitset* b = segment.GemeenteBitset(static_cast<int>(g))) {
-            if (const size_t n = base.CountAnd(*b)) counts[ref.gemeenten()[g].code] += n;
+            if (const size_t n = base.CountAnd(*b))
+              counts[ref.gemeenten()[g].code] += n;
           }
         }
         break;
       case v1::FACET_FIELD_ARBEIDSMARKTREGIO:
         for (size_t r = 0; r < ref.regios().size(); ++r) {
           if (const Bitset* b = segment.RegioBitset(static_cast<int>(r))) {
-            if (const size_t n = base.CountAnd(*b)) counts[ref.regios()[r].code] += n;
+            if (const size_t n = base.CountAnd(*b))
+              counts[ref.regios()[r].code] += n;
           }
         }
         break;
       case v1::FACET_FIELD_ORGANISATION:
         base.ForEach([&](size_t d) {
-          ++counts[segment.organisation_ids()[segment.attributes(static_cast<uint32_t>(d)).organisation]];
+          ++counts
+              [segment.organisation_ids()
+                   [segment.attributes(static_cast<uint32_t>(d)).organisation]];
           return true;
         });
         break;
@@ -1135,7 +1224,8 @@ SearchResult SearchRun::Run() {
   std::reverse(hits.begin(), hits.end());
   if (hits.size() > static_cast<size_t>(query_.page_size)) {
     hits.resize(query_.page_size);
-    result.next_page_token = MakePageToken(query_, hits.back().sort_key, hits.back().id);
+    result.next_page_token =
+        MakePageToken(query_, hits.back().sort_key, hits.back().id);
   }
   for (Candidate& c : hits) {
     Hit& hit = result.hits.emplace_back();
@@ -1163,7 +1253,7 @@ SearchResult SearchRun::Run() {
             m->set_how(best->how);
             m->set_field(best->kind == ExpansionKind::kTerm       ? "tekst"
                          : best->kind == ExpansionKind::kGemeente ? "werkgebied"
-                                                                   : "locatie");
+                                                                  : "locatie");
           }
         }
       }
@@ -1172,8 +1262,8 @@ SearchResult SearchRun::Run() {
   for (size_t f = 0; f < query_.facets.size(); ++f) {
     v1::Facet& facet = result.facets.emplace_back();
     facet.set_field(query_.facets[f]);
-    std::vector<std::pair<std::string, uint64_t>> sorted(facet_counts_[f].begin(),
-                                                         facet_counts_[f].end());
+    std::vector<std::pair<std::string, uint64_t>> sorted(
+        facet_counts_[f].begin(), facet_counts_[f].end());
     std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) {
       return a.second != b.second ? a.second > b.second : a.first < b.first;
     });

@@ -31,7 +31,8 @@ InvertedIndexEngine::Options TestOptions(bool exhaustive = false) {
 }
 
 CompiledQuery Compile(const v1::SearchRequest& request,
-                      std::function<std::optional<GeoPoint>(absl::string_view)> locate = nullptr) {
+                      std::function<std::optional<GeoPoint>(absl::string_view)>
+                          locate = nullptr) {
   QueryContext context;
   context.now = kNow;
   context.locate_postcode = std::move(locate);
@@ -60,7 +61,8 @@ class SmallIndexTest : public ::testing::Test {
     ips.mutable_service_area()->Clear();
     ips.mutable_service_area()->add_arbeidsmarktregio_codes("AM30");
     ips.set_title("IPS-trajectbegeleiding");
-    ips.set_description("Begeleiding naar betaald werk voor mensen met een psychose.");
+    ips.set_description(
+        "Begeleiding naar betaald werk voor mensen met een psychose.");
     ips.clear_interventions();
     ips.add_interventions(v1::INTERVENTION_IPS);
     ips.clear_target_groups();
@@ -107,7 +109,8 @@ class SmallIndexTest : public ::testing::Test {
     Add(ed, "RCO", v1::ORGANISATION_TYPE_RCO);
   }
 
-  void Add(const v1::Entry& entry, const std::string& org, v1::OrganisationType type) {
+  void Add(const v1::Entry& entry, const std::string& org,
+           v1::OrganisationType type) {
     engine_.Upsert(MakeDocument(entry, org), type);
   }
 
@@ -126,7 +129,8 @@ TEST_F(SmallIndexTest, StemsMeetPluralAndSingular) {
 
 TEST_F(SmallIndexTest, SynonymsAndAbbreviations) {
   // The IPS entry says "IPS-trajectbegeleiding": the full name finds it.
-  EXPECT_THAT(Find("individuele plaatsing en steun "), ElementsAre("mondriaan/ips-heerlen"));
+  EXPECT_THAT(Find("individuele plaatsing en steun "),
+              ElementsAre("mondriaan/ips-heerlen"));
   // "ED" in a title is an ervaringsdeskundige.
   EXPECT_THAT(Find("ervaringsdeskundige "), ElementsAre("rco/ed"));
 }
@@ -217,7 +221,8 @@ class DemoIndexTest : public ::testing::Test {
   static void Load(SearchEngine* engine, bool with_updates) {
     std::map<std::string, std::pair<std::string, v1::OrganisationType>> orgs;
     for (const auto& o : data_->organisations) {
-      orgs[o.organisation.organisation_id()] = {o.organisation.name(), o.organisation.type()};
+      orgs[o.organisation.organisation_id()] = {o.organisation.name(),
+                                                o.organisation.type()};
     }
     std::vector<SearchEngine::Update> batch;
     for (size_t i = 0; i < data_->entries.size(); ++i) {
@@ -237,16 +242,18 @@ class DemoIndexTest : public ::testing::Test {
         engine->Upsert(MakeDocument(e, orgs[e.organisation_id()].first),
                        orgs[e.organisation_id()].second);
       }
-      for (size_t i = 3; i < data_->entries.size(); i += 50) engine->Remove(data_->entries[i].id());
+      for (size_t i = 3; i < data_->entries.size(); i += 50)
+        engine->Remove(data_->entries[i].id());
     }
   }
 
   static std::vector<v1::SearchRequest> Requests() {
     std::vector<v1::SearchRequest> out;
-    for (const char* text : {"werk", "begeleiding werk", "jobcoach", "ips psychose", "wer",
-                             "maastricht", "jobcoach autisme jongeren", "herstel", "garantiebaan",
-                             "ervaringsdeskundige herstel depressie", "kerkrade", "zorg",
-                             "werkervaringsplaats horeca", "re-integratie"}) {
+    for (const char* text :
+         {"werk", "begeleiding werk", "jobcoach", "ips psychose", "wer",
+          "maastricht", "jobcoach autisme jongeren", "herstel", "garantiebaan",
+          "ervaringsdeskundige herstel depressie", "kerkrade", "zorg",
+          "werkervaringsplaats horeca", "re-integratie"}) {
       out.push_back(Text(text, 10));
     }
     for (int i = 0; i < 6; ++i) {
@@ -299,7 +306,8 @@ TEST_F(DemoIndexTest, SegmentsAndMergesDoNotChangeResults) {
   EXPECT_EQ(many.size(), merged.size());
   for (const v1::SearchRequest& request : Requests()) {
     const CompiledQuery q = Compile(request);
-    EXPECT_EQ(Ids(many.Search(q)), Ids(merged.Search(q))) << request.ShortDebugString();
+    EXPECT_EQ(Ids(many.Search(q)), Ids(merged.Search(q)))
+        << request.ShortDebugString();
   }
 }
 
@@ -312,15 +320,21 @@ TEST_F(DemoIndexTest, FiltersAgreeWithTheScanningEngine) {
   for (int i = 0; i < 60; ++i) {
     v1::SearchRequest r;
     r.set_page_size(10);
-    if (rng.Chance(0.6)) r.add_kinds(static_cast<v1::EntryKind>(rng.Between(1, 11)));
-    if (rng.Chance(0.4)) r.add_target_groups(static_cast<v1::TargetGroup>(rng.Between(1, 10)));
+    if (rng.Chance(0.6))
+      r.add_kinds(static_cast<v1::EntryKind>(rng.Between(1, 11)));
+    if (rng.Chance(0.4))
+      r.add_target_groups(static_cast<v1::TargetGroup>(rng.Between(1, 10)));
     if (rng.Chance(0.4)) {
-      r.add_area_codes(rng.Chance(0.5) ? "AM30" : ReferenceData::Get().gemeenten()[rng.Uniform(342)].code);
+      r.add_area_codes(
+          rng.Chance(0.5)
+              ? "AM30"
+              : ReferenceData::Get().gemeenten()[rng.Uniform(342)].code);
     }
     if (rng.Chance(0.3)) r.set_accepting_new_clients(true);
     if (rng.Chance(0.2)) r.add_languages(rng.Chance(0.5) ? "en" : "ar");
     if (rng.Chance(0.2)) r.set_exclude_stale(true);
-    if (rng.Chance(0.2)) r.add_funding(static_cast<v1::Funding>(rng.Between(1, 6)));
+    if (rng.Chance(0.2))
+      r.add_funding(static_cast<v1::Funding>(rng.Between(1, 6)));
     if (rng.Chance(0.2)) {
       r.mutable_near()->set_gemeentecode("GM0917");
       r.mutable_near()->set_radius_km(rng.Between(5, 40));
@@ -361,7 +375,9 @@ TEST_F(DemoIndexTest, PagesTileTheResult) {
     }
     std::vector<std::string> expected = Ids(one);
     expected.resize(std::min<size_t>(expected.size(), paged.size()));
-    EXPECT_EQ(std::vector<std::string>(paged.begin(), paged.begin() + expected.size()), expected)
+    EXPECT_EQ(std::vector<std::string>(paged.begin(),
+                                       paged.begin() + expected.size()),
+              expected)
         << text;
   }
 }

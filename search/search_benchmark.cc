@@ -21,7 +21,9 @@ namespace kaartnet::search {
 namespace {
 
 double NowSeconds() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+  return std::chrono::duration<double>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
 }
 
 int Main(int argc, char** argv) {
@@ -31,10 +33,12 @@ int Main(int argc, char** argv) {
   int repetitions = 20;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
-    if (arg.rfind("--entries=", 0) == 0) absl::SimpleAtoi(arg.substr(10), &entries);
+    if (arg.rfind("--entries=", 0) == 0)
+      absl::SimpleAtoi(arg.substr(10), &entries);
     if (arg.rfind("--engine=", 0) == 0) engine_name = arg.substr(9);
     if (arg.rfind("--queries=", 0) == 0) queries_file = arg.substr(10);
-    if (arg.rfind("--repetitions=", 0) == 0) absl::SimpleAtoi(arg.substr(14), &repetitions);
+    if (arg.rfind("--repetitions=", 0) == 0)
+      absl::SimpleAtoi(arg.substr(14), &repetitions);
   }
   demo::DemoOptions options;
   options.count = entries;
@@ -43,9 +47,11 @@ int Main(int argc, char** argv) {
   const demo::DemoData data = demo::Generate(options);
   std::map<std::string, std::pair<std::string, v1::OrganisationType>> orgs;
   for (const auto& o : data.organisations) {
-    orgs[o.organisation.organisation_id()] = {o.organisation.name(), o.organisation.type()};
+    orgs[o.organisation.organisation_id()] = {o.organisation.name(),
+                                              o.organisation.type()};
   }
-  std::printf("generated %zu entries in %.1f s\n", data.entries.size(), NowSeconds() - t0);
+  std::printf("generated %zu entries in %.1f s\n", data.entries.size(),
+              NowSeconds() - t0);
 
   FakeClock clock(now);
   std::unique_ptr<SearchEngine> engine;
@@ -78,8 +84,8 @@ int Main(int argc, char** argv) {
   const double built = NowSeconds() - t0;
   t0 = NowSeconds();
   if (inverted != nullptr) inverted->MergeAll();
-  std::printf("indexed in %.2f s, merged in %.2f s, %.0f MB\n", built, NowSeconds() - t0,
-              engine->MemoryBytes() / 1e6);
+  std::printf("indexed in %.2f s, merged in %.2f s, %.0f MB\n", built,
+              NowSeconds() - t0, engine->MemoryBytes() / 1e6);
 
   auto mix = bench::ReadQueryMix(queries_file);
   if (!mix.ok()) {
@@ -107,13 +113,15 @@ int Main(int argc, char** argv) {
     timings.push_back({spec.name, spec.query_class, per, total});
     by_class[spec.query_class].push_back(per);
   }
-  std::sort(timings.begin(), timings.end(),
-            [](const Timing& a, const Timing& b) { return a.seconds > b.seconds; });
+  std::sort(
+      timings.begin(), timings.end(),
+      [](const Timing& a, const Timing& b) { return a.seconds > b.seconds; });
   std::printf("\nslowest queries (engine only):\n");
   for (size_t i = 0; i < timings.size() && i < 15; ++i) {
-    std::printf("  %8.3f ms  %7llu matches  [%s] %s\n", timings[i].seconds * 1e3,
-                static_cast<unsigned long long>(timings[i].total), timings[i].cls.c_str(),
-                timings[i].name.c_str());
+    std::printf("  %8.3f ms  %7llu matches  [%s] %s\n",
+                timings[i].seconds * 1e3,
+                static_cast<unsigned long long>(timings[i].total),
+                timings[i].cls.c_str(), timings[i].name.c_str());
   }
   std::printf("\nby class (mean, max):\n");
   for (auto& [cls, times] : by_class) {
@@ -122,9 +130,11 @@ int Main(int argc, char** argv) {
       sum += t;
       max = std::max(max, t);
     }
-    std::printf("  %-10s %8.3f ms %8.3f ms\n", cls.c_str(), sum / times.size() * 1e3, max * 1e3);
+    std::printf("  %-10s %8.3f ms %8.3f ms\n", cls.c_str(),
+                sum / times.size() * 1e3, max * 1e3);
   }
-  std::printf("\nwhole mix: mean %.3f ms per query\n", all / timings.size() * 1e3);
+  std::printf("\nwhole mix: mean %.3f ms per query\n",
+              all / timings.size() * 1e3);
   return 0;
 }
 

@@ -19,22 +19,26 @@ constexpr double kFieldWeight[kFields] = {3.0, 2.0, 1.5, 1.5, 1.0};
 constexpr double kReferenceLength[kFields] = {6, 20, 3, 8, 60};
 constexpr double kK1 = 1.2;
 constexpr double kB = 0.75;
+// Distinct words the indexing stem cache may hold before it is reset.
+constexpr size_t kMaxScratchCache = 1 << 19;
 
 constexpr const char* kLanguageCodes[] = {
-    "aa", "ab", "ae", "af", "ak", "am", "an", "ar", "as", "av", "ay", "az", "ba", "be",
-    "bg", "bi", "bm", "bn", "bo", "br", "bs", "ca", "ce", "ch", "co", "cr", "cs", "cu",
-    "cv", "cy", "da", "de", "dv", "dz", "ee", "el", "en", "eo", "es", "et", "eu", "fa",
-    "ff", "fi", "fj", "fo", "fr", "fy", "ga", "gd", "gl", "gn", "gu", "gv", "ha", "he",
-    "hi", "ho", "hr", "ht", "hu", "hy", "hz", "ia", "id", "ie", "ig", "ii", "ik", "io",
-    "is", "it", "iu", "ja", "jv", "ka", "kg", "ki", "kj", "kk", "kl", "km", "kn", "ko",
-    "kr", "ks", "ku", "kv", "kw", "ky", "la", "lb", "lg", "li", "ln", "lo", "lt", "lu",
-    "lv", "mg", "mh", "mi", "mk", "ml", "mn", "mr", "ms", "mt", "my", "na", "nb", "nd",
-    "ne", "ng", "nl", "nn", "no", "nr", "nv", "ny", "oc", "oj", "om", "or", "os", "pa",
-    "pi", "pl", "ps", "pt", "qu", "rm", "rn", "ro", "ru", "rw", "sa", "sc", "sd", "se",
-    "sg", "si", "sk", "sl", "sm", "sn", "so", "sq", "sr", "ss", "st", "su", "sv", "sw",
-    "ta", "te", "tg", "th", "ti", "tk", "tl", "tn", "to", "tr", "ts", "tt", "tw", "ty",
-    "ug", "uk", "ur", "uz", "ve", "vi", "vo", "wa", "wo", "xh", "yi", "yo", "za", "zh",
-    "zu"};
+    "aa", "ab", "ae", "af", "ak", "am", "an", "ar", "as", "av", "ay", "az",
+    "ba", "be", "bg", "bi", "bm", "bn", "bo", "br", "bs", "ca", "ce", "ch",
+    "co", "cr", "cs", "cu", "cv", "cy", "da", "de", "dv", "dz", "ee", "el",
+    "en", "eo", "es", "et", "eu", "fa", "ff", "fi", "fj", "fo", "fr", "fy",
+    "ga", "gd", "gl", "gn", "gu", "gv", "ha", "he", "hi", "ho", "hr", "ht",
+    "hu", "hy", "hz", "ia", "id", "ie", "ig", "ii", "ik", "io", "is", "it",
+    "iu", "ja", "jv", "ka", "kg", "ki", "kj", "kk", "kl", "km", "kn", "ko",
+    "kr", "ks", "ku", "kv", "kw", "ky", "la", "lb", "lg", "li", "ln", "lo",
+    "lt", "lu", "lv", "mg", "mh", "mi", "mk", "ml", "mn", "mr", "ms", "mt",
+    "my", "na", "nb", "nd", "ne", "ng", "nl", "nn", "no", "nr", "nv", "ny",
+    "oc", "oj", "om", "or", "os", "pa", "pi", "pl", "ps", "pt", "qu", "rm",
+    "rn", "ro", "ru", "rw", "sa", "sc", "sd", "se", "sg", "si", "sk", "sl",
+    "sm", "sn", "so", "sq", "sr", "ss", "st", "su", "sv", "sw", "ta", "te",
+    "tg", "th", "ti", "tk", "tl", "tn", "to", "tr", "ts", "tt", "tw", "ty",
+    "ug", "uk", "ur", "uz", "ve", "vi", "vo", "wa", "wo", "xh", "yi", "yo",
+    "za", "zh", "zu"};
 
 uint8_t Quantize(double impact) {
   const double q = std::round(impact / kMaxImpact * 255.0);
@@ -57,7 +61,8 @@ const std::vector<int>& RegioOf() {
 }
 
 uint32_t CellKey(int row, int column) {
-  return (static_cast<uint32_t>(row + 1024) << 16) | static_cast<uint32_t>(column + 1024);
+  return (static_cast<uint32_t>(row + 1024) << 16) |
+         static_cast<uint32_t>(column + 1024);
 }
 
 void SetBit(std::unique_ptr<Bitset>* slot, size_t size, uint32_t doc) {
@@ -70,33 +75,41 @@ void SetBit(std::unique_ptr<Bitset>* slot, size_t size, uint32_t doc) {
 int LanguageIndex(absl::string_view code) {
   const auto* begin = std::begin(kLanguageCodes);
   const auto* end = std::end(kLanguageCodes);
-  const auto* it = std::lower_bound(begin, end, code, [](const char* a, absl::string_view b) {
-    return absl::string_view(a) < b;
-  });
-  return it != end && absl::string_view(*it) == code ? static_cast<int>(it - begin) : -1;
+  const auto* it = std::lower_bound(begin, end, code,
+                                    [](const char* a, absl::string_view b) {
+                                      return absl::string_view(a) < b;
+                                    });
+  return it != end && absl::string_view(*it) == code
+             ? static_cast<int>(it - begin)
+             : -1;
 }
 
 const char* LanguageCode(int index) {
-  return index >= 0 && index < static_cast<int>(std::size(kLanguageCodes)) ? kLanguageCodes[index]
-                                                                           : "";
+  return index >= 0 && index < static_cast<int>(std::size(kLanguageCodes))
+             ? kLanguageCodes[index]
+             : "";
 }
 
-double StaticQuality(const Document& doc, int64_t now_seconds, int64_t freshness_seconds) {
+double StaticQuality(const Document& doc, int64_t now_seconds,
+                     int64_t freshness_seconds) {
   return QualityFactor(
       AvailabilityOf(doc.accepting_new_clients, doc.wait_weeks),
-      FreshnessOf(doc.has_last_verified, doc.last_verified_seconds, now_seconds, freshness_seconds));
+      FreshnessOf(doc.has_last_verified, doc.last_verified_seconds, now_seconds,
+                  freshness_seconds));
 }
 
 uint8_t TermPostings::ImpactOf(uint32_t doc) const {
-  if (!dense_impacts.empty()) return doc < dense_impacts.size() ? dense_impacts[doc] : 0;
+  if (!dense_impacts.empty())
+    return doc < dense_impacts.size() ? dense_impacts[doc] : 0;
   const size_t n = docs.size();
   if (n == 0 || doc < docs.front() || doc > docs.back()) return 0;
   size_t lo = 0, hi = n;
   if (n > 64) {
     // Doc numbers are spread evenly: guess the position, then gallop to
     // bracket it, so a lookup touches a few cache lines, not log2(n).
-    const size_t guess = static_cast<size_t>(static_cast<uint64_t>(doc - docs.front()) * (n - 1) /
-                                             (docs.back() - docs.front() + 1));
+    const size_t guess =
+        static_cast<size_t>(static_cast<uint64_t>(doc - docs.front()) *
+                            (n - 1) / (docs.back() - docs.front() + 1));
     size_t bound = 1;
     if (docs[guess] < doc) {
       while (guess + bound < n && docs[guess + bound] < doc) bound *= 2;
@@ -114,16 +127,20 @@ uint8_t TermPostings::ImpactOf(uint32_t doc) const {
 }
 
 size_t TermPostings::MemoryBytes() const {
-  return docs.capacity() * sizeof(uint32_t) + impacts.capacity() + dense_impacts.capacity() +
-         block_max.capacity() + (bitset ? bitset->MemoryBytes() : 0);
+  return docs.capacity() * sizeof(uint32_t) + impacts.capacity() +
+         dense_impacts.capacity() + block_max.capacity() +
+         (bitset ? bitset->MemoryBytes() : 0);
 }
 
-int Segment::CellRow(double latitude) { return static_cast<int>(std::floor(latitude / kCellLat)); }
+int Segment::CellRow(double latitude) {
+  return static_cast<int>(std::floor(latitude / kCellLat));
+}
 int Segment::CellColumn(double longitude) {
   return static_cast<int>(std::floor(longitude / kCellLon));
 }
 
-std::shared_ptr<const Segment> Segment::Build(std::vector<Input> inputs, int64_t now_seconds,
+std::shared_ptr<const Segment> Segment::Build(std::vector<Input> inputs,
+                                              int64_t now_seconds,
                                               int64_t freshness_seconds) {
   // Doc numbers follow static quality (then id), so blocks of 64 docs have
   // similar quality and the engine can stop at the first block that cannot
@@ -131,14 +148,18 @@ std::shared_ptr<const Segment> Segment::Build(std::vector<Input> inputs, int64_t
   {
     std::vector<std::pair<double, size_t>> order(inputs.size());
     for (size_t i = 0; i < inputs.size(); ++i) {
-      order[i] = {-StaticQuality(inputs[i].doc, now_seconds, freshness_seconds), i};
+      order[i] = {-StaticQuality(inputs[i].doc, now_seconds, freshness_seconds),
+                  i};
     }
     std::sort(order.begin(), order.end(), [&](const auto& a, const auto& b) {
-      return a.first != b.first ? a.first < b.first : inputs[a.second].doc.id < inputs[b.second].doc.id;
+      return a.first != b.first
+                 ? a.first < b.first
+                 : inputs[a.second].doc.id < inputs[b.second].doc.id;
     });
     std::vector<Input> sorted;
     sorted.reserve(inputs.size());
-    for (const auto& [quality, i] : order) sorted.push_back(std::move(inputs[i]));
+    for (const auto& [quality, i] : order)
+      sorted.push_back(std::move(inputs[i]));
     inputs = std::move(sorted);
   }
   std::shared_ptr<Segment> segment(new Segment());
@@ -151,6 +172,10 @@ std::shared_ptr<const Segment> Segment::Build(std::vector<Input> inputs, int64_t
   s.regios_.resize(regios);
   absl::flat_hash_map<std::string, uint32_t> organisation_index;
   absl::flat_hash_map<std::string, std::string> vocabulary;  // word -> stem
+  // Reused per document: no allocation per word once the cache is warm.
+  IndexScratch scratch;
+  absl::flat_hash_map<absl::string_view, double> weighted;
+  std::vector<absl::string_view> field_terms;
   for (uint32_t d = 0; d < n; ++d) {
     Document& doc = inputs[d].doc;
     s.ids_.push_back(doc.id);
@@ -159,7 +184,8 @@ std::shared_ptr<const Segment> Segment::Build(std::vector<Input> inputs, int64_t
     a.organisation_type = static_cast<uint8_t>(inputs[d].organisation_type);
     a.accepting_new_clients = doc.accepting_new_clients;
     a.has_last_verified = doc.has_last_verified;
-    a.wait_weeks = static_cast<uint8_t>(std::min<uint32_t>(doc.wait_weeks, 255));
+    a.wait_weeks =
+        static_cast<uint8_t>(std::min<uint32_t>(doc.wait_weeks, 255));
     a.employer_sector = doc.employer_sector;
     a.interventions = doc.interventions;
     a.target_groups = doc.target_groups;
@@ -168,8 +194,8 @@ std::shared_ptr<const Segment> Segment::Build(std::vector<Input> inputs, int64_t
     a.quality_marks = doc.quality_marks;
     a.employer_offers = doc.employer_offers;
     a.last_verified_seconds = doc.last_verified_seconds;
-    auto [org, inserted] =
-        organisation_index.emplace(doc.organisation_id, s.organisation_ids_.size());
+    auto [org, inserted] = organisation_index.emplace(
+        doc.organisation_id, s.organisation_ids_.size());
     if (inserted) s.organisation_ids_.push_back(doc.organisation_id);
     a.organisation = org->second;
     s.organisation_docs_[doc.organisation_id].push_back(d);
@@ -195,42 +221,51 @@ std::shared_ptr<const Segment> Segment::Build(std::vector<Input> inputs, int64_t
     set_bits(FilterField::kOrganisationType, 1u << a.organisation_type);
     set_bits(FilterField::kEmployerOffer, a.employer_offers);
     if (a.employer_sector) {
-      s.filters_.try_emplace(FilterKey(FilterField::kSector, a.employer_sector), n)
+      s.filters_
+          .try_emplace(FilterKey(FilterField::kSector, a.employer_sector), n)
           .first->second.Set(d);
     }
     if (a.accepting_new_clients) {
-      s.filters_.try_emplace(FilterKey(FilterField::kAccepting, 1), n).first->second.Set(d);
+      s.filters_.try_emplace(FilterKey(FilterField::kAccepting, 1), n)
+          .first->second.Set(d);
     }
     for (const std::string& language : doc.languages) {
       const int index = LanguageIndex(language);
       if (index >= 0) {
-        s.filters_.try_emplace(FilterKey(FilterField::kLanguage, index), n).first->second.Set(d);
+        s.filters_.try_emplace(FilterKey(FilterField::kLanguage, index), n)
+            .first->second.Set(d);
       }
     }
-    for (size_t g = doc.area._Find_first(); g < gemeenten; g = doc.area._Find_next(g)) {
+    for (size_t g = doc.area._Find_first(); g < gemeenten;
+         g = doc.area._Find_next(g)) {
       SetBit(&s.gemeenten_[g], n, d);
       const int r = RegioOf()[g];
       if (r >= 0) SetBit(&s.regios_[r], n, d);
     }
 
     // Text: per field terms, then one BM25F impact per term.
-    FieldTerms fields[kFields];
-    for (int f = 0; f < kFields; ++f) analyzer.AnalyzeField(doc.text[f], &fields[f]);
-    absl::flat_hash_map<std::string, double> weighted;
+    // The views point into `scratch`, which lives until the doc is done.
+    if (scratch.cache_size() > kMaxScratchCache) scratch.Clear();
+    weighted.clear();
     for (int f = 0; f < kFields; ++f) {
+      field_terms.clear();
+      const uint32_t length = analyzer.AnalyzeFieldInto(
+          doc.text[f], &scratch,
+          [&](absl::string_view term) { field_terms.push_back(term); },
+          [&](absl::string_view word, absl::string_view stem) {
+            if (!vocabulary.contains(word)) vocabulary.emplace(word, stem);
+          });
       const double norm =
-          1.0 - kB + kB * std::max<uint32_t>(fields[f].length, 1) / kReferenceLength[f];
-      for (const auto& [term, tf] : fields[f].tf) {
-        weighted[term] += kFieldWeight[f] * tf / norm;
-      }
-      for (auto& [word, stem] : fields[f].words) {
-        vocabulary.try_emplace(std::move(word), std::move(stem));
-      }
+          1.0 - kB + kB * std::max<uint32_t>(length, 1) / kReferenceLength[f];
+      const double weight = kFieldWeight[f] / norm;
+      for (absl::string_view term : field_terms) weighted[term] += weight;
     }
     for (const auto& [term, tf] : weighted) {
-      TermPostings& postings = s.terms_[term];
-      postings.docs.push_back(d);
-      postings.impacts.push_back(Quantize(tf * (kK1 + 1) / (tf + kK1)));
+      auto it = s.terms_.find(term);
+      if (it == s.terms_.end())
+        it = s.terms_.emplace(std::string(term), TermPostings()).first;
+      it->second.docs.push_back(d);
+      it->second.impacts.push_back(Quantize(tf * (kK1 + 1) / (tf + kK1)));
     }
     // Text is no longer needed; free it early for big batches.
     for (auto& text : doc.text) std::string().swap(text);
@@ -241,10 +276,11 @@ std::shared_ptr<const Segment> Segment::Build(std::vector<Input> inputs, int64_t
   return segment;
 }
 
-std::shared_ptr<const Segment> Segment::Merge(const std::vector<const Segment*>& parts,
-                                              const std::vector<const Bitset*>& live,
-                                              int64_t now_seconds, int64_t freshness_seconds,
-                                              std::vector<std::pair<uint32_t, uint32_t>>* origin) {
+std::shared_ptr<const Segment> Segment::Merge(
+    const std::vector<const Segment*>& parts,
+    const std::vector<const Bitset*>& live, int64_t now_seconds,
+    int64_t freshness_seconds,
+    std::vector<std::pair<uint32_t, uint32_t>>* origin) {
   std::shared_ptr<Segment> segment(new Segment());
   Segment& s = *segment;
   // The live docs of all parts, in order of static quality now, then id.
@@ -261,7 +297,8 @@ std::shared_ptr<const Segment> Segment::Merge(const std::vector<const Segment*>&
       const DocAttributes& a = parts[p]->attributes_[d];
       const double quality = QualityFactor(
           AvailabilityOf(a.accepting_new_clients, a.wait_weeks),
-          FreshnessOf(a.has_last_verified, a.last_verified_seconds, now_seconds, freshness_seconds));
+          FreshnessOf(a.has_last_verified, a.last_verified_seconds, now_seconds,
+                      freshness_seconds));
       items.push_back({quality, &parts[p]->ids_[d], p, d});
     }
   }
@@ -271,7 +308,8 @@ std::shared_ptr<const Segment> Segment::Merge(const std::vector<const Segment*>&
   const uint32_t n = static_cast<uint32_t>(items.size());
   // New numbers of the docs of each part (UINT32_MAX for dead ones).
   std::vector<std::vector<uint32_t>> remap(parts.size());
-  for (size_t p = 0; p < parts.size(); ++p) remap[p].assign(parts[p]->size(), UINT32_MAX);
+  for (size_t p = 0; p < parts.size(); ++p)
+    remap[p].assign(parts[p]->size(), UINT32_MAX);
   for (uint32_t nd = 0; nd < n; ++nd) remap[items[nd].part][items[nd].doc] = nd;
 
   const size_t gemeenten = ReferenceData::Get().gemeenten().size();
@@ -287,7 +325,8 @@ std::shared_ptr<const Segment> Segment::Merge(const std::vector<const Segment*>&
     s.ids_.push_back(part.ids_[d]);
     DocAttributes a = part.attributes_[d];
     const std::string& org_id = part.organisation_ids_[a.organisation];
-    auto [org, inserted] = organisation_index.emplace(org_id, s.organisation_ids_.size());
+    auto [org, inserted] =
+        organisation_index.emplace(org_id, s.organisation_ids_.size());
     if (inserted) s.organisation_ids_.push_back(org_id);
     a.organisation = org->second;
     s.organisation_docs_[org_id].push_back(nd);
@@ -314,7 +353,8 @@ std::shared_ptr<const Segment> Segment::Merge(const std::vector<const Segment*>&
       });
     }
     for (size_t g = 0; g < part.gemeenten_.size(); ++g) {
-      if (part.gemeenten_[g]) remap_bitset(*part.gemeenten_[g], &s.gemeenten_[g]);
+      if (part.gemeenten_[g])
+        remap_bitset(*part.gemeenten_[g], &s.gemeenten_[g]);
     }
     for (size_t r = 0; r < part.regios_.size(); ++r) {
       if (part.regios_[r]) remap_bitset(*part.regios_[r], &s.regios_[r]);
@@ -333,7 +373,8 @@ std::shared_ptr<const Segment> Segment::Merge(const std::vector<const Segment*>&
   }
   for (auto& [term, postings] : s.terms_) {
     std::vector<std::pair<uint32_t, uint8_t>> pairs(postings.docs.size());
-    for (size_t i = 0; i < pairs.size(); ++i) pairs[i] = {postings.docs[i], postings.impacts[i]};
+    for (size_t i = 0; i < pairs.size(); ++i)
+      pairs[i] = {postings.docs[i], postings.impacts[i]};
     std::sort(pairs.begin(), pairs.end());
     for (size_t i = 0; i < pairs.size(); ++i) {
       postings.docs[i] = pairs[i].first;
@@ -343,7 +384,8 @@ std::shared_ptr<const Segment> Segment::Merge(const std::vector<const Segment*>&
   // Vocabulary: union (words of dead docs may linger; they expand to terms
   // without postings, which queries skip).
   for (const Segment* part : parts) {
-    s.vocabulary_.insert(s.vocabulary_.end(), part->vocabulary_.begin(), part->vocabulary_.end());
+    s.vocabulary_.insert(s.vocabulary_.end(), part->vocabulary_.begin(),
+                         part->vocabulary_.end());
   }
   std::sort(s.vocabulary_.begin(), s.vocabulary_.end());
   s.vocabulary_.erase(std::unique(s.vocabulary_.begin(), s.vocabulary_.end()),
@@ -357,45 +399,57 @@ void Segment::Finish(int64_t now_seconds, int64_t freshness_seconds) {
   const size_t blocks = (n + 63) / 64;
   built_at_seconds_ = now_seconds;
   units_.resize(points_.size());
-  for (size_t i = 0; i < points_.size(); ++i) units_[i] = ToUnitVector(points_[i]);
+  for (size_t i = 0; i < points_.size(); ++i)
+    units_[i] = ToUnitVector(points_[i]);
   // Static quality from the attributes (non-increasing in doc number).
   for (DocAttributes& a : attributes_) {
-    a.static_quality = static_cast<float>(QualityFactor(
-        AvailabilityOf(a.accepting_new_clients, a.wait_weeks),
-        FreshnessOf(a.has_last_verified, a.last_verified_seconds, now_seconds, freshness_seconds)));
+    a.static_quality = static_cast<float>(
+        QualityFactor(AvailabilityOf(a.accepting_new_clients, a.wait_weeks),
+                      FreshnessOf(a.has_last_verified, a.last_verified_seconds,
+                                  now_seconds, freshness_seconds)));
   }
   block_quality_.assign(blocks, 0.0f);
-  block_boxes_.assign(blocks, Box{INFINITY, -INFINITY, INFINITY, -INFINITY, true, false});
+  block_boxes_.assign(
+      blocks, Box{INFINITY, -INFINITY, INFINITY, -INFINITY, true, false});
   for (uint32_t d = 0; d < n; ++d) {
     const size_t b = d / 64;
-    block_quality_[b] = std::max(block_quality_[b], attributes_[d].static_quality);
+    block_quality_[b] =
+        std::max(block_quality_[b], attributes_[d].static_quality);
     Box& box = block_boxes_[b];
     const auto pts = points(d);
     if (pts.empty()) box.has_nowhere = true;
     for (const GeoPoint& p : pts) {
       box.empty = false;
-      box.min_latitude = std::min(box.min_latitude, static_cast<float>(p.latitude));
-      box.max_latitude = std::max(box.max_latitude, static_cast<float>(p.latitude));
-      box.min_longitude = std::min(box.min_longitude, static_cast<float>(p.longitude));
-      box.max_longitude = std::max(box.max_longitude, static_cast<float>(p.longitude));
+      box.min_latitude =
+          std::min(box.min_latitude, static_cast<float>(p.latitude));
+      box.max_latitude =
+          std::max(box.max_latitude, static_cast<float>(p.latitude));
+      box.min_longitude =
+          std::min(box.min_longitude, static_cast<float>(p.longitude));
+      box.max_longitude =
+          std::max(box.max_longitude, static_cast<float>(p.longitude));
     }
   }
   by_verified_.resize(n);
   std::iota(by_verified_.begin(), by_verified_.end(), 0);
-  std::sort(by_verified_.begin(), by_verified_.end(), [&](uint32_t x, uint32_t y) {
-    const auto& ax = attributes_[x];
-    const auto& ay = attributes_[y];
-    const int64_t vx = ax.has_last_verified ? ax.last_verified_seconds : INT64_MIN;
-    const int64_t vy = ay.has_last_verified ? ay.last_verified_seconds : INT64_MIN;
-    return vx != vy ? vx > vy : x < y;
-  });
+  std::sort(by_verified_.begin(), by_verified_.end(),
+            [&](uint32_t x, uint32_t y) {
+              const auto& ax = attributes_[x];
+              const auto& ay = attributes_[y];
+              const int64_t vx =
+                  ax.has_last_verified ? ax.last_verified_seconds : INT64_MIN;
+              const int64_t vy =
+                  ay.has_last_verified ? ay.last_verified_seconds : INT64_MIN;
+              return vx != vy ? vx > vy : x < y;
+            });
   ids_sorted_.resize(n);
   std::iota(ids_sorted_.begin(), ids_sorted_.end(), 0);
   std::sort(ids_sorted_.begin(), ids_sorted_.end(),
             [&](uint32_t x, uint32_t y) { return ids_[x] < ids_[y]; });
   for (auto& [term, postings] : terms_) {
     postings.df = static_cast<uint32_t>(postings.docs.size());
-    postings.max_impact = *std::max_element(postings.impacts.begin(), postings.impacts.end());
+    postings.max_impact =
+        *std::max_element(postings.impacts.begin(), postings.impacts.end());
     if (postings.docs.size() * 64 >= n && postings.docs.size() >= 64) {
       postings.bitset = std::make_unique<Bitset>(n);
       postings.block_max.assign(blocks, 0);
@@ -417,15 +471,17 @@ void Segment::Finish(int64_t now_seconds, int64_t freshness_seconds) {
   }
   for (uint32_t d = 0; d < n; ++d) {
     for (const GeoPoint& p : points(d)) {
-      auto& cell = cells_[CellKey(CellRow(p.latitude), CellColumn(p.longitude))];
+      auto& cell =
+          cells_[CellKey(CellRow(p.latitude), CellColumn(p.longitude))];
       if (cell.empty() || cell.back() != d) cell.push_back(d);
     }
   }
 }
 
 int64_t Segment::Find(absl::string_view id) const {
-  auto it = std::lower_bound(ids_sorted_.begin(), ids_sorted_.end(), id,
-                             [&](uint32_t doc, absl::string_view v) { return ids_[doc] < v; });
+  auto it = std::lower_bound(
+      ids_sorted_.begin(), ids_sorted_.end(), id,
+      [&](uint32_t doc, absl::string_view v) { return ids_[doc] < v; });
   if (it == ids_sorted_.end() || ids_[*it] != id) return -1;
   return *it;
 }
@@ -447,10 +503,13 @@ const Bitset* Segment::GemeenteBitset(int gemeente) const {
 }
 
 const Bitset* Segment::RegioBitset(int regio) const {
-  return regio >= 0 && regio < static_cast<int>(regios_.size()) ? regios_[regio].get() : nullptr;
+  return regio >= 0 && regio < static_cast<int>(regios_.size())
+             ? regios_[regio].get()
+             : nullptr;
 }
 
-const std::vector<uint32_t>* Segment::OrganisationDocs(absl::string_view organisation_id) const {
+const std::vector<uint32_t>* Segment::OrganisationDocs(
+    absl::string_view organisation_id) const {
   auto it = organisation_docs_.find(organisation_id);
   return it == organisation_docs_.end() ? nullptr : &it->second;
 }
@@ -467,7 +526,8 @@ size_t Segment::MemoryBytes() const {
   bytes += attributes_.capacity() * sizeof(DocAttributes);
   bytes += points_.capacity() * sizeof(GeoPoint);
   for (const auto& [term, postings] : terms_) {
-    bytes += sizeof(std::string) + term.capacity() + sizeof(TermPostings) + postings.MemoryBytes();
+    bytes += sizeof(std::string) + term.capacity() + sizeof(TermPostings) +
+             postings.MemoryBytes();
   }
   for (const auto& [word, stem] : vocabulary_) {
     bytes += 2 * sizeof(std::string) + word.capacity() + stem.capacity();
@@ -476,11 +536,14 @@ size_t Segment::MemoryBytes() const {
   for (const auto& bits : gemeenten_) bytes += bits ? bits->MemoryBytes() : 0;
   for (const auto& bits : regios_) bytes += bits ? bits->MemoryBytes() : 0;
   for (const auto& [org, docs] : organisation_docs_) {
-    bytes += sizeof(std::string) + org.capacity() + docs.capacity() * sizeof(uint32_t);
+    bytes += sizeof(std::string) + org.capacity() +
+             docs.capacity() * sizeof(uint32_t);
   }
   bytes += by_verified_.capacity() * sizeof(uint32_t);
-  bytes += block_quality_.capacity() * sizeof(float) + block_boxes_.capacity() * sizeof(Box);
-  for (const auto& [cell, docs] : cells_) bytes += docs.capacity() * sizeof(uint32_t) + 8;
+  bytes += block_quality_.capacity() * sizeof(float) +
+           block_boxes_.capacity() * sizeof(Box);
+  for (const auto& [cell, docs] : cells_)
+    bytes += docs.capacity() * sizeof(uint32_t) + 8;
   return bytes;
 }
 

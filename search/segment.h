@@ -56,12 +56,14 @@ int LanguageIndex(absl::string_view code);
 const char* LanguageCode(int index);
 
 // Impacts are stored as one byte: impact = byte / 255 * kMaxImpact.
-inline constexpr double kMaxImpact = 2.2;  // BM25 with k1 = 1.2 saturates at k1 + 1
+inline constexpr double kMaxImpact =
+    2.2;  // BM25 with k1 = 1.2 saturates at k1 + 1
 
 // Ranking factor that depends on the document only: availability and
 // freshness (see engine.h, CombineScore). At `now`; never increases with
 // time, so the value at build time bounds it later.
-double StaticQuality(const Document& doc, int64_t now_seconds, int64_t freshness_seconds);
+double StaticQuality(const Document& doc, int64_t now_seconds,
+                     int64_t freshness_seconds);
 
 struct DocAttributes {
   uint8_t kind = 0;
@@ -80,7 +82,7 @@ struct DocAttributes {
   uint32_t organisation = 0;  // index into organisation_ids()
   uint32_t points_begin = 0;  // into points()
   uint32_t points_end = 0;
-  float static_quality = 0;   // StaticQuality at build time
+  float static_quality = 0;  // StaticQuality at build time
 };
 
 struct TermPostings {
@@ -125,30 +127,38 @@ class Segment {
   static inline constexpr double kCellLat = 0.05;
   static inline constexpr double kCellLon = 0.075;
 
-  static std::shared_ptr<const Segment> Build(std::vector<Input> inputs, int64_t now_seconds,
+  static std::shared_ptr<const Segment> Build(std::vector<Input> inputs,
+                                              int64_t now_seconds,
                                               int64_t freshness_seconds);
   // The live documents of `parts` (live[i] for parts[i]) in one segment.
   // `origin` (when not null) receives for each new doc its (part, doc).
   static std::shared_ptr<const Segment> Merge(
-      const std::vector<const Segment*>& parts, const std::vector<const Bitset*>& live,
-      int64_t now_seconds, int64_t freshness_seconds,
+      const std::vector<const Segment*>& parts,
+      const std::vector<const Bitset*>& live, int64_t now_seconds,
+      int64_t freshness_seconds,
       std::vector<std::pair<uint32_t, uint32_t>>* origin);
 
   uint32_t size() const { return static_cast<uint32_t>(ids_.size()); }
   const std::string& id(uint32_t doc) const { return ids_[doc]; }
   // Doc number of an entry id, or -1.
   int64_t Find(absl::string_view id) const;
-  const DocAttributes& attributes(uint32_t doc) const { return attributes_[doc]; }
+  const DocAttributes& attributes(uint32_t doc) const {
+    return attributes_[doc];
+  }
   absl::Span<const GeoPoint> points(uint32_t doc) const {
     const DocAttributes& a = attributes_[doc];
-    return absl::MakeConstSpan(points_.data() + a.points_begin, a.points_end - a.points_begin);
+    return absl::MakeConstSpan(points_.data() + a.points_begin,
+                               a.points_end - a.points_begin);
   }
   // The same points as unit vectors.
   absl::Span<const UnitVector> units(uint32_t doc) const {
     const DocAttributes& a = attributes_[doc];
-    return absl::MakeConstSpan(units_.data() + a.points_begin, a.points_end - a.points_begin);
+    return absl::MakeConstSpan(units_.data() + a.points_begin,
+                               a.points_end - a.points_begin);
   }
-  const std::vector<std::string>& organisation_ids() const { return organisation_ids_; }
+  const std::vector<std::string>& organisation_ids() const {
+    return organisation_ids_;
+  }
 
   const TermPostings* Postings(const std::string& term) const;
   // Sorted (folded word, stem) pairs.
@@ -159,7 +169,8 @@ class Segment {
   const Bitset* FilterBitset(uint32_t key) const;
   const Bitset* GemeenteBitset(int gemeente) const;
   const Bitset* RegioBitset(int regio) const;
-  const std::vector<uint32_t>* OrganisationDocs(absl::string_view organisation_id) const;
+  const std::vector<uint32_t>* OrganisationDocs(
+      absl::string_view organisation_id) const;
 
   // Docs by decreasing last_verified (doc numbers follow static quality).
   const std::vector<uint32_t>& by_verified() const { return by_verified_; }

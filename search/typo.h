@@ -12,7 +12,8 @@
 namespace kaartnet::search {
 
 // Edit distance of a and b, or max_distance + 1 when it is larger.
-int BoundedEditDistance(absl::string_view a, absl::string_view b, int max_distance);
+int BoundedEditDistance(absl::string_view a, absl::string_view b,
+                        int max_distance);
 
 // Entries (word, stem) of `vocabulary` whose word is within max_distance
 // (but not equal) of `word`, nearest first, at most `limit`.

@@ -8,11 +8,13 @@ namespace {
 
 TEST(TypoTest, EditDistance) {
   EXPECT_EQ(BoundedEditDistance("jobcoach", "jobcoach", 2), 0);
-  EXPECT_EQ(BoundedEditDistance("jobcoch", "jobcoach", 2), 1);      // deletion
-  EXPECT_EQ(BoundedEditDistance("jobcoaach", "jobcoach", 2), 1);    // insertion
-  EXPECT_EQ(BoundedEditDistance("jobkoach", "jobcoach", 2), 1);     // substitution
-  EXPECT_EQ(BoundedEditDistance("pyschose", "psychose", 2), 2);     // swap = 2 edits
-  EXPECT_EQ(BoundedEditDistance("maastricht", "amsterdam", 2), 3);  // beyond the bound
+  EXPECT_EQ(BoundedEditDistance("jobcoch", "jobcoach", 2), 1);    // deletion
+  EXPECT_EQ(BoundedEditDistance("jobcoaach", "jobcoach", 2), 1);  // insertion
+  EXPECT_EQ(BoundedEditDistance("jobkoach", "jobcoach", 2), 1);  // substitution
+  EXPECT_EQ(BoundedEditDistance("pyschose", "psychose", 2),
+            2);  // swap = 2 edits
+  EXPECT_EQ(BoundedEditDistance("maastricht", "amsterdam", 2),
+            3);  // beyond the bound
   EXPECT_EQ(BoundedEditDistance("", "ab", 2), 2);
 }
 
