@@ -237,4 +237,55 @@ std::string SearchTerms(absl::string_view full_value_name) {
   return it == Terms().end() ? "" : it->second.search_terms;
 }
 
+namespace {
+
+struct SectorName {
+  const char* label;         // short name as used in the field
+  const char* search_terms;  // the official SBI 2008 name and common words
+};
+
+// SBI 2008 sections (CBS), A..U.
+const SectorName kSectorNames[] = {
+    {"Landbouw en groen", "landbouw bosbouw visserij groen tuinbouw hovenier"},
+    {"Delfstoffenwinning", "delfstoffen winning"},
+    {"Industrie", "industrie productie fabriek"},
+    {"Energievoorziening", "energie elektriciteit gas"},
+    {"Water en afval", "waterbedrijven afvalbeheer afval recycling"},
+    {"Bouw", "bouwnijverheid bouw"},
+    {"Handel", "groothandel detailhandel winkel supermarkt handel"},
+    {"Logistiek", "vervoer opslag transport logistiek"},
+    {"Horeca", "logies maaltijden dranken horeca hotel restaurant cafe"},
+    {"ICT en media", "informatie communicatie ict media"},
+    {"Financiële dienstverlening",
+     "financiele dienstverlening bank verzekeraar"},
+    {"Vastgoed", "verhuur handel onroerend goed vastgoed"},
+    {"Zakelijke dienstverlening", "specialistische zakelijke diensten advies"},
+    {"Schoonmaak en facilitair",
+     "verhuur overige zakelijke diensten schoonmaak facilitair uitzendbureau"},
+    {"Overheid", "openbaar bestuur overheidsdiensten overheid gemeente"},
+    {"Onderwijs", "onderwijs school"},
+    {"Zorg en welzijn", "gezondheidszorg welzijnszorg zorg welzijn"},
+    {"Cultuur, sport en recreatie", "cultuur sport recreatie"},
+    {"Overige dienstverlening", "overige dienstverlening"},
+    {"Huishoudens", "huishoudens als werkgever huishoudelijk"},
+    {"Extraterritoriale organisaties", "extraterritoriale organisaties"},
+};
+
+const SectorName* FindSector(absl::string_view letter) {
+  if (letter.size() != 1 || letter[0] < 'A' || letter[0] > 'U') return nullptr;
+  return &kSectorNames[letter[0] - 'A'];
+}
+
+}  // namespace
+
+std::string SectorLabel(absl::string_view letter) {
+  const SectorName* s = FindSector(letter);
+  return s == nullptr ? "" : s->label;
+}
+
+std::string SectorSearchTerms(absl::string_view letter) {
+  const SectorName* s = FindSector(letter);
+  return s == nullptr ? "" : s->search_terms;
+}
+
 }  // namespace kaartnet::model

@@ -38,6 +38,12 @@ std::vector<int> EnumValues(const google::protobuf::EnumDescriptor* type);
 // INTERVENTION_IPS -> "individuele plaatsing en steun".
 std::string SearchTerms(absl::string_view full_value_name);
 
+// Dutch name of an SBI section (Employer.sector, "A".."U"), "" when unknown:
+// SectorLabel("I") == "Horeca".
+std::string SectorLabel(absl::string_view letter);
+// Extra search words for a sector: "I" -> "logies maaltijden dranken ...".
+std::string SectorSearchTerms(absl::string_view letter);
+
 }  // namespace kaartnet::model
 
 #endif  // KAARTNET_MODEL_VOCABULARY_H_

@@ -108,8 +108,11 @@ Analyzer::Analyzer(absl::string_view synonyms_text) {
          absl::StrSplit(line.substr(colon + 1), ',')) {
       Phrase phrase;
       phrase.token = token;
-      for (const Word& w : Words(member)) phrase.stems.push_back(Stem(w.text));
+      const std::vector<Word> words = Words(member);
+      for (const Word& w : words) phrase.stems.push_back(Stem(w.text));
       if (phrase.stems.empty()) continue;
+      if (words.size() == 1 && words[0].text.size() <= kMaxAbbreviation)
+        phrase.exact_word = words[0].text;
       phrases_[phrase.stems[0]].push_back(std::move(phrase));
     }
   }
@@ -204,12 +207,14 @@ std::vector<Word> Analyzer::Words(absl::string_view text) const {
   return words;
 }
 
-template <typename Stems, typename Fn>
-void Analyzer::MatchSynonyms(const Stems& stems, size_t i, Fn fn) const {
+template <typename Stems, typename WordAt, typename Fn>
+void Analyzer::MatchSynonyms(const Stems& stems, size_t i, WordAt word_at,
+                             Fn fn) const {
   auto it = phrases_.find(stems[i]);
   if (it == phrases_.end()) return;
   for (const Phrase& phrase : it->second) {
     if (i + phrase.stems.size() > stems.size()) continue;
+    if (!phrase.exact_word.empty() && word_at(i) != phrase.exact_word) continue;
     bool match = true;
     for (size_t k = 1; k < phrase.stems.size() && match; ++k) {
       match = stems[i + k] == phrase.stems[k];
@@ -282,8 +287,9 @@ uint32_t Analyzer::AnalyzeFieldInto(
   uint32_t length = 0;
   for (size_t i = 0; i < words.size(); ++i) {
     const absl::string_view w = words[i].first;
-    MatchSynonyms(stems, i,
-                  [&](const std::string& token, size_t) { term(token); });
+    MatchSynonyms(
+        stems, i, [&](size_t k) { return words[k].first; },
+        [&](const std::string& token, size_t) { term(token); });
     // Hyphenated compound: also the joined word.
     if (!words[i].second && i + 1 < words.size() && words[i + 1].second) {
       std::string& joined = scratch->joined_;
@@ -350,12 +356,14 @@ std::vector<QueryGroup> Analyzer::AnalyzeQuery(absl::string_view query) const {
     // Multi-word synonym phrase: one group.
     size_t phrase_length = 0;
     std::string phrase_token;
-    MatchSynonyms(stems, i, [&](const std::string& token, size_t length) {
-      if (length > phrase_length) {
-        phrase_length = length;
-        phrase_token = token;
-      }
-    });
+    auto word_at = [&](size_t k) { return absl::string_view(words[k].text); };
+    MatchSynonyms(stems, i, word_at,
+                  [&](const std::string& token, size_t length) {
+                    if (length > phrase_length) {
+                      phrase_length = length;
+                      phrase_token = token;
+                    }
+                  });
     if (phrase_length > 1) {
       QueryGroup group;
       for (size_t k = i; k < i + phrase_length; ++k)
@@ -391,23 +399,27 @@ std::vector<QueryGroup> Analyzer::AnalyzeQuery(absl::string_view query) const {
     group.prefix = typing && end == words.size();
     group.postcode = end - i == 1 && IsPostcodeDigits(joined);
     if (end - i == 1) {
-      MatchSynonyms(stems, i, [&](const std::string& token, size_t length) {
-        if (length == 1) group.synonyms.push_back(token);
-      });
+      MatchSynonyms(stems, i, word_at,
+                    [&](const std::string& token, size_t length) {
+                      if (length == 1) group.synonyms.push_back(token);
+                    });
     } else {
       // Synonyms of the compound as written with the hyphen.
       std::vector<std::string> part_stems(stems.begin() + i,
                                           stems.begin() + end);
-      MatchSynonyms(part_stems, 0,
-                    [&](const std::string& token, size_t length) {
-                      if (length == part_stems.size())
-                        group.synonyms.push_back(token);
-                    });
+      MatchSynonyms(
+          part_stems, 0,
+          [&](size_t k) { return absl::string_view(words[i + k].text); },
+          [&](const std::string& token, size_t length) {
+            if (length == part_stems.size()) group.synonyms.push_back(token);
+          });
       // ... and as one word.
       std::vector<std::string> joined_stem = {group.stem};
-      MatchSynonyms(joined_stem, 0, [&](const std::string& token, size_t) {
-        group.synonyms.push_back(token);
-      });
+      MatchSynonyms(
+          joined_stem, 0, [&](size_t) { return absl::string_view(joined); },
+          [&](const std::string& token, size_t) {
+            group.synonyms.push_back(token);
+          });
     }
     std::sort(group.synonyms.begin(), group.synonyms.end());
     group.synonyms.erase(

@@ -117,10 +117,15 @@ class Analyzer {
   struct Phrase {
     std::vector<std::string> stems;
     std::string token;  // "~name"
+    // Abbreviations (one word of at most 4 letters) match only as written:
+    // "ASS" (autism) must not match "Assen", whose stem is "ass".
+    std::string exact_word;
   };
+  static constexpr size_t kMaxAbbreviation = 4;
   // Synonym phrases starting at word i of `stems`; calls fn(token, length).
-  template <typename Stems, typename Fn>
-  void MatchSynonyms(const Stems& stems, size_t i, Fn fn) const;
+  // word_at(k) is the folded word k (for abbreviations).
+  template <typename Stems, typename WordAt, typename Fn>
+  void MatchSynonyms(const Stems& stems, size_t i, WordAt word_at, Fn fn) const;
   // Cached stem (a view into the scratch's cache).
   absl::string_view CachedStem(absl::string_view folded,
                                IndexScratch* scratch) const;

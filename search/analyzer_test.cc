@@ -82,6 +82,22 @@ TEST(AnalyzerTest, AbbreviationsAndFullFormsMeetInOneToken) {
   EXPECT_THAT(wsp.tf, Contains(Key("~werkgeversservicepunt")));
 }
 
+TEST(AnalyzerTest, ShortAbbreviationsMatchOnlyTheWholeWord) {
+  // "ASS" (autismespectrumstoornis) must not turn the town Assen, or the
+  // word "assistent", into autism.
+  for (const char* text : {"Team Assen", "assistent begeleider"}) {
+    FieldTerms terms;
+    A().AnalyzeField(text, &terms);
+    EXPECT_THAT(terms.tf, Not(Contains(Key("~ass")))) << text;
+  }
+  FieldTerms ass;
+  A().AnalyzeField("jobcoach bij ASS", &ass);
+  EXPECT_THAT(ass.tf, Contains(Key("~ass")));
+  FieldTerms autisme;
+  A().AnalyzeField("autisme", &autisme);
+  EXPECT_THAT(autisme.tf, Contains(Key("~ass")));
+}
+
 TEST(AnalyzerTest, QueryGroups) {
   auto groups = A().AnalyzeQuery("IPS psychose kerkr");
   ASSERT_EQ(groups.size(), 3u);

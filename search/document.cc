@@ -157,6 +157,9 @@ Document MakeDocument(
     for (int v : entry.employer().offers()) {
       AppendTerms(&interventions, v1::EmployerOffer_descriptor(), v);
     }
+    absl::StrAppend(&interventions,
+                    model::SectorLabel(entry.employer().sector()), " ",
+                    model::SectorSearchTerms(entry.employer().sector()), " ");
   }
 
   for (const std::string& code : entry.service_area().gemeentecodes()) {

@@ -89,6 +89,10 @@ struct Document {
   // "Geleen" can be understood as a place in GM1883.
   std::vector<std::pair<std::string, std::string>> places;
   std::string text[static_cast<int>(TextField::kCount)];
+  // What a result list shows of the entry, ready to send: a serialized
+  // v1.SearchHit with the basic view of the entry and its organisation
+  // (see hit_card.h). Empty when the index was given none.
+  std::string card;
 };
 
 // Builds the document of a live entry. `organisation_name` comes from the

@@ -8,6 +8,8 @@ namespace kaartnet::search::embedded {
 
 // data/synonyms.txt
 absl::string_view SynonymsTxt();
+// data/places.txt
+absl::string_view PlacesTxt();
 
 }  // namespace kaartnet::search::embedded
 

@@ -55,6 +55,8 @@ std::string FacetLabel(v1::FacetField field, const std::string& value) {
       return value == "true" ? "Neemt nieuwe cliënten aan"
                              : "Neemt geen nieuwe cliënten aan";
     case v1::FACET_FIELD_LANGUAGE:
+      if (const char* name = LanguageName(value)) return name;
+      return value;
     case v1::FACET_FIELD_ORGANISATION:
       return value;
     default:

@@ -26,6 +26,8 @@ struct Hit {
   std::optional<double> distance_km;
   bool stale = false;
   v1::ScoreExplanation explanation;  // filled when the query asks
+  // Document::card of the entry (may be empty).
+  std::string card;
 };
 
 struct SearchResult {

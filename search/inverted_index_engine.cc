@@ -2,16 +2,19 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <queue>
 #include <set>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "common/log.h"
 #include "common/reference_data.h"
 #include "model/vocabulary.h"
 #include "search/analyzer.h"
+#include "search/embedded_search_data.h"
 #include "search/typo.h"
 
 namespace kaartnet::search {
@@ -26,6 +29,9 @@ constexpr double kWeightTypo1 = 0.6;
 constexpr double kWeightTypo2 = 0.45;
 // Impact of an area or postcode match: as one mention in the places field.
 constexpr uint8_t kPlaceImpact = 142;
+// Score factor for each query word that names a tag (a kind, intervention,
+// target group ...) the entry is not tagged with but mentions in its text.
+constexpr double kUntaggedFactor = 0.7;
 // Prefix completions kept per group (the most frequent).
 constexpr size_t kMaxPrefixExpansions = 32;
 constexpr size_t kMaxTypoExpansions = 16;
@@ -38,16 +44,20 @@ constexpr size_t kExhaustiveMax = 256;
 // Radius of a postcode typed in the text.
 constexpr double kPostcodeRadiusKm = 10.0;
 
-enum class ExpansionKind { kTerm, kGemeente, kGeo };
+enum class ExpansionKind { kTerm, kArea, kGeo };
 
 struct Expansion {
   ExpansionKind kind = ExpansionKind::kTerm;
-  std::string term;   // kTerm
-  int gemeente = -1;  // kGemeente
-  GeoPoint centre;    // kGeo
+  std::string term;  // kTerm
+  // kArea: an arbeidsmarktregio (its bitset), or else these gemeenten.
+  int regio = -1;
+  std::vector<int> gemeenten;
+  GeoPoint centre;  // kGeo
   double radius_km = 0;
   double weight = 1;
   double idf = 0;
+  // Counts as a place mention wherever it matches, however often.
+  bool flat = false;
   const char* how = "stem";
   std::string matched;  // shown by explain
 };
@@ -57,7 +67,20 @@ struct Group {
   std::vector<Expansion> expansions;
   // Upper bound of the group's contribution (max over expansions).
   double max_contribution = 0;
+  // Filter keys of the tags (kind, intervention, ...) the word names; empty
+  // when it names none.
+  std::vector<uint32_t> tags;
 };
+
+// What a place name in a query stands for.
+struct PlaceTarget {
+  std::string name;  // as shown by explain
+  int regio = -1;    // an arbeidsmarktregio, or else
+  std::vector<int> gemeenten;
+  std::optional<GeoPoint> centre;  // for distance ranking (one gemeente)
+};
+using PlaceLookup =
+    std::function<std::optional<PlaceTarget>(const std::string&)>;
 
 struct Plan {
   std::vector<Group> groups;
@@ -87,6 +110,53 @@ double Idf(uint64_t df, uint64_t n) {
 }
 
 double ImpactValue(uint8_t impact) { return impact * (kMaxImpact / 255.0); }
+
+// Index term -> the tags whose label or search words analyse to it, as
+// filter keys: "jobcoach" -> kind JOBCOACH, intervention JOBCOACHING.
+const absl::flat_hash_map<std::string, std::vector<uint32_t>>& TagsByTerm() {
+  static const auto* table = [] {
+    auto* out = new absl::flat_hash_map<std::string, std::vector<uint32_t>>();
+    const Analyzer& analyzer = Analyzer::Get();
+    auto add = [&](const std::string& text, uint32_t key) {
+      FieldTerms terms;
+      analyzer.AnalyzeField(text, &terms);
+      for (const auto& [term, tf] : terms.tf) (*out)[term].push_back(key);
+    };
+    const std::pair<const google::protobuf::EnumDescriptor*, FilterField>
+        enums[] = {
+            {v1::EntryKind_descriptor(), FilterField::kKind},
+            {v1::Intervention_descriptor(), FilterField::kIntervention},
+            {v1::TargetGroup_descriptor(), FilterField::kTargetGroup},
+            {v1::Regeling_descriptor(), FilterField::kRegeling},
+            {v1::QualityMarkType_descriptor(), FilterField::kQualityMark},
+            {v1::EmployerOffer_descriptor(), FilterField::kEmployerOffer}};
+    for (const auto& [type, field] : enums) {
+      for (int v : model::EnumValues(type)) {
+        const std::string name = type->FindValueByNumber(v)->name();
+        add(absl::StrCat(model::Label(name), " ", model::SearchTerms(name)),
+            FilterKey(field, v));
+      }
+    }
+    for (char letter = 'A'; letter <= 'U'; ++letter) {
+      const std::string code(1, letter);
+      add(absl::StrCat(model::SectorLabel(code), " ",
+                       model::SectorSearchTerms(code)),
+          FilterKey(FilterField::kSector, letter));
+    }
+    for (int i = 0; *LanguageCode(i) != '\0'; ++i) {
+      if (const char* name = LanguageName(LanguageCode(i)))
+        add(name, FilterKey(FilterField::kLanguage, i));
+    }
+    return out;
+  }();
+  return *table;
+}
+
+// The contribution of an expansion matching with `impact` (0: no match).
+double ExpansionValue(const Expansion& e, uint8_t impact) {
+  if (e.flat && impact > 0) impact = kPlaceImpact;
+  return e.weight * e.idf * ImpactValue(impact);
+}
 
 // Min distance (km) from a point to the rectangle of a grid cell.
 double CellDistanceKm(const GeoPoint& p, int row, int column) {
@@ -134,19 +204,54 @@ constexpr int kMaxRing = 80;
 
 class InvertedIndexEngine::Places {
  public:
+  // Names, first come first served: gemeenten (and their short forms),
+  // named areas (data/places.txt), arbeidsmarktregio's, provinces.
   Places() {
     const ReferenceData& ref = ReferenceData::Get();
     for (size_t i = 0; i < ref.gemeenten().size(); ++i) {
       const Gemeente& g = ref.gemeenten()[i];
       const int index = static_cast<int>(i);
-      names_[NormalizePlace(g.naam)] = index;
+      names_[NormalizePlace(g.naam)] = OneGemeente(index);
       if (auto pos = g.naam.find(" ("); pos != std::string::npos) {
-        names_.emplace(NormalizePlace(g.naam.substr(0, pos)), index);
+        names_.emplace(NormalizePlace(g.naam.substr(0, pos)),
+                       OneGemeente(index));
       }
     }
-    names_.emplace("den haag", GemeenteIndexOf("GM0518"));
-    names_.emplace("den bosch", GemeenteIndexOf("GM0796"));
-    names_.emplace("nuenen", GemeenteIndexOf("GM0820"));
+    names_.emplace("den haag", OneGemeente(GemeenteIndexOf("GM0518")));
+    names_.emplace("den bosch", OneGemeente(GemeenteIndexOf("GM0796")));
+    names_.emplace("nuenen", OneGemeente(GemeenteIndexOf("GM0820")));
+    for (absl::string_view line : absl::StrSplit(embedded::PlacesTxt(), '\n')) {
+      line = absl::StripAsciiWhitespace(line);
+      const size_t colon = line.find(':');
+      if (line.empty() || line[0] == '#' || colon == line.npos) continue;
+      PlaceTarget target;
+      target.name =
+          std::string(absl::StripAsciiWhitespace(line.substr(0, colon)));
+      for (absl::string_view code : absl::StrSplit(line.substr(colon + 1), ',',
+                                                   absl::SkipWhitespace())) {
+        const int index = GemeenteIndexOf(absl::StripAsciiWhitespace(code));
+        if (index >= 0) target.gemeenten.push_back(index);
+      }
+      names_.emplace(NormalizePlace(target.name), std::move(target));
+    }
+    for (size_t r = 0; r < ref.regios().size(); ++r) {
+      PlaceTarget target;
+      target.name = ref.regios()[r].naam;
+      target.regio = static_cast<int>(r);
+      names_.emplace(NormalizePlace(target.name), std::move(target));
+    }
+    std::map<std::string, PlaceTarget> provinces;
+    for (size_t i = 0; i < ref.gemeenten().size(); ++i) {
+      PlaceTarget& target = provinces[ref.gemeenten()[i].provincie_naam];
+      target.name = ref.gemeenten()[i].provincie_naam;
+      target.gemeenten.push_back(static_cast<int>(i));
+    }
+    for (auto& [name, target] : provinces) {
+      names_.emplace(NormalizePlace(name), target);
+      // Common short forms: "Brabant", "Friesland".
+      if (name == "Noord-Brabant") names_.emplace("brabant", target);
+      if (name == "Fryslân") names_.emplace("friesland", target);
+    }
   }
 
   void Learn(const std::vector<std::pair<std::string, std::string>>& places) {
@@ -157,17 +262,29 @@ class InvertedIndexEngine::Places {
     }
   }
 
-  // The gemeente index of a normalised place name, or -1.
-  int Find(const std::string& name) const {
+  // What a normalised place name stands for.
+  std::optional<PlaceTarget> Find(const std::string& name) const {
     if (auto it = names_.find(name); it != names_.end()) return it->second;
     absl::MutexLock lock(&mu_);
     auto it = learned_.find(name);
-    return it == learned_.end() ? -1 : it->second;
+    if (it == learned_.end()) return std::nullopt;
+    return OneGemeente(it->second);
   }
 
  private:
-  absl::flat_hash_map<std::string, int> names_;  // const after construction
+  static PlaceTarget OneGemeente(int index) {
+    const Gemeente& g = ReferenceData::Get().gemeenten()[index];
+    PlaceTarget target;
+    target.name = g.naam;
+    target.gemeenten = {index};
+    target.centre = GeoPoint{g.latitude, g.longitude};
+    return target;
+  }
+
+  // Const after construction.
+  absl::flat_hash_map<std::string, PlaceTarget> names_;
   mutable absl::Mutex mu_;
+  // Place names of entry locations (villages: "Hoensbroek") -> gemeente.
   absl::flat_hash_map<std::string, int> learned_ ABSL_GUARDED_BY(mu_);
 };
 
@@ -417,14 +534,28 @@ Bitset RadiusSet(const Segment& segment, const GeoPoint& centre,
   return set;
 }
 
+// The docs of a segment serving an area: a bitset of the segment, or the
+// union of several built in *scratch; null when none.
+const Bitset* AreaSet(const Segment& segment, const Expansion& e,
+                      Bitset* scratch) {
+  if (e.regio >= 0) return segment.RegioBitset(e.regio);
+  if (e.gemeenten.size() == 1) return segment.GemeenteBitset(e.gemeenten[0]);
+  *scratch = Bitset(segment.size());
+  for (int g : e.gemeenten) {
+    if (const Bitset* b = segment.GemeenteBitset(g)) *scratch |= *b;
+  }
+  return scratch;
+}
+
 uint64_t GroupDf(const SegmentRefs& segments, const Expansion& e) {
   switch (e.kind) {
     case ExpansionKind::kTerm:
       return TermDf(segments, e.term);
-    case ExpansionKind::kGemeente: {
+    case ExpansionKind::kArea: {
       uint64_t df = 0;
+      Bitset scratch;
       for (const auto& [segment, live] : segments) {
-        if (const Bitset* b = segment->GemeenteBitset(e.gemeente))
+        if (const Bitset* b = AreaSet(*segment, e, &scratch))
           df += b->CountAnd(*live);
       }
       return df;
@@ -443,7 +574,7 @@ uint64_t GroupDf(const SegmentRefs& segments, const Expansion& e) {
 void AddExpansion(Group* group, Expansion e) {
   for (const Expansion& existing : group->expansions) {
     if (existing.kind == e.kind && existing.term == e.term &&
-        existing.gemeente == e.gemeente &&
+        existing.regio == e.regio && existing.gemeenten == e.gemeenten &&
         existing.kind != ExpansionKind::kGeo) {
       return;
     }
@@ -459,8 +590,7 @@ namespace {
 class SearchRun {
  public:
   SearchRun(const CompiledQuery& query, const SegmentRefs& segments,
-            uint64_t live_docs,
-            const std::function<int(const std::string&)>& place_of,
+            uint64_t live_docs, const PlaceLookup& place_of,
             bool force_exhaustive)
       : query_(query),
         segments_(segments),
@@ -480,6 +610,7 @@ class SearchRun {
     double freshness;
     double availability;
     double distance_score;
+    double tag_match;
     std::optional<double> distance_km;
     bool stale;
     const Segment* segment;
@@ -491,7 +622,7 @@ class SearchRun {
     }
   };
 
-  void MakePlan(const std::function<int(const std::string&)>& place_of);
+  void MakePlan(const PlaceLookup& place_of);
   // Filters of the query except `skip` (FACET_FIELD_UNSPECIFIED: none),
   // AND-ed into `set`.
   void ApplyFilters(const Segment& segment, v1::FacetField skip,
@@ -503,8 +634,12 @@ class SearchRun {
   // Group contribution (weight × idf × impact, max over expansions) of a doc
   // of the resolved segment.
   double GroupScore(size_t group, uint32_t doc, const Expansion** best) const;
-  // Scores a doc and offers it to the heap.
-  void Offer(const Segment& segment, uint32_t doc);
+  // Scores a doc and offers it to the heap. `text_bound` bounds the doc's
+  // text score (its block's bound): with the cheap parts of the score
+  // known first, a doc that cannot win is dropped before its text is
+  // scored.
+  void Offer(const Segment& segment, uint32_t doc,
+             double text_bound = INFINITY);
   bool Full() const { return heap_.size() >= need_; }
   double Threshold() const { return Full() ? heap_.top().sort_key : -INFINITY; }
   // True when no doc whose score is at most `bound` can enter the heap:
@@ -535,17 +670,23 @@ class SearchRun {
   std::priority_queue<Candidate, std::vector<Candidate>, Better> heap_;
   uint64_t total_ = 0;
   std::vector<std::map<std::string, uint64_t>> facet_counts_;
-  // Per segment: radius sets of kGeo expansions (by group, expansion).
-  std::map<std::pair<size_t, size_t>, Bitset> geo_sets_;
+  // Per segment: sets of kGeo and multi-gemeente kArea expansions (by
+  // group, expansion).
+  std::map<std::pair<size_t, size_t>, Bitset> computed_sets_;
   struct Resolved {
     const TermPostings* postings = nullptr;
     const Bitset* set = nullptr;
   };
   std::vector<std::vector<Resolved>> resolved_;  // [group][expansion]
+  // Per group: the docs tagged with what the word names (null: the word
+  // names no tag); unions built in tag_scratch_.
+  std::vector<const Bitset*> tag_sets_;
+  std::vector<Bitset> tag_scratch_;
+  // kUntaggedFactor for each tag group of `doc` it is not tagged with.
+  double TagMatch(uint32_t doc) const;
 };
 
-void SearchRun::MakePlan(
-    const std::function<int(const std::string&)>& place_of) {
+void SearchRun::MakePlan(const PlaceLookup& place_of) {
   const Analyzer& analyzer = Analyzer::Get();
   std::vector<QueryGroup> words = analyzer.AnalyzeQuery(query_.text);
   // Places of several words ("bergen op zoom", "sittard geleen") become
@@ -560,7 +701,7 @@ void SearchRun::MakePlan(
         for (const auto& w : words[k].words) parts.push_back(w);
       }
       const std::string name = absl::StrJoin(parts, " ");
-      if (place_of(name) >= 0) {
+      if (place_of(name).has_value()) {
         QueryGroup group;
         group.text = name;
         group.words = parts;
@@ -595,18 +736,18 @@ void SearchRun::MakePlan(
     }
     // A place: its gemeente's service area (and where it lies, for ranking).
     const std::string place_name = absl::StrJoin(word.words, " ");
-    if (const int gemeente = place_of(place_name); gemeente >= 0) {
+    bool locality = false;
+    if (auto place = place_of(place_name)) {
       Expansion e;
-      e.kind = ExpansionKind::kGemeente;
-      e.gemeente = gemeente;
+      e.kind = ExpansionKind::kArea;
+      e.regio = place->regio;
+      e.gemeenten = place->gemeenten;
       e.weight = kWeightPlace;
       e.how = "place";
-      e.matched = ReferenceData::Get().gemeenten()[gemeente].naam;
+      e.matched = place->name;
       AddExpansion(&group, std::move(e));
-      if (!plan_.rank_centre) {
-        const Gemeente& g = ReferenceData::Get().gemeenten()[gemeente];
-        plan_.rank_centre = GeoPoint{g.latitude, g.longitude};
-      }
+      locality = true;
+      if (!plan_.rank_centre) plan_.rank_centre = place->centre;
     }
     // A postcode: the 10 km around it.
     if (word.postcode && query_.locate_postcode) {
@@ -619,6 +760,7 @@ void SearchRun::MakePlan(
         e.how = "postcode";
         e.matched = absl::StrCat(word.raw, " + ", kPostcodeRadiusKm, " km");
         AddExpansion(&group, std::move(e));
+        locality = true;
         if (!plan_.rank_centre) plan_.rank_centre = *point;
       }
     }
@@ -687,9 +829,15 @@ void SearchRun::MakePlan(
     // is unspecific, and a rare completion should not outweigh the rest.
     // The word itself counts as one of the completions (a rare word that
     // happens to equal the typed letters, "tr", must not dominate).
+    //
+    // A place (or postcode) says where, not what: every way it matches (the
+    // area served, the radius, the name in the text) counts the same, with
+    // the IDF of all of them, and distance ranks within it. Otherwise an
+    // entry naming "Kerkrade" three times would outrank the right service
+    // next door.
     auto shares_prefix_idf = [&](const Expansion& e) {
       const std::string how = e.how;
-      return how == "prefix" || (word.prefix && how == "stem");
+      return locality || how == "prefix" || (word.prefix && how == "stem");
     };
     std::vector<uint64_t> dfs(group.expansions.size());
     uint64_t prefix_df = 0;
@@ -703,6 +851,10 @@ void SearchRun::MakePlan(
       const uint64_t df = dfs[i];
       if (df == 0) continue;
       e.idf = Idf(shares_prefix_idf(e) ? prefix_df : df, live_docs_);
+      if (locality) {
+        e.flat = true;
+        e.weight = kWeightPlace;
+      }
       // The largest impact the expansion has anywhere: the text bound of
       // the group, so the engine can stop at the first block that cannot win.
       uint8_t max_impact = kPlaceImpact;
@@ -714,12 +866,24 @@ void SearchRun::MakePlan(
           }
         }
       }
-      group.max_contribution = std::max(
-          group.max_contribution, e.weight * e.idf * ImpactValue(max_impact));
+      group.max_contribution =
+          std::max(group.max_contribution, ExpansionValue(e, max_impact));
       kept.push_back(std::move(e));
     }
     group.expansions = std::move(kept);
     if (group.expansions.empty()) plan_.nothing = true;
+    if (!locality) {
+      for (const Expansion& e : group.expansions) {
+        if (e.kind != ExpansionKind::kTerm) continue;
+        auto it = TagsByTerm().find(e.term);
+        if (it == TagsByTerm().end()) continue;
+        group.tags.insert(group.tags.end(), it->second.begin(),
+                          it->second.end());
+      }
+      std::sort(group.tags.begin(), group.tags.end());
+      group.tags.erase(std::unique(group.tags.begin(), group.tags.end()),
+                       group.tags.end());
+    }
     plan_.groups.push_back(std::move(group));
   }
   if (query_.centre.has_value()) plan_.rank_centre = query_.centre;
@@ -837,10 +1001,26 @@ void SearchRun::GroupSet(size_t g, Bitset* set) const {
 }
 
 void SearchRun::Resolve(const Segment& segment) {
-  geo_sets_.clear();
+  computed_sets_.clear();
   resolved_.assign(plan_.groups.size(), {});
+  tag_sets_.assign(plan_.groups.size(), nullptr);
+  tag_scratch_.resize(plan_.groups.size());
   for (size_t g = 0; g < plan_.groups.size(); ++g) {
     const Group& group = plan_.groups[g];
+    if (group.tags.size() == 1) {
+      tag_sets_[g] = segment.FilterBitset(group.tags[0]);
+      // Tagged nowhere in this segment: every doc is untagged.
+      if (tag_sets_[g] == nullptr) {
+        tag_scratch_[g] = Bitset(segment.size());
+        tag_sets_[g] = &tag_scratch_[g];
+      }
+    } else if (!group.tags.empty()) {
+      tag_scratch_[g] = Bitset(segment.size());
+      for (uint32_t key : group.tags) {
+        if (const Bitset* b = segment.FilterBitset(key)) tag_scratch_[g] |= *b;
+      }
+      tag_sets_[g] = &tag_scratch_[g];
+    }
     resolved_[g].resize(group.expansions.size());
     for (size_t i = 0; i < group.expansions.size(); ++i) {
       const Expansion& e = group.expansions[i];
@@ -849,14 +1029,12 @@ void SearchRun::Resolve(const Segment& segment) {
         case ExpansionKind::kTerm:
           r.postings = segment.Postings(e.term);
           break;
-        case ExpansionKind::kGemeente:
-          r.set = segment.GemeenteBitset(e.gemeente);
+        case ExpansionKind::kArea:
+          r.set = AreaSet(segment, e, &computed_sets_[{g, i}]);
           break;
         case ExpansionKind::kGeo:
-          r.set = &geo_sets_
-                       .emplace(std::make_pair(g, i),
-                                RadiusSet(segment, e.centre, e.radius_km))
-                       .first->second;
+          r.set = &(computed_sets_[{g, i}] =
+                        RadiusSet(segment, e.centre, e.radius_km));
           break;
       }
     }
@@ -877,7 +1055,7 @@ double SearchRun::GroupScore(size_t g, uint32_t doc,
     } else if (r.set != nullptr && r.set->Test(doc)) {
       impact = kPlaceImpact;
     }
-    const double value = e.weight * e.idf * ImpactValue(impact);
+    const double value = ExpansionValue(e, impact);
     if (value > score) {
       score = value;
       if (best != nullptr) *best = &e;
@@ -886,14 +1064,16 @@ double SearchRun::GroupScore(size_t g, uint32_t doc,
   return score;
 }
 
-void SearchRun::Offer(const Segment& segment, uint32_t doc) {
-  const DocAttributes& a = segment.attributes(doc);
-  double text = 1.0;
-  if (!plan_.groups.empty()) {
-    text = 0;
-    for (size_t g = 0; g < plan_.groups.size(); ++g)
-      text += GroupScore(g, doc, nullptr);
+double SearchRun::TagMatch(uint32_t doc) const {
+  double factor = 1.0;
+  for (const Bitset* tagged : tag_sets_) {
+    if (tagged != nullptr && !tagged->Test(doc)) factor *= kUntaggedFactor;
   }
+  return factor;
+}
+
+void SearchRun::Offer(const Segment& segment, uint32_t doc, double text_bound) {
+  const DocAttributes& a = segment.attributes(doc);
   const double freshness =
       FreshnessOf(a.has_last_verified, a.last_verified_seconds,
                   query_.now_seconds, query_.freshness_seconds);
@@ -905,8 +1085,23 @@ void SearchRun::Offer(const Segment& segment, uint32_t doc) {
         ChordToKm(std::sqrt(MinSquaredChord(rank_unit_, segment.units(doc))));
   }
   const double distance_score = DistanceScore(distance_km);
+  const double tag_match = TagMatch(doc);
+  const bool by_score = query_.sort != v1::SORT_ORDER_DISTANCE &&
+                        query_.sort != v1::SORT_ORDER_LAST_VERIFIED;
+  if (by_score && text_bound < INFINITY &&
+      CannotBeat(
+          CombineScore(text_bound, freshness, availability, distance_score) *
+          tag_match)) {
+    return;
+  }
+  double text = 1.0;
+  if (!plan_.groups.empty()) {
+    text = 0;
+    for (size_t g = 0; g < plan_.groups.size(); ++g)
+      text += GroupScore(g, doc, nullptr);
+  }
   const double score =
-      CombineScore(text, freshness, availability, distance_score);
+      CombineScore(text, freshness, availability, distance_score) * tag_match;
   double sort_key = score;
   if (query_.sort == v1::SORT_ORDER_DISTANCE) {
     sort_key = distance_km.has_value() ? -*distance_km : -1e9;
@@ -930,6 +1125,7 @@ void SearchRun::Offer(const Segment& segment, uint32_t doc) {
   c.text = text;
   c.freshness = freshness;
   c.availability = availability;
+  c.tag_match = tag_match;
   c.stale =
       !a.has_last_verified ||
       query_.now_seconds - a.last_verified_seconds > query_.freshness_seconds;
@@ -974,8 +1170,7 @@ double SearchRun::BlockTextBound(size_t block) const {
       } else if (r.set != nullptr && r.set->words()[block] != 0) {
         impact = kPlaceImpact;
       }
-      best = std::max(best, group.expansions[i].weight *
-                                group.expansions[i].idf * ImpactValue(impact));
+      best = std::max(best, ExpansionValue(group.expansions[i], impact));
     }
     text += best;
   }
@@ -1009,7 +1204,14 @@ void SearchRun::TopByBlocks(const Segment& segment, const Bitset& candidates) {
     const double quality = std::min(1.0, segment.block_quality(b) + slack);
     if (CannotBeat(text_max * quality)) return;
     double bound = quality;
-    if (!plan_.groups.empty()) bound *= BlockTextBound(b);
+    const double text_bound = plan_.groups.empty() ? 1.0 : BlockTextBound(b);
+    bound *= text_bound;
+    // A word of the query names a tag no doc of the block carries: every
+    // doc there gets the untagged factor for it.
+    for (const Bitset* tagged : tag_sets_) {
+      if (tagged != nullptr && tagged->words()[b] == 0)
+        bound *= kUntaggedFactor;
+    }
     if (plan_.rank_centre.has_value()) {
       const Segment::Box& box = segment.block_box(b);
       if (!box.has_nowhere && !box.empty) {
@@ -1026,7 +1228,8 @@ void SearchRun::TopByBlocks(const Segment& segment, const Bitset& candidates) {
     }
     if (CannotBeat(bound)) continue;
     while (word) {
-      Offer(segment, static_cast<uint32_t>(b * 64 + __builtin_ctzll(word)));
+      Offer(segment, static_cast<uint32_t>(b * 64 + __builtin_ctzll(word)),
+            text_bound);
       word &= word - 1;
     }
   }
@@ -1234,10 +1437,12 @@ SearchResult SearchRun::Run() {
     hit.sort_key = c.sort_key;
     hit.distance_km = c.distance_km;
     hit.stale = c.stale;
+    if (c.segment != nullptr) hit.card = std::string(c.segment->card(c.doc));
     if (query_.explain) {
       hit.explanation.set_text(c.text);
       hit.explanation.set_freshness(c.freshness);
       hit.explanation.set_availability(c.availability);
+      hit.explanation.set_tag_match(c.tag_match);
       hit.explanation.set_distance(c.distance_score);
       if (c.segment != nullptr) {
         Resolve(*c.segment);
@@ -1251,9 +1456,12 @@ SearchResult SearchRun::Run() {
           if (best != nullptr) {
             m->set_matched_term(best->matched);
             m->set_how(best->how);
-            m->set_field(best->kind == ExpansionKind::kTerm       ? "tekst"
-                         : best->kind == ExpansionKind::kGemeente ? "werkgebied"
-                                                                  : "locatie");
+            const bool tagged =
+                tag_sets_[g] != nullptr && tag_sets_[g]->Test(c.doc);
+            m->set_field(tagged                               ? "kenmerk"
+                         : best->kind == ExpansionKind::kTerm ? "tekst"
+                         : best->kind == ExpansionKind::kArea ? "werkgebied"
+                                                              : "locatie");
           }
         }
       }

@@ -192,6 +192,7 @@ SearchResult ScanEngine::Search(const CompiledQuery& query) const {
     result.next_page_token =
         MakePageToken(query, hits.back().sort_key, hits.back().id);
   }
+  for (Hit& hit : hits) hit.card = docs_.find(hit.id)->second->doc.card;
   result.hits = std::move(hits);
   result.facets = facets.Finish();
   return result;

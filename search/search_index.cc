@@ -3,6 +3,7 @@
 #include <thread>
 
 #include "common/log.h"
+#include "search/hit_card.h"
 #include "trust/signing.h"
 
 namespace kaartnet::search {
@@ -27,10 +28,10 @@ std::optional<GeoPoint> PostcodeTable::Find(absl::string_view pc4) const {
 }
 
 SearchIndex::SearchIndex(std::unique_ptr<SearchEngine> engine,
-                         const trust::OrganisationRegistry* registry,
-                         Clock* clock, absl::Duration freshness)
+                         OrganisationLookup organisations, Clock* clock,
+                         absl::Duration freshness)
     : engine_(std::move(engine)),
-      registry_(registry),
+      organisations_(std::move(organisations)),
       clock_(clock),
       freshness_(freshness) {}
 
@@ -41,13 +42,9 @@ SearchEngine::Update SearchIndex::MakeUpdate(const v1::Entry& entry) {
     update.remove = true;
     return update;
   }
-  std::string organisation_name = entry.organisation_id();
-  if (registry_ != nullptr) {
-    if (auto org = registry_->Describe(entry.organisation_id())) {
-      organisation_name = org->name;
-      update.organisation_type = org->type;
-    }
-  }
+  std::optional<OrganisationInfo> org;
+  if (organisations_) org = organisations_(entry.organisation_id());
+  if (org.has_value()) update.organisation_type = org->type;
   for (const v1::Location& loc : entry.locations()) {
     if (loc.has_latitude() && loc.has_longitude() &&
         loc.postcode().size() >= 4) {
@@ -56,8 +53,10 @@ SearchEngine::Update SearchIndex::MakeUpdate(const v1::Entry& entry) {
     }
   }
   update.doc = MakeDocument(
-      entry, organisation_name,
+      entry, org.has_value() ? org->name : entry.organisation_id(),
       [this](absl::string_view pc4) { return postcodes_.Find(pc4); });
+  update.doc.card = MakeHitCard(entry, org.has_value() ? org->name : "",
+                                update.organisation_type);
   return update;
 }
 

@@ -8,7 +8,9 @@
 #ifndef KAARTNET_SEARCH_SEARCH_INDEX_H_
 #define KAARTNET_SEARCH_SEARCH_INDEX_H_
 
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/base/thread_annotations.h"
@@ -16,9 +18,9 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "common/clock.h"
+#include "kaartnet/v1/organisation.pb.h"
 #include "search/engine.h"
 #include "storage/store.h"
-#include "trust/organisation_registry.h"
 
 namespace kaartnet::search {
 
@@ -40,10 +42,20 @@ class PostcodeTable {
   absl::flat_hash_map<std::string, Sum> sums_ ABSL_GUARDED_BY(mu_);
 };
 
+// What the index needs to know of an entry's organisation.
+struct OrganisationInfo {
+  std::string name;
+  v1::OrganisationType type = v1::ORGANISATION_TYPE_UNSPECIFIED;
+};
+// Looks up an organisation by id; nullopt when unknown (the id is then
+// indexed as its name).
+using OrganisationLookup =
+    std::function<std::optional<OrganisationInfo>(absl::string_view)>;
+
 class SearchIndex final : public storage::ChangeListener {
  public:
   SearchIndex(std::unique_ptr<SearchEngine> engine,
-              const trust::OrganisationRegistry* registry, Clock* clock,
+              OrganisationLookup organisations, Clock* clock,
               absl::Duration freshness);
 
   // Indexes every live entry of the store (call before serving).
@@ -65,7 +77,7 @@ class SearchIndex final : public storage::ChangeListener {
 
   // Const after construction.
   std::unique_ptr<SearchEngine> engine_;
-  const trust::OrganisationRegistry* const registry_;
+  const OrganisationLookup organisations_;
   Clock* const clock_;
   const absl::Duration freshness_;
 

@@ -15,7 +15,7 @@ constexpr int kFields = static_cast<int>(TextField::kCount);
 // Field boosts and reference lengths (in words) for BM25F. Fixed reference
 // lengths keep impacts independent of the collection, so segments never
 // need rescoring when documents come and go.
-constexpr double kFieldWeight[kFields] = {3.0, 2.0, 1.5, 1.5, 1.0};
+constexpr double kFieldWeight[kFields] = {3.0, 2.0, 1.5, 1.5, 0.5};
 constexpr double kReferenceLength[kFields] = {6, 20, 3, 8, 60};
 constexpr double kK1 = 1.2;
 constexpr double kB = 0.75;
@@ -179,6 +179,8 @@ std::shared_ptr<const Segment> Segment::Build(std::vector<Input> inputs,
   for (uint32_t d = 0; d < n; ++d) {
     Document& doc = inputs[d].doc;
     s.ids_.push_back(doc.id);
+    s.cards_ += doc.card;
+    s.card_ends_.push_back(s.cards_.size());
     DocAttributes a;
     a.kind = static_cast<uint8_t>(doc.kind);
     a.organisation_type = static_cast<uint8_t>(inputs[d].organisation_type);
@@ -323,6 +325,9 @@ std::shared_ptr<const Segment> Segment::Merge(
     const uint32_t d = items[nd].doc;
     if (origin != nullptr) origin->emplace_back(items[nd].part, d);
     s.ids_.push_back(part.ids_[d]);
+    const absl::string_view card = part.card(d);
+    s.cards_.append(card.data(), card.size());
+    s.card_ends_.push_back(s.cards_.size());
     DocAttributes a = part.attributes_[d];
     const std::string& org_id = part.organisation_ids_[a.organisation];
     auto [org, inserted] =
@@ -395,6 +400,7 @@ std::shared_ptr<const Segment> Segment::Merge(
 }
 
 void Segment::Finish(int64_t now_seconds, int64_t freshness_seconds) {
+  cards_.shrink_to_fit();
   const uint32_t n = size();
   const size_t blocks = (n + 63) / 64;
   built_at_seconds_ = now_seconds;
@@ -523,6 +529,7 @@ size_t Segment::MemoryBytes() const {
   size_t bytes = sizeof(Segment);
   for (const auto& id : ids_) bytes += sizeof(std::string) + id.capacity();
   bytes += ids_sorted_.capacity() * sizeof(uint32_t);
+  bytes += cards_.capacity() + card_ends_.capacity() * sizeof(uint64_t);
   bytes += attributes_.capacity() * sizeof(DocAttributes);
   bytes += points_.capacity() * sizeof(GeoPoint);
   for (const auto& [term, postings] : terms_) {

@@ -140,6 +140,11 @@ class Segment {
 
   uint32_t size() const { return static_cast<uint32_t>(ids_.size()); }
   const std::string& id(uint32_t doc) const { return ids_[doc]; }
+  // The result card of a doc (Document::card).
+  absl::string_view card(uint32_t doc) const {
+    const uint64_t begin = doc == 0 ? 0 : card_ends_[doc - 1];
+    return absl::string_view(cards_).substr(begin, card_ends_[doc] - begin);
+  }
   // Doc number of an entry id, or -1.
   int64_t Find(absl::string_view id) const;
   const DocAttributes& attributes(uint32_t doc) const {
@@ -200,6 +205,9 @@ class Segment {
 
   std::vector<std::string> ids_;
   std::vector<uint32_t> ids_sorted_;  // doc numbers by id
+  // The cards of all docs, back to back; card_ends_[d] is where d's ends.
+  std::string cards_;
+  std::vector<uint64_t> card_ends_;
   std::vector<DocAttributes> attributes_;
   std::vector<GeoPoint> points_;
   std::vector<UnitVector> units_;

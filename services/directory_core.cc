@@ -8,7 +8,9 @@
 #include "common/field_violations.h"
 #include "common/log.h"
 #include "common/status_macros.h"
+#include "model/entry_view.h"
 #include "model/validation.h"
+#include "search/hit_card.h"
 #include "trust/signing.h"
 
 namespace kaartnet::services {
@@ -48,19 +50,6 @@ uint64_t ChangeNotifier::WaitAfter(uint64_t seq, absl::Duration timeout) {
                            +[](Wait* w) { return *w->latest > w->seq; }, &wait),
                        timeout);
   return latest_;
-}
-
-uint32_t RedactContacts(v1::Entry* entry, bool reveal) {
-  if (reveal) return 0;
-  auto* contacts = entry->mutable_contacts();
-  const int before = contacts->size();
-  contacts->erase(std::remove_if(contacts->begin(), contacts->end(),
-                                 [](const v1::Contact& c) {
-                                   return c.visibility() !=
-                                          v1::VISIBILITY_PUBLIC;
-                                 }),
-                  contacts->end());
-  return static_cast<uint32_t>(before - contacts->size());
 }
 
 bool IsKnownRevealPurpose(absl::string_view purpose) {
@@ -231,7 +220,7 @@ absl::StatusOr<v1::GetResponse> DirectoryCore::Get(
     }
   }
   response.mutable_status()->set_hidden_contacts(
-      RedactContacts(&entry, request.reveal_contacts()));
+      model::RedactContacts(&entry, request.reveal_contacts()));
   return response;
 }
 
@@ -319,44 +308,58 @@ absl::StatusOr<v1::WithdrawResponse> DirectoryCore::Withdraw(
   }
 }
 
-absl::StatusOr<v1::SearchResponse> DirectoryCore::Search(
+absl::StatusOr<std::optional<std::string>> DirectoryCore::StoredHitCard(
+    const std::string& id, v1::EntryView view) const {
+  ASSIGN_OR_RETURN(auto stored, context_->store->Get(id));
+  // Withdrawn between the index lookup and now: leave it out.
+  if (!stored.has_value() || stored->withdrawn()) return std::nullopt;
+  v1::Entry entry;
+  if (!entry.ParseFromString(stored->record().entry())) {
+    return absl::DataLossError(
+        absl::StrCat("stored entry ", id, " does not parse"));
+  }
+  search::OrganisationInfo org;
+  if (auto known = context_->registry->Describe(entry.organisation_id())) {
+    org.name = known->name;
+    org.type = known->type;
+  }
+  return search::MakeHitCard(entry, org.name, org.type, view);
+}
+
+absl::StatusOr<internal::EncodedSearchResponse> DirectoryCore::SearchEncoded(
     const trust::Caller& caller, const v1::SearchRequest& request) {
   RETURN_IF_ERROR(Authorize(caller, Action::kSearch));
   ASSIGN_OR_RETURN(search::SearchResult result,
                    context_->index->Search(request));
-  v1::SearchResponse response;
+  internal::EncodedSearchResponse response;
   response.set_total_size(result.total);
   response.set_next_page_token(std::move(result.next_page_token));
   for (v1::Facet& facet : result.facets)
     *response.add_facets() = std::move(facet);
+  const bool full = request.view() == v1::ENTRY_VIEW_FULL;
   for (search::Hit& hit : result.hits) {
-    auto stored = context_->store->Get(hit.id);
-    if (!stored.ok()) return stored.status();
-    // Withdrawn between the index lookup and now: leave it out.
-    if (!stored->has_value() || (*stored)->withdrawn()) continue;
-    v1::SearchHit* out = response.add_hits();
-    if (!out->mutable_entry()->ParseFromString((*stored)->record().entry())) {
-      return absl::DataLossError(
-          absl::StrCat("stored entry ", hit.id, " does not parse"));
+    std::string bytes;
+    if (!full && !hit.card.empty()) {
+      bytes = std::move(hit.card);
+    } else {
+      ASSIGN_OR_RETURN(std::optional<std::string> card,
+                       StoredHitCard(hit.id, request.view()));
+      if (!card.has_value()) continue;
+      bytes = std::move(*card);
     }
-    out->set_hidden_contacts(
-        RedactContacts(out->mutable_entry(), /*reveal=*/false));
-    if (request.view() != v1::ENTRY_VIEW_FULL) {
-      // A result list needs neither the description nor the contacts.
-      out->mutable_entry()->clear_description();
-      out->mutable_entry()->clear_contacts();
-    }
-    out->set_score(hit.score);
-    if (hit.distance_km.has_value()) out->set_distance_km(*hit.distance_km);
-    out->set_stale(hit.stale);
-    if (auto org =
-            context_->registry->Describe(out->entry().organisation_id())) {
-      out->set_organisation_name(org->name);
-      out->set_organisation_type(org->type);
-    }
-    if (request.explain())
-      *out->mutable_explanation() = std::move(hit.explanation);
+    search::AppendHitDetails(hit, &bytes);
+    response.add_hits(std::move(bytes));
   }
+  return response;
+}
+
+absl::StatusOr<v1::SearchResponse> DirectoryCore::Search(
+    const trust::Caller& caller, const v1::SearchRequest& request) {
+  ASSIGN_OR_RETURN(internal::EncodedSearchResponse encoded,
+                   SearchEncoded(caller, request));
+  v1::SearchResponse response;
+  if (!response.ParseFromString(encoded.SerializeAsString()))
+    return absl::InternalError("search response does not parse");
   return response;
 }
 
@@ -404,7 +407,7 @@ absl::StatusOr<std::vector<v1::ChangeEvent>> DirectoryCore::ReadChanges(
     if (!event.mutable_entry()->ParseFromString(stored.record().entry())) {
       return absl::DataLossError("stored entry does not parse");
     }
-    RedactContacts(event.mutable_entry(), /*reveal=*/false);
+    model::RedactContacts(event.mutable_entry(), /*reveal=*/false);
   }
   *next_cursor = MakeCursor(last);
   return events;

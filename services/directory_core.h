@@ -15,6 +15,7 @@
 #include "absl/synchronization/mutex.h"
 #include "common/clock.h"
 #include "common/hlc.h"
+#include "kaartnet/internal/search.pb.h"
 #include "kaartnet/v1/admin.pb.h"
 #include "kaartnet/v1/directory.pb.h"
 #include "search/search_index.h"
@@ -59,10 +60,6 @@ class ChangeNotifier final : public storage::ChangeListener {
   uint64_t latest_ ABSL_GUARDED_BY(mu_);
 };
 
-// Removes contacts with visibility PROFESSIONALS unless `reveal`; returns
-// how many were removed.
-uint32_t RedactContacts(v1::Entry* entry, bool reveal);
-
 // Purposes a caller may give for revealing contacts (purpose limitation).
 bool IsKnownRevealPurpose(absl::string_view purpose);
 
@@ -76,6 +73,12 @@ class DirectoryCore {
                                       const v1::GetRequest& request);
   absl::StatusOr<v1::WithdrawResponse> Withdraw(
       const trust::Caller& caller, const v1::WithdrawRequest& request);
+  // The search answer as the gRPC service sends it: hits are assembled
+  // from the index's result cards without touching the store (the full
+  // view reads the store).
+  absl::StatusOr<internal::EncodedSearchResponse> SearchEncoded(
+      const trust::Caller& caller, const v1::SearchRequest& request);
+  // The same answer as a message.
   absl::StatusOr<v1::SearchResponse> Search(const trust::Caller& caller,
                                             const v1::SearchRequest& request);
 
@@ -90,6 +93,9 @@ class DirectoryCore {
   ChangeNotifier* notifier() { return &notifier_; }
 
  private:
+  // A hit's card made from the store; nullopt when the entry is gone.
+  absl::StatusOr<std::optional<std::string>> StoredHitCard(
+      const std::string& id, v1::EntryView view) const;
   absl::StatusOr<v1::Entry> LoadEntry(const std::string& id,
                                       v1::EntryStatus* status) const;
   absl::StatusOr<RecordOutcome> ApplyOne(IncomingRecord record);

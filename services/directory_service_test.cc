@@ -352,6 +352,10 @@ TEST_F(DirectoryServiceTest, SearchFiltersAndRedacts) {
   EXPECT_TRUE(response.hits(0).entry().description().empty());
   EXPECT_EQ(response.hits(0).entry().contacts_size(), 0);
   EXPECT_EQ(response.hits(0).hidden_contacts(), 1u);
+  EXPECT_EQ(response.hits(0).organisation_name(), "Mondriaan");
+  EXPECT_EQ(response.hits(0).entry().title(),
+            model::testdata::IpsHeerlen().title());
+  EXPECT_GT(response.hits(0).score(), 0);
 
   v1::SearchRequest bad;
   bad.add_area_codes("GM0000");

@@ -12,7 +12,7 @@ namespace {
 // spent in the node is sent back as trailing metadata "kaartnet-server-us"
 // (benchmarks separate server time from the network with it).
 template <typename Response, typename Call>
-grpc::Status Unary(grpc::ServerContext* context, Authenticator* auth,
+grpc::Status Unary(grpc::ServerContextBase* context, Authenticator* auth,
                    Response* response, Call call) {
   const auto start = std::chrono::steady_clock::now();
   auto caller = CallerOf(context, auth);
@@ -26,6 +26,17 @@ grpc::Status Unary(grpc::ServerContext* context, Authenticator* auth,
   if (!result.ok()) return ToGrpcStatus(result.status());
   *response = std::move(*result);
   return grpc::Status::OK;
+}
+
+// The bytes of a ByteBuffer as one string.
+std::string BytesOf(const grpc::ByteBuffer& buffer) {
+  std::vector<grpc::Slice> slices;
+  std::string bytes;
+  if (!buffer.Dump(&slices).ok()) return bytes;
+  bytes.reserve(buffer.Length());
+  for (const grpc::Slice& slice : slices)
+    bytes.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
+  return bytes;
 }
 
 }  // namespace
@@ -49,7 +60,7 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
   return grpc::Status(code, message, rich.SerializeAsString());
 }
 
-absl::StatusOr<trust::Caller> CallerOf(grpc::ServerContext* context,
+absl::StatusOr<trust::Caller> CallerOf(grpc::ServerContextBase* context,
                                        Authenticator* auth) {
   const auto& metadata = context->client_metadata();
   auto it = metadata.find("authorization");
@@ -83,12 +94,31 @@ grpc::Status DirectoryService::Withdraw(grpc::ServerContext* context,
   });
 }
 
-grpc::Status DirectoryService::Search(grpc::ServerContext* context,
-                                      const v1::SearchRequest* request,
-                                      v1::SearchResponse* response) {
-  return Unary(context, auth_, response, [&](const trust::Caller& caller) {
-    return core_->Search(caller, *request);
-  });
+grpc::ServerUnaryReactor* DirectoryService::Search(
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  v1::SearchRequest parsed;
+  if (!parsed.ParseFromString(BytesOf(*request))) {
+    reactor->Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                                 "search refused: the request does not parse "
+                                 "as a kaartnet.v1.SearchRequest"));
+    return reactor;
+  }
+  std::string bytes;
+  const grpc::Status status =
+      Unary(context, auth_, &bytes,
+            [&](const trust::Caller& caller) -> absl::StatusOr<std::string> {
+              auto encoded = core_->SearchEncoded(caller, parsed);
+              if (!encoded.ok()) return encoded.status();
+              return encoded->SerializeAsString();
+            });
+  if (status.ok()) {
+    grpc::Slice slice(bytes);
+    *response = grpc::ByteBuffer(&slice, 1);
+  }
+  reactor->Finish(status);
+  return reactor;
 }
 
 grpc::Status DirectoryService::WatchChanges(

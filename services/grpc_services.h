@@ -18,10 +18,15 @@ namespace kaartnet::services {
 grpc::Status ToGrpcStatus(const absl::Status& status);
 
 // The caller of a gRPC call, from its "authorization" metadata.
-absl::StatusOr<trust::Caller> CallerOf(grpc::ServerContext* context,
+absl::StatusOr<trust::Caller> CallerOf(grpc::ServerContextBase* context,
                                        Authenticator* auth);
 
-class DirectoryService final : public v1::Directory::Service {
+// Search is served as a raw method: the answer is assembled from the
+// index's pre-serialized result cards (see search/hit_card.h) and sent as
+// bytes, which clients read as a v1.SearchResponse.
+class DirectoryService final
+    : public v1::Directory::WithRawCallbackMethod_Search<
+          v1::Directory::Service> {
  public:
   DirectoryService(DirectoryCore* core, Authenticator* auth)
       : core_(core), auth_(auth) {}
@@ -34,9 +39,9 @@ class DirectoryService final : public v1::Directory::Service {
   grpc::Status Withdraw(grpc::ServerContext* context,
                         const v1::WithdrawRequest* request,
                         v1::WithdrawResponse* response) override;
-  grpc::Status Search(grpc::ServerContext* context,
-                      const v1::SearchRequest* request,
-                      v1::SearchResponse* response) override;
+  grpc::ServerUnaryReactor* Search(grpc::CallbackServerContext* context,
+                                   const grpc::ByteBuffer* request,
+                                   grpc::ByteBuffer* response) override;
   grpc::Status WatchChanges(
       grpc::ServerContext* context, const v1::WatchChangesRequest* request,
       grpc::ServerWriter<v1::ChangeEvent>* writer) override;

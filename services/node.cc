@@ -61,7 +61,14 @@ absl::Status Node::Init(NodeOptions options) {
     engine = std::make_unique<search::InvertedIndexEngine>(engine_options);
   }
   index_ = std::make_unique<search::SearchIndex>(
-      std::move(engine), registry_.get(), clock, freshness);
+      std::move(engine),
+      [registry = registry_.get()](absl::string_view organisation_id)
+          -> std::optional<search::OrganisationInfo> {
+        auto org = registry->Describe(organisation_id);
+        if (!org) return std::nullopt;
+        return search::OrganisationInfo{org->name, org->type};
+      },
+      clock, freshness);
   ledger_ = std::make_unique<Ledger>(store_.get(), registry_.get(), hlc_.get(),
                                      clock);
 

@@ -10,11 +10,25 @@
 namespace kaartnet::trust {
 namespace {
 
+std::filesystem::path TestDir() {
+  return std::filesystem::temp_directory_path() /
+         ("kaartnet_keys_test_" + std::to_string(::getpid()));
+}
+
+// Removes the key files of this run when the tests end.
+class TestDirCleanup : public ::testing::Environment {
+ public:
+  void TearDown() override {
+    std::error_code ignored;
+    std::filesystem::remove_all(TestDir(), ignored);
+  }
+};
+[[maybe_unused]] ::testing::Environment* const kCleanup =
+    ::testing::AddGlobalTestEnvironment(new TestDirCleanup);
+
 std::string TempPath(const std::string& name) {
-  auto dir = std::filesystem::temp_directory_path() /
-             ("kaartnet_keys_test_" + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
-  return (dir / name).string();
+  std::filesystem::create_directories(TestDir());
+  return (TestDir() / name).string();
 }
 
 TEST(KeysTest, SignAndVerify) {
