@@ -261,9 +261,11 @@ const EngineFactory kEngines[] = {
     {"Scan", [] { return std::make_unique<ScanEngine>(); }},
     {"InvertedIndex",
      [] {
+       // Never advanced, so every engine can share it; static storage
+       // outlives the engines.
+       static FakeClock clock(kNow);
        InvertedIndexEngine::Options options;
-       options.clock =
-           new FakeClock(kNow);  // leaked on purpose: outlives the engine
+       options.clock = &clock;
        return std::make_unique<InvertedIndexEngine>(options);
      }},
 };
