@@ -20,7 +20,8 @@ v1::Entry EntryWithHiddenContact() {
 
 TEST(HitCardTest, BasicCardLeavesOutDescriptionAndContacts) {
   const v1::Entry entry = EntryWithHiddenContact();
-  const std::string card = MakeHitCard(entry, "Mondriaan", v1::ORGANISATION_TYPE_GGZ_INSTELLING);
+  const std::string card =
+      MakeHitCard(entry, "Mondriaan", v1::ORGANISATION_TYPE_GGZ_INSTELLING);
   v1::SearchHit hit;
   ASSERT_TRUE(hit.ParseFromString(card));
   EXPECT_EQ(hit.entry().id(), entry.id());
@@ -36,9 +37,8 @@ TEST(HitCardTest, BasicCardLeavesOutDescriptionAndContacts) {
 TEST(HitCardTest, FullCardKeepsOnlyPublicContacts) {
   const v1::Entry entry = EntryWithHiddenContact();
   v1::SearchHit hit;
-  ASSERT_TRUE(hit.ParseFromString(
-      MakeHitCard(entry, "", v1::ORGANISATION_TYPE_UNSPECIFIED,
-                  v1::ENTRY_VIEW_FULL)));
+  ASSERT_TRUE(hit.ParseFromString(MakeHitCard(
+      entry, "", v1::ORGANISATION_TYPE_UNSPECIFIED, v1::ENTRY_VIEW_FULL)));
   EXPECT_EQ(hit.entry().description(), entry.description());
   EXPECT_EQ(hit.entry().contacts_size(), entry.contacts_size() - 1);
   for (const v1::Contact& c : hit.entry().contacts())
@@ -54,7 +54,8 @@ TEST(HitCardTest, DetailsAppendToTheCard) {
   details.stale = true;
   details.explanation.set_text(2.5);
   details.explanation.add_terms()->set_query_term("ips");
-  std::string bytes = MakeHitCard(entry, "Mondriaan", v1::ORGANISATION_TYPE_GGZ_INSTELLING);
+  std::string bytes =
+      MakeHitCard(entry, "Mondriaan", v1::ORGANISATION_TYPE_GGZ_INSTELLING);
   AppendHitDetails(details, &bytes);
   v1::SearchHit hit;
   ASSERT_TRUE(hit.ParseFromString(bytes));
@@ -70,7 +71,8 @@ TEST(HitCardTest, DetailsAppendToTheCard) {
   // Without distance or explanation those stay unset.
   Hit plain;
   plain.score = 1;
-  std::string plain_bytes = MakeHitCard(entry, "Mondriaan", v1::ORGANISATION_TYPE_GGZ_INSTELLING);
+  std::string plain_bytes =
+      MakeHitCard(entry, "Mondriaan", v1::ORGANISATION_TYPE_GGZ_INSTELLING);
   AppendHitDetails(plain, &plain_bytes);
   ASSERT_TRUE(hit.ParseFromString(plain_bytes));
   EXPECT_FALSE(hit.has_distance_km());
@@ -85,7 +87,8 @@ TEST(HitCardTest, EncodedResponseReadsAsSearchResponse) {
   for (const v1::Entry* entry : {&a, &b}) {
     Hit details;
     details.score = entry == &a ? 2 : 1;
-    std::string bytes = MakeHitCard(*entry, "org", v1::ORGANISATION_TYPE_GGZ_INSTELLING);
+    std::string bytes =
+        MakeHitCard(*entry, "org", v1::ORGANISATION_TYPE_GGZ_INSTELLING);
     AppendHitDetails(details, &bytes);
     encoded.add_hits(std::move(bytes));
   }

@@ -107,25 +107,34 @@ class Judge {
     const v1::Entry& e = *j.entry;
     const size_t colon = atom.find(':');
     const std::string name = atom.substr(0, colon);
-    const std::string arg = colon == std::string::npos ? "" : atom.substr(colon + 1);
+    const std::string arg =
+        colon == std::string::npos ? "" : atom.substr(colon + 1);
     if (name == "accepting") return e.availability().accepting_new_clients();
-    if (name == "word") return j.text.find(FoldForMatching(arg)) != std::string::npos;
-    if (name == "kind") return e.kind() == Enum(v1::EntryKind_descriptor(), "ENTRY_KIND_" + arg);
+    if (name == "word")
+      return j.text.find(FoldForMatching(arg)) != std::string::npos;
+    if (name == "kind")
+      return e.kind() == Enum(v1::EntryKind_descriptor(), "ENTRY_KIND_" + arg);
     if (name == "intervention")
-      return Contains(e.interventions(), Enum(v1::Intervention_descriptor(), "INTERVENTION_" + arg));
+      return Contains(e.interventions(), Enum(v1::Intervention_descriptor(),
+                                              "INTERVENTION_" + arg));
     if (name == "target")
-      return Contains(e.target_groups(), Enum(v1::TargetGroup_descriptor(), "TARGET_GROUP_" + arg));
+      return Contains(e.target_groups(), Enum(v1::TargetGroup_descriptor(),
+                                              "TARGET_GROUP_" + arg));
     if (name == "offer")
-      return e.has_employer() &&
-             Contains(e.employer().offers(), Enum(v1::EmployerOffer_descriptor(), "EMPLOYER_OFFER_" + arg));
-    if (name == "sector") return e.has_employer() && e.employer().sector() == arg;
+      return e.has_employer() && Contains(e.employer().offers(),
+                                          Enum(v1::EmployerOffer_descriptor(),
+                                               "EMPLOYER_OFFER_" + arg));
+    if (name == "sector")
+      return e.has_employer() && e.employer().sector() == arg;
     if (name == "language")
-      return std::find(e.languages().begin(), e.languages().end(), arg) != e.languages().end();
+      return std::find(e.languages().begin(), e.languages().end(), arg) !=
+             e.languages().end();
     if (name == "serves") {
       if (absl::StartsWith(arg, "AM")) {
         for (const std::string& g : j.gemeenten) {
           const Gemeente* gemeente = ReferenceData::Get().FindGemeente(g);
-          if (gemeente != nullptr && gemeente->arbeidsmarktregio_code == arg) return true;
+          if (gemeente != nullptr && gemeente->arbeidsmarktregio_code == arg)
+            return true;
         }
         return false;
       }
@@ -143,14 +152,16 @@ class Judge {
         lon = g->longitude;
       } else {
         auto it = pc4_.find(parts[0]);
-        EXPECT_NE(it, pc4_.end()) << atom << ": no demo location has this postcode";
+        EXPECT_NE(it, pc4_.end())
+            << atom << ": no demo location has this postcode";
         if (it == pc4_.end()) return false;
         const auto& [sum_lat, sum_lon, n] = it->second;
         lat = sum_lat / n;
         lon = sum_lon / n;
       }
       for (const v1::Location& loc : e.locations()) {
-        if (loc.has_latitude() && DistanceKm(lat, lon, loc.latitude(), loc.longitude()) <= km)
+        if (loc.has_latitude() &&
+            DistanceKm(lat, lon, loc.latitude(), loc.longitude()) <= km)
           return true;
       }
       return false;
@@ -173,7 +184,8 @@ class Judge {
   }
 
  private:
-  static int Enum(const google::protobuf::EnumDescriptor* type, const std::string& name) {
+  static int Enum(const google::protobuf::EnumDescriptor* type,
+                  const std::string& name) {
     const auto* value = type->FindValueByName(name);
     EXPECT_NE(value, nullptr) << name;
     return value == nullptr ? -1 : value->number();
@@ -203,10 +215,12 @@ Judgement JudgeQuery(const Judge& judge, const Json& spec) {
     const bool relevant = judge.All(j, spec["need"]);
     if (relevant) out.relevant.push_back(j.entry->id());
     int evidence = 0;
-    for (const Json& group : spec["evidence"]) evidence += judge.Count(j, group) > 0;
+    for (const Json& group : spec["evidence"])
+      evidence += judge.Count(j, group) > 0;
     if (evidence == static_cast<int>(spec["evidence"].size())) continue;
-    EXPECT_FALSE(relevant) << spec["query"] << ": relevant entry " << j.entry->id()
-                           << " lacks evidence; the rules contradict each other";
+    EXPECT_FALSE(relevant)
+        << spec["query"] << ": relevant entry " << j.entry->id()
+        << " lacks evidence; the rules contradict each other";
     int need = 0;
     for (const Json& group : spec["need"]) need += judge.Count(j, group) > 0;
     misses.push_back({evidence, need, j.entry->id()});
@@ -228,13 +242,15 @@ class RelevanceTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     std::ifstream in(kSpecPath);
-    ASSERT_TRUE(in) << "cannot read " << kSpecPath << " (run from the source root)";
+    ASSERT_TRUE(in) << "cannot read " << kSpecPath
+                    << " (run from the source root)";
     spec_ = new Json(Json::parse(in));
     demo::DemoOptions options;
     options.seed = (*spec_)["demo"]["seed"].get<uint64_t>();
     options.count = (*spec_)["demo"]["count"].get<size_t>();
     std::string error;
-    ASSERT_TRUE(absl::ParseTime(absl::RFC3339_full, (*spec_)["demo"]["now"].get<std::string>(),
+    ASSERT_TRUE(absl::ParseTime(absl::RFC3339_full,
+                                (*spec_)["demo"]["now"].get<std::string>(),
                                 &options.now, &error))
         << error;
     data_ = new demo::DemoData(demo::Generate(options));
@@ -248,7 +264,8 @@ class RelevanceTest : public ::testing::Test {
     engine_options.clock = clock_;
     index_ = new SearchIndex(
         std::make_unique<InvertedIndexEngine>(engine_options),
-        [organisations](absl::string_view id) -> std::optional<OrganisationInfo> {
+        [organisations](
+            absl::string_view id) -> std::optional<OrganisationInfo> {
           auto it = organisations.find(std::string(id));
           if (it == organisations.end()) return std::nullopt;
           return it->second;
@@ -277,7 +294,8 @@ SearchIndex* RelevanceTest::index_ = nullptr;
 std::vector<std::string> RunQuery(const SearchIndex& index, const Json& spec) {
   v1::SearchRequest request;
   if (spec.contains("request")) {
-    const auto status = google::protobuf::util::JsonStringToMessage(spec["request"].dump(), &request);
+    const auto status = google::protobuf::util::JsonStringToMessage(
+        spec["request"].dump(), &request);
     EXPECT_TRUE(status.ok()) << spec["query"] << ": " << status.ToString();
   }
   request.set_query(spec["query"].get<std::string>());
@@ -346,10 +364,15 @@ TEST_F(RelevanceTest, SpecIsWellFormed) {
   ASSERT_GE((*spec_)["queries"].size(), 40u);
   std::set<std::string> seen;
   for (const Json& q : (*spec_)["queries"]) {
-    EXPECT_TRUE(seen.insert(q["query"].dump() + q.value("request", Json()).dump()).second)
+    EXPECT_TRUE(
+        seen.insert(q["query"].dump() + q.value("request", Json()).dump())
+            .second)
         << "duplicate query " << q["query"];
-    EXPECT_TRUE(q.contains("need") && q["need"].is_array() && !q["need"].empty()) << q["query"];
-    EXPECT_TRUE(q.contains("evidence") && q["evidence"].is_array()) << q["query"];
+    EXPECT_TRUE(q.contains("need") && q["need"].is_array() &&
+                !q["need"].empty())
+        << q["query"];
+    EXPECT_TRUE(q.contains("evidence") && q["evidence"].is_array())
+        << q["query"];
   }
 }
 
@@ -359,7 +382,8 @@ TEST_F(RelevanceTest, JudgementsMatchTheRules) {
   Json updated = *spec_;
   for (Json& q : updated["queries"]) {
     const Judgement j = JudgeQuery(judge, q);
-    EXPECT_FALSE(j.relevant.empty()) << q["query"] << ": no relevant entry in the demo data";
+    EXPECT_FALSE(j.relevant.empty())
+        << q["query"] << ": no relevant entry in the demo data";
     if (update) {
       q["relevant"] = j.relevant;
       q["must_not"] = j.must_not;
@@ -367,9 +391,11 @@ TEST_F(RelevanceTest, JudgementsMatchTheRules) {
     }
     EXPECT_EQ(q.value("relevant", std::vector<std::string>()), j.relevant)
         << q["query"] << ": the relevant ids in " << kSpecPath
-        << " differ from the rules; if the change is deliberate, rewrite them with "
+        << " differ from the rules; if the change is deliberate, rewrite them "
+           "with "
            "KAARTNET_UPDATE_RELEVANCE=1";
-    EXPECT_EQ(q.value("must_not", std::vector<std::string>()), j.must_not) << q["query"];
+    EXPECT_EQ(q.value("must_not", std::vector<std::string>()), j.must_not)
+        << q["query"];
   }
   if (update) {
     std::ofstream(kSpecPath) << Render(updated);
@@ -383,59 +409,71 @@ TEST_F(RelevanceTest, EngineMeetsTheJudgements) {
   for (const Judged& j : judge.entries()) by_id[j.entry->id()] = &j;
   double precision_sum = 0, recall_sum = 0;
   int queries = 0, failed = 0;
-  std::printf("%-45s %5s %5s %6s %6s\n", "query", "|R|", "hits", "P@5", "recall");
+  std::printf("%-45s %5s %5s %6s %6s\n", "query", "|R|", "hits", "P@5",
+              "recall");
   for (const Json& q : (*spec_)["queries"]) {
     const std::string name =
-        q["query"].get<std::string>() + (q.contains("request") ? " " + q["request"].dump() : "");
+        q["query"].get<std::string>() +
+        (q.contains("request") ? " " + q["request"].dump() : "");
     const auto relevant_list = q.value("relevant", std::vector<std::string>());
-    const std::set<std::string> relevant(relevant_list.begin(), relevant_list.end());
+    const std::set<std::string> relevant(relevant_list.begin(),
+                                         relevant_list.end());
     const std::vector<std::string> ids = RunQuery(*index_, q);
     const size_t top = std::min<size_t>(5, ids.size());
     size_t good_top = 0, found = 0;
     for (size_t i = 0; i < top; ++i) good_top += relevant.count(ids[i]);
     for (const std::string& id : ids) found += relevant.count(id);
-    const double precision = static_cast<double>(good_top) / std::min<size_t>(5, relevant.size());
-    const double recall = relevant.empty() ? 1 : static_cast<double>(found) / relevant.size();
+    const double precision =
+        static_cast<double>(good_top) / std::min<size_t>(5, relevant.size());
+    const double recall =
+        relevant.empty() ? 1 : static_cast<double>(found) / relevant.size();
     precision_sum += precision;
     recall_sum += recall;
     ++queries;
-    std::printf("%-45s %5zu %5zu %6.2f %6.2f\n", name.substr(0, 45).c_str(), relevant.size(),
-                ids.size(), precision, recall);
+    std::printf("%-45s %5zu %5zu %6.2f %6.2f\n", name.substr(0, 45).c_str(),
+                relevant.size(), ids.size(), precision, recall);
 
     bool ok = true;
     // Top 5: all relevant ones when there are at most 5, else only relevant.
     if (relevant.size() <= 5) {
       for (const std::string& id : relevant) {
-        const bool in_top = std::find(ids.begin(), ids.begin() + top, id) != ids.begin() + top;
-        EXPECT_TRUE(in_top) << name << ": relevant " << id << " is not in the top 5";
+        const bool in_top =
+            std::find(ids.begin(), ids.begin() + top, id) != ids.begin() + top;
+        EXPECT_TRUE(in_top)
+            << name << ": relevant " << id << " is not in the top 5";
         ok &= in_top;
       }
     } else {
       for (size_t i = 0; i < 5; ++i) {
         const bool good = i < ids.size() && relevant.count(ids[i]) > 0;
         EXPECT_TRUE(good) << name << ": result " << i + 1 << " ("
-                          << (i < ids.size() ? ids[i] : "missing") << ") is not relevant";
+                          << (i < ids.size() ? ids[i] : "missing")
+                          << ") is not relevant";
         ok &= good;
       }
     }
     // Must not: the listed ones, and by rule anything without evidence.
     const std::set<std::string> results(ids.begin(), ids.end());
-    for (const std::string& id : q.value("must_not", std::vector<std::string>())) {
-      EXPECT_EQ(results.count(id), 0u) << name << ": " << id << " must not appear";
+    for (const std::string& id :
+         q.value("must_not", std::vector<std::string>())) {
+      EXPECT_EQ(results.count(id), 0u)
+          << name << ": " << id << " must not appear";
       ok &= results.count(id) == 0;
     }
     for (const std::string& id : ids) {
       const Judged& j = *by_id.at(id);
       for (const Json& group : q["evidence"]) {
         const bool has = judge.Count(j, group) > 0;
-        EXPECT_TRUE(has) << name << ": " << id << " has none of " << group.dump();
+        EXPECT_TRUE(has) << name << ": " << id << " has none of "
+                         << group.dump();
         ok &= has;
       }
     }
     failed += !ok;
   }
-  std::printf("\n%d queries: mean precision@5 %.3f, mean recall %.3f, %d failing\n", queries,
-              precision_sum / queries, recall_sum / queries, failed);
+  std::printf(
+      "\n%d queries: mean precision@5 %.3f, mean recall %.3f, %d failing\n",
+      queries, precision_sum / queries, recall_sum / queries, failed);
   EXPECT_EQ(failed, 0);
 }
 
