@@ -71,6 +71,21 @@ done
 echo "== loading $size entries into kaartnet (durable publishes, 16 in flight)"
 "$BIN/kaart" --node "$NODE" publish "$W/data/entries.jsonl" --parallel 16
 
+# Measure the steady state: after the bulk load the node merges index
+# segments and RocksDB compacts in the background. Wait (at most a minute)
+# until the node uses less than 5% of a core for a second.
+settle() {
+  local before after
+  for _ in $(seq 1 60); do
+    before=$(awk '{print $14 + $15}' "/proc/$PID/stat")
+    sleep 1
+    after=$(awk '{print $14 + $15}' "/proc/$PID/stat")
+    [ $(( after - before )) -le $(( $(getconf CLK_TCK) / 20 )) ] && return
+  done
+  echo "(the node is still busy after a minute; measuring anyway)"
+}
+[ "$smoke" = 1 ] || settle
+
 warmup=2
 [ "$smoke" = 1 ] && warmup=0.5
 bench() {  # name workload concurrency [extra...]
