@@ -83,9 +83,8 @@ void XapianEngine::Upsert(Document doc,
     x.add_boolean_term("XL" + language);
   if (doc.accepting_new_clients) x.add_boolean_term("XACC");
   x.add_value(kQualitySlot,
-              Xapian::sortable_serialise(
-                  QualityFactor(AvailabilityScore(doc),
-                                doc.has_last_verified ? 1.0 : 0.0)));
+              Xapian::sortable_serialise(QualityFactor(
+                  AvailabilityScore(doc), doc.has_last_verified ? 1.0 : 0.0)));
   Xapian::LatLongCoords coords;
   for (const GeoPoint& p : doc.points)
     coords.append(Xapian::LatLongCoord(p.latitude, p.longitude));
@@ -123,9 +122,9 @@ SearchResult XapianEngine::Search(const CompiledQuery& query) const {
                         alternatives.end());
   }
   Xapian::Query text =
-      groups.empty() ? Xapian::Query::MatchAll
-                     : Xapian::Query(Xapian::Query::OP_AND, groups.begin(),
-                                     groups.end());
+      groups.empty()
+          ? Xapian::Query::MatchAll
+          : Xapian::Query(Xapian::Query::OP_AND, groups.begin(), groups.end());
   // Availability and freshness as an additive boost.
   Xapian::ValueWeightPostingSource quality(kQualitySlot);
   if (state_->options.quality_boost) {

@@ -11,6 +11,7 @@
 #include "absl/strings/strip.h"
 #include "common/utf8.h"
 #include "google/protobuf/util/time_util.h"
+#include "model/vocabulary.h"
 
 namespace kaartnet::model {
 namespace {
@@ -20,28 +21,6 @@ using ::kaartnet::v1::Entry;
 using ::kaartnet::v1::Location;
 using ::kaartnet::v1::QualityMark;
 using ::kaartnet::v1::ServiceArea;
-
-// ISO 639-1 codes.
-const absl::flat_hash_set<std::string>& LanguageCodes() {
-  static const auto* codes = new absl::flat_hash_set<std::string>{
-      "aa", "ab", "ae", "af", "ak", "am", "an", "ar", "as", "av", "ay", "az",
-      "ba", "be", "bg", "bi", "bm", "bn", "bo", "br", "bs", "ca", "ce", "ch",
-      "co", "cr", "cs", "cu", "cv", "cy", "da", "de", "dv", "dz", "ee", "el",
-      "en", "eo", "es", "et", "eu", "fa", "ff", "fi", "fj", "fo", "fr", "fy",
-      "ga", "gd", "gl", "gn", "gu", "gv", "ha", "he", "hi", "ho", "hr", "ht",
-      "hu", "hy", "hz", "ia", "id", "ie", "ig", "ii", "ik", "io", "is", "it",
-      "iu", "ja", "jv", "ka", "kg", "ki", "kj", "kk", "kl", "km", "kn", "ko",
-      "kr", "ks", "ku", "kv", "kw", "ky", "la", "lb", "lg", "li", "ln", "lo",
-      "lt", "lu", "lv", "mg", "mh", "mi", "mk", "ml", "mn", "mr", "ms", "mt",
-      "my", "na", "nb", "nd", "ne", "ng", "nl", "nn", "no", "nr", "nv", "ny",
-      "oc", "oj", "om", "or", "os", "pa", "pi", "pl", "ps", "pt", "qu", "rm",
-      "rn", "ro", "ru", "rw", "sa", "sc", "sd", "se", "sg", "si", "sk", "sl",
-      "sm", "sn", "so", "sq", "sr", "ss", "st", "su", "sv", "sw", "ta", "te",
-      "tg", "th", "ti", "tk", "tl", "tn", "to", "tr", "ts", "tt", "tw", "ty",
-      "ug", "uk", "ur", "uz", "ve", "vi", "vo", "wa", "wo", "xh", "yi", "yo",
-      "za", "zh", "zu"};
-  return *codes;
-}
 
 class Checker {
  public:
@@ -529,7 +508,7 @@ std::vector<FieldViolation> ValidateEntry(const v1::Entry& entry,
   for (int i = 0; i < entry.languages_size(); ++i) {
     const std::string& lang = entry.languages(i);
     const std::string path = absl::StrCat("languages[", i, "]");
-    if (!LanguageCodes().contains(lang)) {
+    if (!IsLanguageCode(lang)) {
       check.Add(path,
                 absl::StrCat(
                     "\"", lang,

@@ -44,6 +44,11 @@ std::string SectorLabel(absl::string_view letter);
 // Extra search words for a sector: "I" -> "logies maaltijden dranken ...".
 std::string SectorSearchTerms(absl::string_view letter);
 
+// The ISO 639-1 language codes, sorted.
+const std::vector<absl::string_view>& LanguageCodes();
+// Whether `code` is an ISO 639-1 code (lower case).
+bool IsLanguageCode(absl::string_view code);
+
 }  // namespace kaartnet::model
 
 #endif  // KAARTNET_MODEL_VOCABULARY_H_

@@ -67,6 +67,20 @@ double KmToChord(double km) {
   return 2 * std::sin(std::min(km / (2 * kEarthRadiusKm), M_PI / 2));
 }
 
+const std::vector<int>& RegioOfGemeente() {
+  static const std::vector<int>* table = [] {
+    const ReferenceData& ref = ReferenceData::Get();
+    auto* out = new std::vector<int>(ref.gemeenten().size(), -1);
+    for (size_t r = 0; r < ref.regios().size(); ++r) {
+      for (const std::string& code : ref.regios()[r].gemeentecodes) {
+        (*out)[GemeenteIndexOf(code)] = static_cast<int>(r);
+      }
+    }
+    return out;
+  }();
+  return *table;
+}
+
 int GemeenteIndexOf(absl::string_view code) {
   const ReferenceData& ref = ReferenceData::Get();
   const Gemeente* g = ref.FindGemeente(code);

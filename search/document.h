@@ -28,6 +28,9 @@ const char* LanguageName(absl::string_view code);
 
 // The gemeente index of a code, or -1.
 int GemeenteIndexOf(absl::string_view code);
+// Arbeidsmarktregio (index into ReferenceData::regios()) of each gemeente
+// index; -1 for a gemeente in none.
+const std::vector<int>& RegioOfGemeente();
 
 struct GeoPoint {
   double latitude = 0;

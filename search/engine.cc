@@ -9,21 +9,6 @@
 namespace kaartnet::search {
 namespace {
 
-// Region (index into ReferenceData::regios()) of each gemeente index.
-const std::vector<int>& RegioOfGemeente() {
-  static const std::vector<int>* table = [] {
-    const ReferenceData& ref = ReferenceData::Get();
-    auto* out = new std::vector<int>(ref.gemeenten().size(), -1);
-    for (size_t r = 0; r < ref.regios().size(); ++r) {
-      for (const std::string& code : ref.regios()[r].gemeentecodes) {
-        (*out)[GemeenteIndexOf(code)] = static_cast<int>(r);
-      }
-    }
-    return out;
-  }();
-  return *table;
-}
-
 void CountBits(std::map<std::string, uint64_t>* counts,
                const google::protobuf::EnumDescriptor* type, uint32_t bits) {
   while (bits != 0) {

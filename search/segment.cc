@@ -5,6 +5,7 @@
 #include <numeric>
 
 #include "common/reference_data.h"
+#include "model/vocabulary.h"
 #include "search/analyzer.h"
 #include "search/engine.h"
 
@@ -22,42 +23,9 @@ constexpr double kB = 0.75;
 // Distinct words the indexing stem cache may hold before it is reset.
 constexpr size_t kMaxScratchCache = 1 << 19;
 
-constexpr const char* kLanguageCodes[] = {
-    "aa", "ab", "ae", "af", "ak", "am", "an", "ar", "as", "av", "ay", "az",
-    "ba", "be", "bg", "bi", "bm", "bn", "bo", "br", "bs", "ca", "ce", "ch",
-    "co", "cr", "cs", "cu", "cv", "cy", "da", "de", "dv", "dz", "ee", "el",
-    "en", "eo", "es", "et", "eu", "fa", "ff", "fi", "fj", "fo", "fr", "fy",
-    "ga", "gd", "gl", "gn", "gu", "gv", "ha", "he", "hi", "ho", "hr", "ht",
-    "hu", "hy", "hz", "ia", "id", "ie", "ig", "ii", "ik", "io", "is", "it",
-    "iu", "ja", "jv", "ka", "kg", "ki", "kj", "kk", "kl", "km", "kn", "ko",
-    "kr", "ks", "ku", "kv", "kw", "ky", "la", "lb", "lg", "li", "ln", "lo",
-    "lt", "lu", "lv", "mg", "mh", "mi", "mk", "ml", "mn", "mr", "ms", "mt",
-    "my", "na", "nb", "nd", "ne", "ng", "nl", "nn", "no", "nr", "nv", "ny",
-    "oc", "oj", "om", "or", "os", "pa", "pi", "pl", "ps", "pt", "qu", "rm",
-    "rn", "ro", "ru", "rw", "sa", "sc", "sd", "se", "sg", "si", "sk", "sl",
-    "sm", "sn", "so", "sq", "sr", "ss", "st", "su", "sv", "sw", "ta", "te",
-    "tg", "th", "ti", "tk", "tl", "tn", "to", "tr", "ts", "tt", "tw", "ty",
-    "ug", "uk", "ur", "uz", "ve", "vi", "vo", "wa", "wo", "xh", "yi", "yo",
-    "za", "zh", "zu"};
-
 uint8_t Quantize(double impact) {
   const double q = std::round(impact / kMaxImpact * 255.0);
   return static_cast<uint8_t>(std::clamp(q, 1.0, 255.0));
-}
-
-// Regio index (into ReferenceData::regios()) of each gemeente index.
-const std::vector<int>& RegioOf() {
-  static const std::vector<int>* table = [] {
-    const ReferenceData& ref = ReferenceData::Get();
-    auto* out = new std::vector<int>(ref.gemeenten().size(), -1);
-    for (size_t r = 0; r < ref.regios().size(); ++r) {
-      for (const std::string& code : ref.regios()[r].gemeentecodes) {
-        (*out)[GemeenteIndexOf(code)] = static_cast<int>(r);
-      }
-    }
-    return out;
-  }();
-  return *table;
 }
 
 uint32_t CellKey(int row, int column) {
@@ -73,20 +41,17 @@ void SetBit(std::unique_ptr<Bitset>* slot, size_t size, uint32_t doc) {
 }  // namespace
 
 int LanguageIndex(absl::string_view code) {
-  const auto* begin = std::begin(kLanguageCodes);
-  const auto* end = std::end(kLanguageCodes);
-  const auto* it = std::lower_bound(begin, end, code,
-                                    [](const char* a, absl::string_view b) {
-                                      return absl::string_view(a) < b;
-                                    });
-  return it != end && absl::string_view(*it) == code
-             ? static_cast<int>(it - begin)
-             : -1;
+  const auto& codes = model::LanguageCodes();
+  const auto it = std::lower_bound(codes.begin(), codes.end(), code);
+  return it != codes.end() && *it == code ? static_cast<int>(it - codes.begin())
+                                          : -1;
 }
 
 const char* LanguageCode(int index) {
-  return index >= 0 && index < static_cast<int>(std::size(kLanguageCodes))
-             ? kLanguageCodes[index]
+  const auto& codes = model::LanguageCodes();
+  // The codes are views of string literals, so data() ends in a NUL.
+  return index >= 0 && index < static_cast<int>(codes.size())
+             ? codes[index].data()
              : "";
 }
 
@@ -241,7 +206,7 @@ std::shared_ptr<const Segment> Segment::Build(std::vector<Input> inputs,
     for (size_t g = doc.area._Find_first(); g < gemeenten;
          g = doc.area._Find_next(g)) {
       SetBit(&s.gemeenten_[g], n, d);
-      const int r = RegioOf()[g];
+      const int r = RegioOfGemeente()[g];
       if (r >= 0) SetBit(&s.regios_[r], n, d);
     }
 
