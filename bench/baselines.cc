@@ -30,6 +30,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
+#include "bench/clock.h"
 #include "bench/histogram.h"
 #include "bench/query_mix.h"
 #include "common/reference_data.h"
@@ -43,12 +44,6 @@
 
 namespace kaartnet::bench {
 namespace {
-
-int64_t NowNs() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
 
 struct Options {
   std::string demo_dir;
@@ -383,6 +378,9 @@ class Postgres final : public System {
       for (int x : values) v.push_back(absl::StrCat(x));
       return absl::StrCat("{", absl::StrJoin(v, ","), "}");
     };
+    auto text_list = [&](const auto& values) {
+      return absl::StrCat("{", absl::StrJoin(values, ","), "}");
+    };
     if (r.kinds_size())
       where.push_back(
           absl::StrCat("kind = ANY(", param(int_list(r.kinds())), "::int[])"));
@@ -404,24 +402,18 @@ class Postgres final : public System {
                                    "::int[])"));
     }
     if (r.organisation_ids_size()) {
-      where.push_back(
-          absl::StrCat("org_id = ANY(",
-                       param(absl::StrCat(
-                           "{", absl::StrJoin(r.organisation_ids(), ","), "}")),
-                       "::text[])"));
+      where.push_back(absl::StrCat("org_id = ANY(",
+                                   param(text_list(r.organisation_ids())),
+                                   "::text[])"));
     }
     if (r.languages_size()) {
       where.push_back(absl::StrCat(
-          "languages && ",
-          param(absl::StrCat("{", absl::StrJoin(r.languages(), ","), "}")),
-          "::text[]"));
+          "languages && ", param(text_list(r.languages())), "::text[]"));
     }
     if (r.employer_sectors_size()) {
-      where.push_back(
-          absl::StrCat("sector = ANY(",
-                       param(absl::StrCat(
-                           "{", absl::StrJoin(r.employer_sectors(), ","), "}")),
-                       "::text[])"));
+      where.push_back(absl::StrCat("sector = ANY(",
+                                   param(text_list(r.employer_sectors())),
+                                   "::text[])"));
     }
     if (r.area_codes_size()) {
       where.push_back(

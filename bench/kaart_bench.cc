@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <cmath>
 #include <fstream>
 #include <iostream>
@@ -29,6 +30,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
+#include "bench/clock.h"
 #include "bench/histogram.h"
 #include "bench/query_mix.h"
 #include "google/protobuf/util/json_util.h"
@@ -41,12 +43,6 @@
 
 namespace kaartnet::bench {
 namespace {
-
-int64_t NowNs() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
 
 struct Options {
   std::string node = "127.0.0.1:7401";

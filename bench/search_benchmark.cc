@@ -13,13 +13,13 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <map>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "bench/clock.h"
 #include "bench/query_mix.h"
 #include "clients/demo/demo_data.h"
 #include "search/hit_card.h"
@@ -32,11 +32,7 @@
 namespace kaartnet::search {
 namespace {
 
-double NowSeconds() {
-  return std::chrono::duration<double>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
+using bench::NowSeconds;
 
 int Main(int argc, char** argv) {
   size_t entries = 100000;

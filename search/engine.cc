@@ -173,13 +173,14 @@ void FacetCounter::Add(const Document& doc,
   }
 }
 
-std::vector<v1::Facet> FacetCounter::Finish() const {
+std::vector<v1::Facet> MakeFacets(const std::vector<v1::FacetField>& fields,
+                                  const FacetCounts& counts) {
   std::vector<v1::Facet> out;
-  for (size_t i = 0; i < query_.facets.size(); ++i) {
+  for (size_t i = 0; i < fields.size(); ++i) {
     v1::Facet& facet = out.emplace_back();
-    facet.set_field(query_.facets[i]);
-    std::vector<std::pair<std::string, uint64_t>> sorted(counts_[i].begin(),
-                                                         counts_[i].end());
+    facet.set_field(fields[i]);
+    std::vector<std::pair<std::string, uint64_t>> sorted(counts[i].begin(),
+                                                         counts[i].end());
     std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) {
       return a.second != b.second ? a.second > b.second : a.first < b.first;
     });
@@ -187,10 +188,14 @@ std::vector<v1::Facet> FacetCounter::Finish() const {
       auto* c = facet.add_counts();
       c->set_value(value);
       c->set_count(count);
-      c->set_label(FacetLabel(query_.facets[i], value));
+      c->set_label(FacetLabel(fields[i], value));
     }
   }
   return out;
+}
+
+std::vector<v1::Facet> FacetCounter::Finish() const {
+  return MakeFacets(query_.facets, counts_);
 }
 
 }  // namespace kaartnet::search

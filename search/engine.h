@@ -108,6 +108,13 @@ bool AfterPagePosition(const CompiledQuery& query, double sort_key,
 // Dutch display label of a facet value.
 std::string FacetLabel(v1::FacetField field, const std::string& value);
 
+// Value -> count of each requested facet field.
+using FacetCounts = std::vector<std::map<std::string, uint64_t>>;
+// The facets of `counts` (one per field of `fields`): values by decreasing
+// count, then by value, with their Dutch labels.
+std::vector<v1::Facet> MakeFacets(const std::vector<v1::FacetField>& fields,
+                                  const FacetCounts& counts);
+
 // Accumulates facet counts over matching documents.
 class FacetCounter {
  public:
@@ -121,7 +128,7 @@ class FacetCounter {
  private:
   const CompiledQuery& query_;
   // Per requested facet: value -> count.
-  std::vector<std::map<std::string, uint64_t>> counts_;
+  FacetCounts counts_;
 };
 
 }  // namespace kaartnet::search

@@ -669,7 +669,7 @@ class SearchRun {
   size_t need_ = 0;
   std::priority_queue<Candidate, std::vector<Candidate>, Better> heap_;
   uint64_t total_ = 0;
-  std::vector<std::map<std::string, uint64_t>> facet_counts_;
+  FacetCounts facet_counts_;
   // Per segment: sets of kGeo and multi-gemeente kArea expansions (by
   // group, expansion).
   std::map<std::pair<size_t, size_t>, Bitset> computed_sets_;
@@ -1467,21 +1467,7 @@ SearchResult SearchRun::Run() {
       }
     }
   }
-  for (size_t f = 0; f < query_.facets.size(); ++f) {
-    v1::Facet& facet = result.facets.emplace_back();
-    facet.set_field(query_.facets[f]);
-    std::vector<std::pair<std::string, uint64_t>> sorted(
-        facet_counts_[f].begin(), facet_counts_[f].end());
-    std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) {
-      return a.second != b.second ? a.second > b.second : a.first < b.first;
-    });
-    for (const auto& [value, count] : sorted) {
-      auto* c = facet.add_counts();
-      c->set_value(value);
-      c->set_count(count);
-      c->set_label(FacetLabel(query_.facets[f], value));
-    }
-  }
+  result.facets = MakeFacets(query_.facets, facet_counts_);
   return result;
 }
 
