@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
 VAR="$ROOT/var/demo"
-NODES=(node1)
+NODES=(node1 node2 node3)
 GRPC_PORT_BASE=7400
 
 node_pid() { cat "$VAR/$1/kaartnetd.pid" 2>/dev/null || true; }
@@ -62,6 +62,10 @@ for node in "${NODES[@]}"; do
     echo "grpc_listen: \"127.0.0.1:$port\""
     echo "admissions_dir: \"$VAR/data/admissions\""
     echo "hosted_keys_dir: \"$VAR/data/keys\""
+    # One stream per pair of nodes: each node dials the nodes before it.
+    for ((j = 1; j < i; j++)); do
+      echo "peers: \"127.0.0.1:$((GRPC_PORT_BASE + j))\""
+    done
     cat "$VAR/data/anchors.textproto"
   } > "$dir/node.textproto"
   : > "$dir/kaartnetd.log"
@@ -85,11 +89,23 @@ if [ "${live:-0}" = "0" ]; then
   echo "loading demo data into node1 ..."
   "$KAART" --node "$NODE1" publish "$VAR/data/entries.jsonl" --parallel 16
 fi
+live_on() {
+  "$KAART" --node "127.0.0.1:$((GRPC_PORT_BASE + $1))" --json status |
+    grep -o '"liveEntries": *"[0-9]*"' | grep -o '[0-9]*' || echo 0
+}
+want=$(live_on 1)
+for _ in $(seq 1 100); do
+  [ "$(live_on 3)" = "$want" ] && break
+  sleep 0.1
+done
+echo "node1 holds $want entries; replicated: node2 $(live_on 2), node3 $(live_on 3)"
 
 cat <<TXT
 
-kaartnet demo region is running.
+kaartnet demo region is running: three nodes that replicate to each other.
   node1   gRPC 127.0.0.1:$((GRPC_PORT_BASE + 1))
+  node2   gRPC 127.0.0.1:$((GRPC_PORT_BASE + 2))
+  node3   gRPC 127.0.0.1:$((GRPC_PORT_BASE + 3))
 
 Try:
   build/bin/kaart search ips psychose kerkrade --accepting
@@ -97,6 +113,8 @@ Try:
   build/bin/kaart search --kind werkgever --area AM30 --offer garantiebaan --facets gemeente
   build/bin/kaart get ggz-zuid-limburg/ips-heerlen
   build/bin/kaart status
+  build/bin/kaart --node 127.0.0.1:$((GRPC_PORT_BASE + 3)) get ggz-zuid-limburg/ips-heerlen
+  build/bin/kaart admin peers list
 
 Stop with: deploy/quickstart.sh stop
 TXT

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/field_violations.h"
 #include "common/reference_data.h"
@@ -77,6 +78,8 @@ void ApplyDefaults(v1::NodeConfig* config) {
   if (config->max_clock_skew_seconds() == 0)
     config->set_max_clock_skew_seconds(600);
   if (!config->has_sync_writes()) config->set_sync_writes(true);
+  if (config->digest_interval_seconds() == 0)
+    config->set_digest_interval_seconds(30);
 }
 
 absl::StatusOr<v1::NodeConfig> LoadConfig(const std::string& path) {
@@ -107,6 +110,18 @@ absl::StatusOr<v1::NodeConfig> LoadConfig(const std::string& path) {
   return config;
 }
 
+absl::Status CheckPeerAddress(const std::string& address) {
+  const size_t colon = address.rfind(':');
+  int port = 0;
+  if (colon == std::string::npos || colon == 0 ||
+      !absl::SimpleAtoi(address.substr(colon + 1), &port) || port <= 0 ||
+      port > 65535) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("\"", address, "\" is not host:port, e.g. 10.0.0.2:7401"));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status CheckConfig(const v1::NodeConfig& config) {
   std::vector<FieldViolation> violations;
   if (config.node_id().empty()) {
@@ -125,6 +140,12 @@ absl::Status CheckConfig(const v1::NodeConfig& config) {
   if (config.grpc_listen().find(':') == std::string::npos) {
     violations.push_back(
         {"grpc_listen", "must be host:port, e.g. 127.0.0.1:7401"});
+  }
+  for (int i = 0; i < config.peers_size(); ++i) {
+    if (absl::Status s = CheckPeerAddress(config.peers(i)); !s.ok()) {
+      violations.push_back(
+          {absl::StrCat("peers[", i, "]"), std::string(s.message())});
+    }
   }
   if (config.trust_anchors().empty()) {
     violations.push_back(

@@ -22,6 +22,8 @@ void ApplyDefaults(v1::NodeConfig* config);
 
 // Every problem of a configuration, as field violations.
 absl::Status CheckConfig(const v1::NodeConfig& config);
+// INVALID_ARGUMENT unless `address` is host:port.
+absl::Status CheckPeerAddress(const std::string& address);
 
 // The trust anchors of the configuration, keys decoded.
 absl::StatusOr<std::vector<v1::TrustAnchor>> LoadTrustAnchors(

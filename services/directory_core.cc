@@ -11,6 +11,7 @@
 #include "model/entry_view.h"
 #include "model/validation.h"
 #include "search/hit_card.h"
+#include "services/config.h"
 #include "trust/signing.h"
 
 namespace kaartnet::services {
@@ -466,6 +467,8 @@ absl::StatusOr<bool> InstallAdmission(NodeContext* context,
                    trust::ParseAdmission(admission));
   RETURN_IF_ERROR(
       context->store->PutAdmission(organisation.organisation_id(), admission));
+  ++context->admissions_generation;
+  if (context->replicator != nullptr) context->replicator->WakeAll();
   if (before.has_value() && context->index != nullptr &&
       (before->name() != organisation.name() ||
        before->type() != organisation.type())) {
@@ -516,7 +519,84 @@ absl::StatusOr<v1::NodeStatus> AdminCore::GetNodeStatus(
   status.set_hlc(context_->hlc->HighWater());
   status.set_data_dir(context_->data_dir);
   status.set_disk_bytes(context_->store->DiskBytes());
+  ASSIGN_OR_RETURN(v1::ListPeersResponse peers, PeerList());
+  for (v1::PeerState& peer : *peers.mutable_peers())
+    *status.add_peers() = std::move(peer);
+  status.set_skewed_records(context_->hlc->skewed_observations());
+  status.set_refused_records(context_->refused_records.load());
+  if (context_->digest != nullptr) {
+    uint64_t digest = 0;
+    for (uint64_t bucket : context_->digest->Buckets())
+      digest = digest * 0x100000001b3ULL + bucket;
+    status.set_state_digest(digest);
+  }
   return status;
+}
+
+absl::StatusOr<v1::ListPeersResponse> AdminCore::PeerList() const {
+  v1::ListPeersResponse response;
+  if (context_->replicator == nullptr) return response;
+  const absl::Time now = context_->clock->Now();
+  for (const replication::PeerStatus& peer : context_->replicator->Status()) {
+    v1::PeerState* state = response.add_peers();
+    state->set_address(peer.address);
+    state->set_outbound(peer.outbound);
+    state->set_node_id(peer.session.peer_node_id);
+    state->set_connected(peer.connected);
+    if (peer.connected)
+      *state->mutable_connected_since() = ToProto(peer.connected_since);
+    state->set_lag_records(peer.session.lag_records);
+    if (peer.session.behind_since != absl::InfinitePast()) {
+      state->set_lag_seconds(
+          absl::ToDoubleSeconds(now - peer.session.behind_since));
+    }
+    if (!peer.last_error.empty()) {
+      state->set_last_error(peer.last_error);
+      *state->mutable_last_error_at() = ToProto(peer.last_error_at);
+    }
+    state->set_records_sent(peer.session.records_sent);
+    state->set_records_received(peer.session.records_received);
+    state->set_records_applied(peer.session.records_applied);
+    state->set_records_refused(peer.session.records_refused);
+    state->set_admissions_refused(peer.session.admissions_refused);
+    state->set_repaired_buckets(peer.session.repairs_requested);
+  }
+  return response;
+}
+
+absl::StatusOr<v1::ListPeersResponse> AdminCore::ListPeers(
+    const trust::Caller& caller, const v1::ListPeersRequest&) {
+  RETURN_IF_ERROR(Authorize(caller, Action::kNodeStatus));
+  return PeerList();
+}
+
+absl::StatusOr<v1::ListPeersResponse> AdminCore::AddPeer(
+    const trust::Caller& caller, const v1::AddPeerRequest& request) {
+  RETURN_IF_ERROR(Authorize(caller, Action::kManagePeers));
+  if (absl::Status s = CheckPeerAddress(request.address()); !s.ok()) {
+    return InvalidArgumentWithViolations(
+        "peer refused", {{"address", std::string(s.message())}});
+  }
+  if (context_->replicator == nullptr)
+    return absl::FailedPreconditionError("replication is off on this node");
+  RETURN_IF_ERROR(context_->peer_book->Add(request.address()));
+  context_->replicator->AddPeer(request.address());
+  KLOG(INFO) << "peer " << request.address() << " added";
+  return PeerList();
+}
+
+absl::StatusOr<v1::ListPeersResponse> AdminCore::RemovePeer(
+    const trust::Caller& caller, const v1::RemovePeerRequest& request) {
+  RETURN_IF_ERROR(Authorize(caller, Action::kManagePeers));
+  if (context_->replicator == nullptr)
+    return absl::FailedPreconditionError("replication is off on this node");
+  if (!context_->replicator->RemovePeer(request.address())) {
+    return absl::NotFoundError(
+        absl::StrCat("\"", request.address(), "\" is not a peer of this node"));
+  }
+  RETURN_IF_ERROR(context_->peer_book->Remove(request.address()));
+  KLOG(INFO) << "peer " << request.address() << " removed";
+  return PeerList();
 }
 
 }  // namespace kaartnet::services

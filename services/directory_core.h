@@ -6,6 +6,7 @@
 #ifndef KAARTNET_SERVICES_DIRECTORY_CORE_H_
 #define KAARTNET_SERVICES_DIRECTORY_CORE_H_
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <string>
@@ -18,8 +19,11 @@
 #include "kaartnet/internal/search.pb.h"
 #include "kaartnet/v1/admin.pb.h"
 #include "kaartnet/v1/directory.pb.h"
+#include "replication/digest.h"
+#include "replication/replicator.h"
 #include "search/search_index.h"
 #include "services/ledger.h"
+#include "services/peer_book.h"
 #include "storage/store.h"
 #include "trust/access.h"
 #include "trust/keys.h"
@@ -43,6 +47,14 @@ struct NodeContext {
   Clock* clock = nullptr;
   // Keys of the organisations this node signs for.
   std::map<std::string, std::shared_ptr<const trust::SigningKey>> hosted_keys;
+  // Replication (null when the node runs without it, e.g. in unit tests).
+  replication::Replicator* replicator = nullptr;
+  PeerBook* peer_book = nullptr;
+  const replication::DigestTable* digest = nullptr;
+  // Bumped whenever an admission is installed.
+  std::atomic<uint64_t> admissions_generation{0};
+  // Records refused by verification from peers, since start.
+  std::atomic<uint64_t> refused_records{0};
 };
 
 // Wakes WatchChanges followers when the store applies changes.
@@ -116,8 +128,16 @@ class AdminCore {
       const trust::Caller& caller, const v1::PutAdmissionRequest& request);
   absl::StatusOr<v1::NodeStatus> GetNodeStatus(
       const trust::Caller& caller, const v1::GetNodeStatusRequest& request);
+  absl::StatusOr<v1::ListPeersResponse> AddPeer(
+      const trust::Caller& caller, const v1::AddPeerRequest& request);
+  absl::StatusOr<v1::ListPeersResponse> RemovePeer(
+      const trust::Caller& caller, const v1::RemovePeerRequest& request);
+  absl::StatusOr<v1::ListPeersResponse> ListPeers(
+      const trust::Caller& caller, const v1::ListPeersRequest& request);
 
  private:
+  absl::StatusOr<v1::ListPeersResponse> PeerList() const;
+
   NodeContext* const context_;
 };
 

@@ -170,4 +170,28 @@ grpc::Status AdminService::GetNodeStatus(
   });
 }
 
+grpc::Status AdminService::AddPeer(grpc::ServerContext* context,
+                                   const v1::AddPeerRequest* request,
+                                   v1::ListPeersResponse* response) {
+  return Unary(context, auth_, response, [&](const trust::Caller& caller) {
+    return core_->AddPeer(caller, *request);
+  });
+}
+
+grpc::Status AdminService::RemovePeer(grpc::ServerContext* context,
+                                      const v1::RemovePeerRequest* request,
+                                      v1::ListPeersResponse* response) {
+  return Unary(context, auth_, response, [&](const trust::Caller& caller) {
+    return core_->RemovePeer(caller, *request);
+  });
+}
+
+grpc::Status AdminService::ListPeers(grpc::ServerContext* context,
+                                     const v1::ListPeersRequest* request,
+                                     v1::ListPeersResponse* response) {
+  return Unary(context, auth_, response, [&](const trust::Caller& caller) {
+    return core_->ListPeers(caller, *request);
+  });
+}
+
 }  // namespace kaartnet::services

@@ -69,6 +69,15 @@ class AdminService final : public v1::Admin::Service {
   grpc::Status GetNodeStatus(grpc::ServerContext* context,
                              const v1::GetNodeStatusRequest* request,
                              v1::NodeStatus* response) override;
+  grpc::Status AddPeer(grpc::ServerContext* context,
+                       const v1::AddPeerRequest* request,
+                       v1::ListPeersResponse* response) override;
+  grpc::Status RemovePeer(grpc::ServerContext* context,
+                          const v1::RemovePeerRequest* request,
+                          v1::ListPeersResponse* response) override;
+  grpc::Status ListPeers(grpc::ServerContext* context,
+                         const v1::ListPeersRequest* request,
+                         v1::ListPeersResponse* response) override;
 
  private:
   AdminCore* const core_;

@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "common/log.h"
 #include "common/status_macros.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
@@ -11,6 +12,7 @@
 #include "search/inverted_index_engine.h"
 #include "search/scan_engine.h"
 #include "services/config.h"
+#include "services/replica.h"
 
 namespace kaartnet::services {
 
@@ -152,6 +154,29 @@ absl::Status Node::Init(NodeOptions options) {
   store_->AddListener(directory_->notifier());
   admin_ = std::make_unique<AdminCore>(&context_);
 
+  // Replication: digests kept current from here on, peers from the config
+  // and the peer book; dialing starts once the server is up.
+  digest_ = std::make_unique<replication::DigestTable>();
+  RETURN_IF_ERROR(digest_->Load(*store_));
+  store_->AddListener(digest_.get());
+  context_.digest = digest_.get();
+  replica_ = std::make_unique<NodeReplica>(&context_, digest_.get());
+  replication::ReplicatorOptions replication_options;
+  replication_options.clock = clock;
+  replication_options.session.version = KaartnetVersion();
+  replication_options.session.digest_interval =
+      absl::Seconds(config_.digest_interval_seconds());
+  replicator_ = std::make_unique<replication::Replicator>(replica_.get(),
+                                                          replication_options);
+  store_->AddListener(replicator_.get());
+  context_.replicator = replicator_.get();
+  ASSIGN_OR_RETURN(
+      peer_book_,
+      PeerBook::Open(
+          (std::filesystem::path(config_.data_dir()) / "peers.txt").string(),
+          {config_.peers().begin(), config_.peers().end()}));
+  context_.peer_book = peer_book_.get();
+
   authenticator_ = options.authenticator
                        ? std::move(options.authenticator)
                        : std::make_unique<OpenAuthenticator>();
@@ -177,6 +202,7 @@ absl::Status Node::Init(NodeOptions options) {
   builder.SetMaxSendMessageSize(16 << 20);
   builder.RegisterService(directory_service_.get());
   builder.RegisterService(admin_service_.get());
+  builder.RegisterService(replicator_.get());
   server_ = builder.BuildAndStart();
   if (server_ == nullptr || (options.serve_grpc && grpc_port_ == 0)) {
     return absl::UnavailableError(absl::StrCat(
@@ -184,6 +210,8 @@ absl::Status Node::Init(NodeOptions options) {
         " (in use by another process, or not an address of this machine)"));
   }
   server_->GetHealthCheckService()->SetServingStatus(true);
+  const std::vector<std::string> peers = peer_book_->Peers();
+  for (const std::string& address : peers) replicator_->AddPeer(address);
 
   const storage::StoreCounts counts = store_->counts();
   KLOG(INFO) << "kaartnetd " << KaartnetVersion() << " node "
@@ -193,6 +221,10 @@ absl::Status Node::Init(NodeOptions options) {
              << registry_->List().size() << " organisations, "
              << context_.hosted_keys.size() << " hosted; index ready in "
              << (clock->MonotonicMicros() - start_micros) / 1000 << " ms";
+  if (!peers.empty()) {
+    KLOG(INFO) << "replicating with " << peers.size()
+               << " peer(s): " << absl::StrJoin(peers, ", ");
+  }
   if (options.serve_grpc) {
     KLOG(INFO) << "gRPC listening on " << config_.grpc_listen() << " (port "
                << grpc_port_ << ")";
@@ -211,6 +243,7 @@ void Node::Shutdown(absl::Duration grace) {
   if (server_ != nullptr) {
     server_->GetHealthCheckService()->SetServingStatus(false);
     if (directory_service_ != nullptr) directory_service_->Stop();
+    if (replicator_ != nullptr) replicator_->Stop();
     server_->Shutdown(
         std::chrono::system_clock::now() +
         std::chrono::milliseconds(absl::ToInt64Milliseconds(grace)));
@@ -220,6 +253,8 @@ void Node::Shutdown(absl::Duration grace) {
   if (store_ != nullptr) {
     if (directory_ != nullptr) store_->RemoveListener(directory_->notifier());
     if (index_ != nullptr) store_->RemoveListener(index_.get());
+    if (replicator_ != nullptr) store_->RemoveListener(replicator_.get());
+    if (digest_ != nullptr) store_->RemoveListener(digest_.get());
   }
   ledger_.reset();
   store_.reset();

@@ -15,10 +15,12 @@
 #include "common/hlc.h"
 #include "grpcpp/grpcpp.h"
 #include "kaartnet/v1/config.pb.h"
+#include "replication/digest.h"
 #include "services/auth.h"
 #include "services/directory_core.h"
 #include "services/grpc_services.h"
 #include "services/ledger.h"
+#include "services/peer_book.h"
 
 namespace rocksdb {
 class Env;
@@ -53,6 +55,7 @@ class Node {
   DirectoryCore* directory() { return directory_.get(); }
   AdminCore* admin() { return admin_.get(); }
   Ledger* ledger() { return ledger_.get(); }
+  replication::Replicator* replicator() { return replicator_.get(); }
 
  private:
   Node() = default;
@@ -70,6 +73,10 @@ class Node {
   std::unique_ptr<Authenticator> authenticator_;
   std::unique_ptr<DirectoryService> directory_service_;
   std::unique_ptr<AdminService> admin_service_;
+  std::unique_ptr<replication::DigestTable> digest_;
+  std::unique_ptr<replication::Replica> replica_;
+  std::unique_ptr<replication::Replicator> replicator_;
+  std::unique_ptr<PeerBook> peer_book_;
   std::unique_ptr<grpc::Server> server_;
   int grpc_port_ = 0;
   bool shut_down_ = false;

@@ -126,6 +126,15 @@ class RocksDbStore final : public Store {
 
   absl::Status ForEachEntry(
       const std::function<bool(const StoredEntry&)>& fn) const override {
+    return ForEachEntryWithId(
+        [&](absl::string_view, const StoredEntry& stored) {
+          return fn(stored);
+        });
+  }
+
+  absl::Status ForEachEntryWithId(
+      const std::function<bool(absl::string_view, const StoredEntry&)>& fn)
+      const override {
     rocksdb::ReadOptions read_options;
     read_options.fill_cache = false;
     std::unique_ptr<rocksdb::Iterator> it(
@@ -137,7 +146,8 @@ class RocksDbStore final : public Store {
         return absl::DataLossError(absl::StrCat(
             "stored entry ", it->key().ToString(), " does not parse"));
       }
-      if (!fn(stored)) break;
+      if (!fn(absl::string_view(it->key().data(), it->key().size()), stored))
+        break;
     }
     return FromRocks(it->status(), "scan entries");
   }
@@ -384,6 +394,7 @@ absl::Status RocksDbStore::CommitGroup(const std::vector<Writer*>& group) {
     const v1::Entry* entry;
     StoredEntry stored;
     bool was_live;
+    std::optional<v1::Version> previous_version;
   };
   std::vector<PendingChange> pending;
   std::vector<std::string> touched_frontier;
@@ -494,7 +505,10 @@ absl::Status RocksDbStore::CommitGroup(const std::vector<Writer*>& group) {
       result.change_seq = meta.change_seq();
       result.stored_version = entry.version();
       result.created = !was_live;
-      pending.push_back({&entry, stored, was_live});
+      pending.push_back({&entry, stored, was_live,
+                         current.has_value()
+                             ? std::optional<v1::Version>(current->version())
+                             : std::nullopt});
       overlay[entry.id()] = std::move(stored);
     }
     for (const auto& [origin, seq] : writer->request->advance_frontier) {
@@ -530,8 +544,9 @@ absl::Status RocksDbStore::CommitGroup(const std::vector<Writer*>& group) {
     std::vector<Change> changes;
     changes.reserve(pending.size());
     for (const PendingChange& p : pending) {
-      changes.push_back(
-          Change{p.stored.change_seq(), p.entry, &p.stored, p.was_live});
+      changes.push_back(Change{
+          p.stored.change_seq(), p.entry, &p.stored, p.was_live,
+          p.previous_version.has_value() ? &*p.previous_version : nullptr});
     }
     absl::MutexLock lock(&notify_mu_);
     for (ChangeListener* listener : listeners_) listener->OnChanges(changes);

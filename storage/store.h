@@ -124,6 +124,8 @@ struct Change {
   const kaartnet::internal::StoredEntry* stored = nullptr;
   // The entry was live before this change.
   bool was_live = false;
+  // The version stored before this change (nullptr when the id was new).
+  const kaartnet::v1::Version* previous_version = nullptr;
 };
 
 class ChangeListener {
@@ -161,6 +163,11 @@ class Store {
   // snapshot, until it returns false.
   virtual absl::Status ForEachEntry(
       const std::function<bool(const kaartnet::internal::StoredEntry&)>& fn)
+      const = 0;
+  // The same, with each entry's id.
+  virtual absl::Status ForEachEntryWithId(
+      const std::function<bool(absl::string_view id,
+                               const kaartnet::internal::StoredEntry&)>& fn)
       const = 0;
 
   // Log records of `origin` with seq > after_seq, in seq order, at most

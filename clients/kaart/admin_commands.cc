@@ -62,6 +62,42 @@ int RunOrgs(const GlobalOptions& options) {
   return 0;
 }
 
+std::string SinceText(const google::protobuf::Timestamp& t) {
+  if (t.seconds() == 0) return "";
+  return absl::FormatTime("%Y-%m-%d %H:%M:%S",
+                          absl::FromUnixSeconds(t.seconds()),
+                          absl::UTCTimeZone());
+}
+
+void PrintPeers(
+    const google::protobuf::RepeatedPtrField<v1::PeerState>& peers) {
+  if (peers.empty()) {
+    std::cout
+        << "geen peers (voeg toe met: kaart admin peers add HOST:POORT)\n";
+    return;
+  }
+  std::cout << Pad("Peer", 24) << Pad("Node", 16) << Pad("Richting", 10)
+            << Pad("Verbonden", 11) << Pad("Achterstand", 18)
+            << Pad("Verstuurd", 11) << Pad("Ontvangen", 11) << "Geweigerd\n";
+  for (const v1::PeerState& peer : peers) {
+    std::string lag = absl::StrCat(peer.lag_records());
+    if (peer.lag_seconds() > 0)
+      absl::StrAppend(&lag, absl::StrFormat(" (%.1f s)", peer.lag_seconds()));
+    std::cout << Pad(Fit(peer.address(), 23), 24)
+              << Pad(Fit(peer.node_id(), 15), 16)
+              << Pad(peer.outbound() ? "uit" : "in", 10)
+              << Pad(peer.connected() ? "ja" : "nee", 11) << Pad(lag, 18)
+              << Pad(absl::StrCat(peer.records_sent()), 11)
+              << Pad(absl::StrCat(peer.records_received()), 11)
+              << peer.records_refused()
+              << (peer.records_refused() > 0 ? "  (!)" : "") << "\n";
+    if (!peer.connected() && !peer.last_error().empty()) {
+      std::cout << "    laatste fout " << SinceText(peer.last_error_at())
+                << ": " << peer.last_error() << "\n";
+    }
+  }
+}
+
 int RunStatus(const GlobalOptions& options) {
   auto stub = v1::Admin::NewStub(Connect(options));
   auto context = NewContext(options);
@@ -93,10 +129,47 @@ int RunStatus(const GlobalOptions& options) {
                                 HybridLogicalClock::ToTime(status.hlc()),
                                 absl::UTCTimeZone())
             << "\n"
+            << "toestand:      "
+            << absl::StrFormat("%016x", status.state_digest())
+            << " (gelijk op nodes met dezelfde gegevens)\n"
             << "frontier:\n";
   for (const auto& f : status.frontier()) {
     std::cout << "  " << Pad(f.origin_node_id(), 30) << f.frontier() << "\n";
   }
+  if (status.refused_records() > 0 || status.skewed_records() > 0) {
+    std::cout << "geweigerd:     " << status.refused_records()
+              << " records van peers\n"
+              << "klokafwijking: " << status.skewed_records()
+              << " records te ver in de toekomst gedateerd\n";
+  }
+  std::cout << "peers:\n";
+  PrintPeers(status.peers());
+  return 0;
+}
+
+int RunPeers(const GlobalOptions& options, const std::string& action,
+             const std::string& address) {
+  auto stub = v1::Admin::NewStub(Connect(options));
+  auto context = NewContext(options);
+  v1::ListPeersResponse response;
+  grpc::Status status;
+  if (action == "add") {
+    v1::AddPeerRequest request;
+    request.set_address(address);
+    status = stub->AddPeer(context.get(), request, &response);
+  } else if (action == "remove") {
+    v1::RemovePeerRequest request;
+    request.set_address(address);
+    status = stub->RemovePeer(context.get(), request, &response);
+  } else {
+    status = stub->ListPeers(context.get(), v1::ListPeersRequest(), &response);
+  }
+  if (!status.ok()) return ReportError(status);
+  if (options.json) {
+    std::cout << ToJson(response) << "\n";
+    return 0;
+  }
+  PrintPeers(response.peers());
   return 0;
 }
 
@@ -291,6 +364,27 @@ void AddAdminCommands(CLI::App& app, GlobalOptions& options, int* exit_code) {
   admit->add_flag("--put", a->put, "Send it to the node (region-admin token)");
   admit->callback(
       [&options, a, exit_code] { *exit_code = RunAdmit(options, *a); });
+
+  CLI::App* peers = admin->add_subcommand(
+      "peers", "Peers this node replicates with (list, add, remove)");
+  peers->require_subcommand(1);
+  auto peer_address = std::make_shared<std::string>();
+  peers->add_subcommand("list", "Peers with their state")
+      ->callback([&options, exit_code] {
+        *exit_code = RunPeers(options, "list", "");
+      });
+  for (const char* action : {"add", "remove"}) {
+    CLI::App* sub = peers->add_subcommand(
+        action, std::string(action) == "add"
+                    ? "Replicate with the node at HOST:PORT (kept across "
+                      "restarts)"
+                    : "Stop replicating with HOST:PORT");
+    sub->add_option("address", *peer_address, "gRPC address, HOST:PORT")
+        ->required();
+    sub->callback([&options, exit_code, peer_address, action] {
+      *exit_code = RunPeers(options, action, *peer_address);
+    });
+  }
 
   auto seed = std::make_shared<uint64_t>(1);
   auto count = std::make_shared<size_t>(1000);

@@ -1,0 +1,46 @@
+// State digests for anti-entropy: every stored entry (live or withdrawn)
+// adds a stable 64-bit term of (id, version) to the bucket of its id. Two
+// nodes holding the same versions of the same ids have equal buckets; a
+// differing bucket names the ids to compare. Kept current on every apply
+// (sums can subtract the previous version), so a digest costs nothing to
+// produce.
+//
+// Thread-safety: safe for concurrent use.
+#ifndef KAARTNET_REPLICATION_DIGEST_H_
+#define KAARTNET_REPLICATION_DIGEST_H_
+
+#include <cstdint>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
+#include "kaartnet/v1/entry.pb.h"
+#include "storage/store.h"
+
+namespace kaartnet::replication {
+
+inline constexpr uint32_t kDigestBuckets = 1024;
+
+// Bucket of an entry id; the same on every node and every build.
+uint32_t DigestBucketOf(absl::string_view id);
+// The term an (id, version) adds to its bucket.
+uint64_t DigestTermOf(absl::string_view id, const v1::Version& version);
+
+class DigestTable final : public storage::ChangeListener {
+ public:
+  DigestTable() : buckets_(kDigestBuckets, 0) {}
+
+  // Adds every stored entry (call once, before the store changes).
+  absl::Status Load(const storage::Store& store);
+  void OnChanges(absl::Span<const storage::Change> changes) override;
+
+  std::vector<uint64_t> Buckets() const;
+
+ private:
+  mutable absl::Mutex mu_;
+  std::vector<uint64_t> buckets_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace kaartnet::replication
+
+#endif  // KAARTNET_REPLICATION_DIGEST_H_

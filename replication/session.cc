@@ -1,0 +1,324 @@
+#include "replication/session.h"
+
+#include <algorithm>
+#include <functional>
+
+#include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
+#include "replication/digest.h"
+
+namespace kaartnet::replication {
+namespace {
+
+constexpr size_t kAdmissionsPerMessage = 512;
+
+uint64_t Get(const Frontier& frontier, const std::string& origin) {
+  auto it = frontier.find(origin);
+  return it == frontier.end() ? 0 : it->second;
+}
+
+void Raise(Frontier* frontier, const std::string& origin, uint64_t seq) {
+  uint64_t& f = (*frontier)[origin];
+  f = std::max(f, seq);
+}
+
+size_t AdmissionHash(const v1::SignedAdmission& admission) {
+  return std::hash<std::string>()(admission.SerializeAsString());
+}
+
+}  // namespace
+
+Session::Session(Replica* replica, SessionOptions options)
+    : replica_(replica), options_(std::move(options)) {}
+
+SessionStats Session::stats() const {
+  absl::MutexLock lock(&mu_);
+  return stats_;
+}
+
+absl::StatusOr<std::vector<v1::ReplicationMessage>> Session::Poll(
+    absl::Time now) {
+  absl::MutexLock lock(&mu_);
+  std::vector<v1::ReplicationMessage> out;
+  if (!hello_sent_) {
+    v1::Hello* hello = out.emplace_back().mutable_hello();
+    hello->set_node_id(replica_->node_id());
+    hello->set_region(replica_->region());
+    hello->set_origin_id(replica_->origin_id());
+    hello->set_version(options_.version);
+    for (const auto& [origin, seq] : replica_->GetFrontier())
+      (*hello->mutable_frontier())[origin] = seq;
+    hello_sent_ = true;
+  }
+  if (!hello_received_) return out;
+  while (!replies_.empty()) {
+    out.push_back(std::move(replies_.front()));
+    replies_.pop_front();
+  }
+  AddAdmissions(&out);
+
+  const Frontier local = replica_->GetFrontier();
+  bool sent_records = false;
+  while (next_batch_id_ - 1 - acked_batch_id_ < options_.max_unacked_batches) {
+    v1::RecordBatch batch;
+    ASSIGN_OR_RETURN(const bool more, AddRecords(&batch));
+    if (batch.records_size() == 0 && batch.through_size() == 0) break;
+    batch.set_batch_id(next_batch_id_++);
+    stats_.records_sent += batch.records_size();
+    *out.emplace_back().mutable_records() = std::move(batch);
+    sent_records = true;
+    if (!more) break;
+  }
+  UpdateLag(local, now);
+  // Tell the peer what this node holds now (records from other peers), so
+  // it does not send them again.
+  if (local != advertised_) {
+    bool replied = false;
+    for (const v1::ReplicationMessage& m : out) replied |= m.has_ack();
+    if (!replied) {
+      v1::Ack* ack = out.emplace_back().mutable_ack();
+      for (const auto& [origin, seq] : local)
+        (*ack->mutable_frontier())[origin] = seq;
+    }
+    advertised_ = local;
+  }
+
+  // Digest: only when this side has nothing in flight.
+  if (!sent_records && next_batch_id_ - 1 == acked_batch_id_ &&
+      now >= next_digest_at_) {
+    v1::Digest* digest = out.emplace_back().mutable_digest();
+    for (uint64_t bucket : replica_->Digest()) digest->add_buckets(bucket);
+    next_digest_at_ = now + options_.digest_interval;
+  }
+  return out;
+}
+
+absl::StatusOr<bool> Session::AddRecords(v1::RecordBatch* batch) {
+  const Frontier local = replica_->GetFrontier();
+  size_t bytes = 0;
+  for (const auto& [origin, top] : local) {
+    // The peer holds all of its own records.
+    if (origin == peer_origin_id_) continue;
+    const uint64_t from = std::max(Get(sent_, origin), Get(peer_known_, origin));
+    if (top <= from) continue;
+    const size_t limit =
+        options_.max_batch_records - static_cast<size_t>(batch->records_size());
+    if (limit == 0) return true;
+    ASSIGN_OR_RETURN(std::vector<v1::LogRecord> records,
+                     replica_->ReadLog(origin, from, limit));
+    uint64_t last = from;
+    const size_t read = records.size();
+    for (v1::LogRecord& record : records) {
+      bytes += record.ByteSizeLong();
+      last = std::max(last, record.seq());
+      *batch->add_records() = std::move(record);
+    }
+    if (read < limit) {
+      // Everything up to `top` that still matters is in this batch.
+      last = std::max(last, top);
+      (*batch->mutable_through())[origin] = last;
+    }
+    sent_[origin] = last;
+    if (static_cast<size_t>(batch->records_size()) >=
+            options_.max_batch_records ||
+        bytes >= options_.max_batch_bytes) {
+      return true;
+    }
+  }
+  return false;
+}
+
+void Session::AddAdmissions(std::vector<v1::ReplicationMessage>* out) {
+  const uint64_t generation = replica_->AdmissionsGeneration();
+  if (admissions_sent_once_ && generation == admissions_generation_sent_)
+    return;
+  admissions_sent_once_ = true;
+  admissions_generation_sent_ = generation;
+  v1::AdmissionBatch* batch = nullptr;
+  for (v1::SignedAdmission& admission : replica_->Admissions()) {
+    if (!peer_admissions_.insert(AdmissionHash(admission)).second) continue;
+    if (batch == nullptr ||
+        static_cast<size_t>(batch->admissions_size()) >= kAdmissionsPerMessage)
+      batch = out->emplace_back().mutable_admissions();
+    *batch->add_admissions() = std::move(admission);
+  }
+}
+
+void Session::UpdateLag(const Frontier& local, absl::Time now) {
+  uint64_t lag = 0;
+  for (const auto& [origin, top] : local) {
+    const uint64_t known = Get(peer_known_, origin);
+    if (top > known) lag += top - known;
+  }
+  stats_.lag_records = lag;
+  if (lag == 0) {
+    stats_.behind_since = absl::InfinitePast();
+  } else if (stats_.behind_since == absl::InfinitePast()) {
+    stats_.behind_since = now;
+  }
+}
+
+absl::Status Session::Receive(const v1::ReplicationMessage& message) {
+  if (message.has_hello()) return ReceiveHello(message.hello());
+  {
+    absl::MutexLock lock(&mu_);
+    if (!hello_received_) {
+      return absl::FailedPreconditionError(
+          "replication: the peer sent data before its Hello");
+    }
+  }
+  switch (message.body_case()) {
+    case v1::ReplicationMessage::kRecords:
+      return ReceiveRecords(message.records());
+    case v1::ReplicationMessage::kAck: {
+      absl::MutexLock lock(&mu_);
+      const v1::Ack& ack = message.ack();
+      if (ack.batch_id() >= next_batch_id_) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("replication: ack of batch ", ack.batch_id(),
+                         " that was never sent"));
+      }
+      acked_batch_id_ = std::max(acked_batch_id_, ack.batch_id());
+      for (const auto& [origin, seq] : ack.frontier())
+        Raise(&peer_known_, origin, seq);
+      return absl::OkStatus();
+    }
+    case v1::ReplicationMessage::kAdmissions: {
+      std::vector<v1::SignedAdmission> admissions(
+          message.admissions().admissions().begin(),
+          message.admissions().admissions().end());
+      std::string peer;
+      {
+        absl::MutexLock lock(&mu_);
+        peer = peer_node_id_;
+        // The peer has these; never send them back.
+        for (const v1::SignedAdmission& admission : admissions)
+          peer_admissions_.insert(AdmissionHash(admission));
+      }
+      const size_t refused = replica_->InstallAdmissions(peer, admissions);
+      absl::MutexLock lock(&mu_);
+      stats_.admissions_refused += refused;
+      return absl::OkStatus();
+    }
+    case v1::ReplicationMessage::kDigest:
+      ReceiveDigest(message.digest());
+      return absl::OkStatus();
+    case v1::ReplicationMessage::kRepairRequest:
+      return ReceiveRepairRequest(message.repair_request());
+    default:
+      return absl::InvalidArgumentError(
+          "replication: a message of a kind this node does not know");
+  }
+}
+
+absl::Status Session::ReceiveHello(const v1::Hello& hello) {
+  absl::MutexLock lock(&mu_);
+  if (hello_received_)
+    return absl::InvalidArgumentError("replication: a second Hello");
+  if (hello.node_id().empty())
+    return absl::InvalidArgumentError("replication: Hello without node_id");
+  if (hello.node_id() == replica_->node_id()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "replication: the peer is this node itself (", hello.node_id(),
+        "); check the peer address"));
+  }
+  if (hello.region() != replica_->region()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "replication: peer ", hello.node_id(), " is in region ",
+        hello.region(), ", this node in ", replica_->region()));
+  }
+  hello_received_ = true;
+  peer_node_id_ = hello.node_id();
+  peer_origin_id_ = hello.origin_id();
+  peer_region_ = hello.region();
+  stats_.peer_node_id = peer_node_id_;
+  stats_.peer_region = peer_region_;
+  stats_.hello_received = true;
+  for (const auto& [origin, seq] : hello.frontier()) {
+    peer_known_[origin] = seq;
+    sent_[origin] = seq;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Session::ReceiveRecords(const v1::RecordBatch& batch) {
+  std::string peer;
+  {
+    absl::MutexLock lock(&mu_);
+    peer = peer_node_id_;
+    stats_.records_received += batch.records_size();
+  }
+  std::vector<v1::LogRecord> records(batch.records().begin(),
+                                     batch.records().end());
+  std::vector<std::pair<std::string, uint64_t>> through(
+      batch.through().begin(), batch.through().end());
+  ASSIGN_OR_RETURN(const ApplyStats applied,
+                   replica_->Apply(peer, std::move(records), batch.repair(),
+                                   batch.repair() ? decltype(through)()
+                                                  : through));
+  absl::MutexLock lock(&mu_);
+  stats_.records_applied += applied.applied;
+  stats_.records_refused += applied.refused;
+  if (batch.repair()) return absl::OkStatus();
+  // The peer holds what it sent: never echo it back.
+  for (const v1::LogRecord& record : batch.records())
+    Raise(&peer_known_, record.origin_node_id(), record.seq());
+  for (const auto& [origin, seq] : through) Raise(&peer_known_, origin, seq);
+  v1::Ack* ack = replies_.emplace_back().mutable_ack();
+  ack->set_batch_id(batch.batch_id());
+  advertised_ = replica_->GetFrontier();
+  for (const auto& [origin, seq] : advertised_)
+    (*ack->mutable_frontier())[origin] = seq;
+  return absl::OkStatus();
+}
+
+void Session::ReceiveDigest(const v1::Digest& digest) {
+  const std::vector<uint64_t> own = replica_->Digest();
+  if (static_cast<size_t>(digest.buckets_size()) != own.size()) return;
+  std::set<uint32_t> differing;
+  for (uint32_t b = 0; b < own.size(); ++b) {
+    if (digest.buckets(static_cast<int>(b)) != own[b]) differing.insert(b);
+  }
+  absl::MutexLock lock(&mu_);
+  // A bucket can differ for a moment while records are in flight; repair
+  // only what still differs a digest later.
+  v1::RepairRequest request;
+  std::set<uint32_t> still_suspect;
+  for (uint32_t b : differing) {
+    if (suspect_buckets_.count(b)) {
+      request.add_buckets(b);
+    } else {
+      still_suspect.insert(b);
+    }
+  }
+  suspect_buckets_ = std::move(still_suspect);
+  if (request.buckets_size() == 0) return;
+  stats_.repairs_requested += request.buckets_size();
+  *replies_.emplace_back().mutable_repair_request() = std::move(request);
+}
+
+absl::Status Session::ReceiveRepairRequest(const v1::RepairRequest& request) {
+  std::set<uint32_t> buckets;
+  for (uint32_t b : request.buckets()) {
+    if (b >= kDigestBuckets) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "replication: repair request for bucket ", b, " of ", kDigestBuckets));
+    }
+    buckets.insert(b);
+  }
+  ASSIGN_OR_RETURN(std::vector<v1::LogRecord> records,
+                   replica_->EntriesInBuckets(buckets));
+  absl::MutexLock lock(&mu_);
+  v1::RecordBatch* batch = nullptr;
+  for (v1::LogRecord& record : records) {
+    if (batch == nullptr || static_cast<size_t>(batch->records_size()) >=
+                                options_.max_batch_records) {
+      batch = replies_.emplace_back().mutable_records();
+      batch->set_repair(true);
+    }
+    *batch->add_records() = std::move(record);
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace kaartnet::replication

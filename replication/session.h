@@ -1,0 +1,161 @@
+// The replication protocol between this node and one peer over one stream,
+// transport-free: messages in (Receive), messages out (Poll). The gRPC
+// adapter (replicator.h) runs it over a bidirectional stream; a simulator
+// can run it over a simulated network. Time comes in as an argument, so the
+// session itself is deterministic.
+//
+// What a session does (docs/replication.md):
+//   - sends Hello (node id, region, frontier), then the admissions the peer
+//     may lack, then the records the peer lacks by its frontier, oldest first
+//     per origin, in bounded batches with at most `max_unacked_batches` in
+//     flight, and keeps pushing new records as the store gets them;
+//   - applies the peer's batches through the Replica (which verifies every
+//     record) and acknowledges them with its whole frontier, so the peer
+//     skips records this node already got from others;
+//   - every `digest_interval`, once caught up, sends its state digest; a
+//     bucket that differs in two digests in a row is repaired by asking the
+//     peer for every entry in it.
+//
+// Thread-safety: Receive and Poll may be called from different threads (a
+// reader and a writer); each is for one thread at a time.
+#ifndef KAARTNET_REPLICATION_SESSION_H_
+#define KAARTNET_REPLICATION_SESSION_H_
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "kaartnet/v1/replication.pb.h"
+
+namespace kaartnet::replication {
+
+using Frontier = std::map<std::string, uint64_t>;
+
+struct ApplyStats {
+  uint64_t applied = 0;
+  uint64_t stale = 0;  // an equal or newer version was stored, or a dup
+  uint64_t refused = 0;
+};
+
+// The node as the replication protocol sees it.
+class Replica {
+ public:
+  virtual ~Replica() = default;
+  virtual const std::string& node_id() const = 0;
+  virtual const std::string& region() const = 0;
+  virtual const std::string& origin_id() const = 0;
+  virtual Frontier GetFrontier() const = 0;
+  virtual absl::StatusOr<std::vector<v1::LogRecord>> ReadLog(
+      const std::string& origin, uint64_t after_seq, size_t limit) const = 0;
+  // Verifies and applies records from `peer` (its node id, for logs and
+  // counts). Log-order records move their origin's frontier; afterwards the
+  // frontiers in `through` are moved too. Refused records are counted, not
+  // errors; an error means the store failed and nothing was applied.
+  virtual absl::StatusOr<ApplyStats> Apply(
+      const std::string& peer, std::vector<v1::LogRecord> records,
+      bool repair, std::vector<std::pair<std::string, uint64_t>> through) = 0;
+  // Changes whenever the set of admissions changes.
+  virtual uint64_t AdmissionsGeneration() const = 0;
+  virtual std::vector<v1::SignedAdmission> Admissions() const = 0;
+  // Installs admissions that are new or newer; returns how many were
+  // refused (bad anchor signature etc.).
+  virtual size_t InstallAdmissions(
+      const std::string& peer,
+      const std::vector<v1::SignedAdmission>& admissions) = 0;
+  virtual std::vector<uint64_t> Digest() const = 0;
+  // Every stored entry (live or withdrawn) whose id is in one of `buckets`.
+  virtual absl::StatusOr<std::vector<v1::LogRecord>> EntriesInBuckets(
+      const std::set<uint32_t>& buckets) const = 0;
+};
+
+struct SessionOptions {
+  size_t max_batch_records = 256;
+  size_t max_batch_bytes = 1 << 20;
+  uint64_t max_unacked_batches = 4;
+  absl::Duration digest_interval = absl::Seconds(30);
+  std::string version;
+};
+
+struct SessionStats {
+  std::string peer_node_id;
+  std::string peer_region;
+  bool hello_received = false;
+  uint64_t records_sent = 0;
+  uint64_t records_received = 0;
+  uint64_t records_applied = 0;
+  uint64_t records_refused = 0;
+  uint64_t admissions_refused = 0;
+  uint64_t repairs_requested = 0;  // buckets
+  // Sum over origins of how far the peer's acknowledged frontier is behind
+  // ours (in sequence numbers; compacted records count too).
+  uint64_t lag_records = 0;
+  // Since when the peer has been behind (absl::InfinitePast when caught up).
+  absl::Time behind_since = absl::InfinitePast();
+};
+
+class Session {
+ public:
+  Session(Replica* replica, SessionOptions options);
+
+  // Handles one message of the peer. An error ends the stream (protocol
+  // violation, region mismatch, store failure); refused records are not
+  // errors.
+  absl::Status Receive(const v1::ReplicationMessage& message);
+
+  // Messages to send now (Hello first). Empty when there is nothing to
+  // send: wait for a store change, a Receive, or the next digest time.
+  absl::StatusOr<std::vector<v1::ReplicationMessage>> Poll(absl::Time now);
+
+  SessionStats stats() const;
+
+ private:
+  absl::StatusOr<bool> AddRecords(v1::RecordBatch* batch)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void AddAdmissions(std::vector<v1::ReplicationMessage>* out)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status ReceiveHello(const v1::Hello& hello);
+  absl::Status ReceiveRecords(const v1::RecordBatch& batch);
+  void ReceiveDigest(const v1::Digest& digest);
+  absl::Status ReceiveRepairRequest(const v1::RepairRequest& request);
+  void UpdateLag(const Frontier& local, absl::Time now)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  Replica* const replica_;
+  const SessionOptions options_;
+
+  mutable absl::Mutex mu_;
+  bool hello_sent_ ABSL_GUARDED_BY(mu_) = false;
+  bool hello_received_ ABSL_GUARDED_BY(mu_) = false;
+  std::string peer_node_id_ ABSL_GUARDED_BY(mu_);
+  std::string peer_region_ ABSL_GUARDED_BY(mu_);
+  std::string peer_origin_id_ ABSL_GUARDED_BY(mu_);
+  // The frontier last told to the peer (in an Ack).
+  Frontier advertised_ ABSL_GUARDED_BY(mu_);
+  // Per origin: what the peer is known to hold (Hello, Acks) and what was
+  // sent on this stream.
+  Frontier peer_known_ ABSL_GUARDED_BY(mu_);
+  Frontier sent_ ABSL_GUARDED_BY(mu_);
+  uint64_t next_batch_id_ ABSL_GUARDED_BY(mu_) = 1;
+  uint64_t acked_batch_id_ ABSL_GUARDED_BY(mu_) = 0;
+  // Hashes of the admissions the peer holds (sent or received).
+  std::set<size_t> peer_admissions_ ABSL_GUARDED_BY(mu_);
+  uint64_t admissions_generation_sent_ ABSL_GUARDED_BY(mu_) = 0;
+  bool admissions_sent_once_ ABSL_GUARDED_BY(mu_) = false;
+  // Replies made by Receive, sent by the next Poll.
+  std::deque<v1::ReplicationMessage> replies_ ABSL_GUARDED_BY(mu_);
+  absl::Time next_digest_at_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
+  // Buckets that differed in the previous digest of the peer.
+  std::set<uint32_t> suspect_buckets_ ABSL_GUARDED_BY(mu_);
+  SessionStats stats_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace kaartnet::replication
+
+#endif  // KAARTNET_REPLICATION_SESSION_H_

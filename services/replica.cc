@@ -1,0 +1,94 @@
+#include "services/replica.h"
+
+#include "common/log.h"
+
+namespace kaartnet::services {
+
+absl::StatusOr<replication::ApplyStats> NodeReplica::Apply(
+    const std::string& peer, std::vector<v1::LogRecord> records, bool repair,
+    std::vector<std::pair<std::string, uint64_t>> through) {
+  replication::ApplyStats stats;
+  const replication::Frontier frontier = context_->store->Frontier();
+  std::vector<IncomingRecord> incoming;
+  incoming.reserve(records.size());
+  for (v1::LogRecord& record : records) {
+    // Already held (sent by another peer first): skip the signature check.
+    if (!repair) {
+      auto f = frontier.find(record.origin_node_id());
+      if (f != frontier.end() && record.seq() <= f->second) {
+        ++stats.stale;
+        continue;
+      }
+    }
+    IncomingRecord& in = incoming.emplace_back();
+    in.record = std::move(*record.mutable_record());
+    in.origin_node_id = record.origin_node_id();
+    in.origin_seq = record.seq();
+    in.in_log_order = !repair;
+  }
+  if (incoming.empty() && through.empty()) return stats;
+  auto outcomes = context_->ledger->Apply(std::move(incoming), std::move(through));
+  if (!outcomes.ok()) return outcomes.status();
+  for (const RecordOutcome& outcome : *outcomes) {
+    if (!outcome.status.ok()) {
+      ++stats.refused;
+    } else if (outcome.result.outcome == storage::ApplyOutcome::kApplied) {
+      ++stats.applied;
+    } else {
+      ++stats.stale;
+    }
+  }
+  if (stats.refused > 0) {
+    context_->refused_records += stats.refused;
+    KLOG(WARNING) << "replication: refused " << stats.refused << " of "
+                  << outcomes->size() << " records from peer " << peer
+                  << " (see the lines above for why)";
+  }
+  return stats;
+}
+
+std::vector<v1::SignedAdmission> NodeReplica::Admissions() const {
+  auto admissions = context_->store->ListAdmissions();
+  if (!admissions.ok()) {
+    KLOG(ERROR) << "replication: cannot list admissions: "
+                << admissions.status();
+    return {};
+  }
+  return std::move(*admissions);
+}
+
+size_t NodeReplica::InstallAdmissions(
+    const std::string& peer,
+    const std::vector<v1::SignedAdmission>& admissions) {
+  size_t refused = 0;
+  for (const v1::SignedAdmission& admission : admissions) {
+    auto installed = InstallAdmission(context_, admission);
+    if (installed.ok() || trust::RejectReasonOf(installed.status()) ==
+                              trust::RejectReason::kAdmissionRollback) {
+      continue;
+    }
+    ++refused;
+    KLOG(WARNING) << "replication: refused an admission from peer " << peer
+                  << ": " << installed.status().message();
+  }
+  return refused;
+}
+
+absl::StatusOr<std::vector<v1::LogRecord>> NodeReplica::EntriesInBuckets(
+    const std::set<uint32_t>& buckets) const {
+  std::vector<v1::LogRecord> out;
+  absl::Status status = context_->store->ForEachEntryWithId(
+      [&](absl::string_view id, const internal::StoredEntry& stored) {
+        if (buckets.count(replication::DigestBucketOf(id))) {
+          v1::LogRecord& record = out.emplace_back();
+          record.set_origin_node_id(stored.origin_node_id());
+          record.set_seq(stored.origin_seq());
+          *record.mutable_record() = stored.record();
+        }
+        return true;
+      });
+  if (!status.ok()) return status;
+  return out;
+}
+
+}  // namespace kaartnet::services

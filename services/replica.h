@@ -1,0 +1,60 @@
+// The node as the replication protocol sees it: reads from the store,
+// applies through the ledger (which verifies every record), admissions
+// through the registry.
+//
+// Thread-safety: safe for concurrent use.
+#ifndef KAARTNET_SERVICES_REPLICA_H_
+#define KAARTNET_SERVICES_REPLICA_H_
+
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "replication/digest.h"
+#include "replication/session.h"
+#include "services/directory_core.h"
+
+namespace kaartnet::services {
+
+class NodeReplica final : public replication::Replica {
+ public:
+  NodeReplica(NodeContext* context, const replication::DigestTable* digest)
+      : context_(context), digest_(digest) {}
+
+  const std::string& node_id() const override { return context_->node_id; }
+  const std::string& region() const override { return context_->region; }
+  const std::string& origin_id() const override {
+    return context_->store->origin_id();
+  }
+  replication::Frontier GetFrontier() const override {
+    return context_->store->Frontier();
+  }
+  absl::StatusOr<std::vector<v1::LogRecord>> ReadLog(
+      const std::string& origin, uint64_t after_seq,
+      size_t limit) const override {
+    return context_->store->ReadLog(origin, after_seq, limit);
+  }
+  absl::StatusOr<replication::ApplyStats> Apply(
+      const std::string& peer, std::vector<v1::LogRecord> records,
+      bool repair,
+      std::vector<std::pair<std::string, uint64_t>> through) override;
+  uint64_t AdmissionsGeneration() const override {
+    return context_->admissions_generation.load();
+  }
+  std::vector<v1::SignedAdmission> Admissions() const override;
+  size_t InstallAdmissions(
+      const std::string& peer,
+      const std::vector<v1::SignedAdmission>& admissions) override;
+  std::vector<uint64_t> Digest() const override { return digest_->Buckets(); }
+  absl::StatusOr<std::vector<v1::LogRecord>> EntriesInBuckets(
+      const std::set<uint32_t>& buckets) const override;
+
+ private:
+  NodeContext* const context_;
+  const replication::DigestTable* const digest_;
+};
+
+}  // namespace kaartnet::services
+
+#endif  // KAARTNET_SERVICES_REPLICA_H_
