@@ -32,7 +32,8 @@ uint64_t DigestTermOf(absl::string_view id, const v1::Version& version) {
   uint64_t h = Fnv(id);
   h = Fnv(absl::string_view("\0", 1), h);
   char hlc[8];
-  for (int i = 0; i < 8; ++i) hlc[i] = static_cast<char>(version.hlc() >> (8 * i));
+  for (int i = 0; i < 8; ++i)
+    hlc[i] = static_cast<char>(version.hlc() >> (8 * i));
   h = Fnv(absl::string_view(hlc, 8), h);
   h = Fnv(version.node_id(), h);
   return Mix(h);

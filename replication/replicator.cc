@@ -331,9 +331,8 @@ void Replicator::DialLoop(Dialer* dialer) {
     absl::MutexLock lock(&dialer->mu);
     dialer->mu.AwaitWithTimeout(
         absl::Condition(
-            +[](Dialer* d) ABSL_NO_THREAD_SAFETY_ANALYSIS {
-              return d->removed;
-            },
+            +[](Dialer* d)
+                 ABSL_NO_THREAD_SAFETY_ANALYSIS { return d->removed; },
             dialer),
         pause);
   }

@@ -99,7 +99,8 @@ absl::StatusOr<bool> Session::AddRecords(v1::RecordBatch* batch) {
   for (const auto& [origin, top] : local) {
     // The peer holds all of its own records.
     if (origin == peer_origin_id_) continue;
-    const uint64_t from = std::max(Get(sent_, origin), Get(peer_known_, origin));
+    const uint64_t from =
+        std::max(Get(sent_, origin), Get(peer_known_, origin));
     if (top <= from) continue;
     const size_t limit =
         options_.max_batch_records - static_cast<size_t>(batch->records_size());
@@ -218,14 +219,14 @@ absl::Status Session::ReceiveHello(const v1::Hello& hello) {
   if (hello.node_id().empty())
     return absl::InvalidArgumentError("replication: Hello without node_id");
   if (hello.node_id() == replica_->node_id()) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "replication: the peer is this node itself (", hello.node_id(),
-        "); check the peer address"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("replication: the peer is this node itself (",
+                     hello.node_id(), "); check the peer address"));
   }
   if (hello.region() != replica_->region()) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "replication: peer ", hello.node_id(), " is in region ",
-        hello.region(), ", this node in ", replica_->region()));
+    return absl::FailedPreconditionError(
+        absl::StrCat("replication: peer ", hello.node_id(), " is in region ",
+                     hello.region(), ", this node in ", replica_->region()));
   }
   hello_received_ = true;
   peer_node_id_ = hello.node_id();
@@ -250,12 +251,12 @@ absl::Status Session::ReceiveRecords(const v1::RecordBatch& batch) {
   }
   std::vector<v1::LogRecord> records(batch.records().begin(),
                                      batch.records().end());
-  std::vector<std::pair<std::string, uint64_t>> through(
-      batch.through().begin(), batch.through().end());
-  ASSIGN_OR_RETURN(const ApplyStats applied,
-                   replica_->Apply(peer, std::move(records), batch.repair(),
-                                   batch.repair() ? decltype(through)()
-                                                  : through));
+  std::vector<std::pair<std::string, uint64_t>> through(batch.through().begin(),
+                                                        batch.through().end());
+  ASSIGN_OR_RETURN(
+      const ApplyStats applied,
+      replica_->Apply(peer, std::move(records), batch.repair(),
+                      batch.repair() ? decltype(through)() : through));
   absl::MutexLock lock(&mu_);
   stats_.records_applied += applied.applied;
   stats_.records_refused += applied.refused;
@@ -301,8 +302,9 @@ absl::Status Session::ReceiveRepairRequest(const v1::RepairRequest& request) {
   std::set<uint32_t> buckets;
   for (uint32_t b : request.buckets()) {
     if (b >= kDigestBuckets) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "replication: repair request for bucket ", b, " of ", kDigestBuckets));
+      return absl::InvalidArgumentError(
+          absl::StrCat("replication: repair request for bucket ", b, " of ",
+                       kDigestBuckets));
     }
     buckets.insert(b);
   }

@@ -59,8 +59,8 @@ class Replica {
   // frontiers in `through` are moved too. Refused records are counted, not
   // errors; an error means the store failed and nothing was applied.
   virtual absl::StatusOr<ApplyStats> Apply(
-      const std::string& peer, std::vector<v1::LogRecord> records,
-      bool repair, std::vector<std::pair<std::string, uint64_t>> through) = 0;
+      const std::string& peer, std::vector<v1::LogRecord> records, bool repair,
+      std::vector<std::pair<std::string, uint64_t>> through) = 0;
   // Changes whenever the set of admissions changes.
   virtual uint64_t AdmissionsGeneration() const = 0;
   virtual std::vector<v1::SignedAdmission> Admissions() const = 0;

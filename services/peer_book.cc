@@ -32,9 +32,8 @@ absl::StatusOr<std::unique_ptr<PeerBook>> PeerBook::Open(
     } else if (line[0] == '-') {
       book.removed_.insert(address);
     } else {
-      return absl::DataLossError(
-          absl::StrCat(book.path_, ":", line_number,
-                       ": expected +host:port or -host:port"));
+      return absl::DataLossError(absl::StrCat(
+          book.path_, ":", line_number, ": expected +host:port or -host:port"));
     }
   }
   return owned;

@@ -27,7 +27,8 @@ absl::StatusOr<replication::ApplyStats> NodeReplica::Apply(
     in.in_log_order = !repair;
   }
   if (incoming.empty() && through.empty()) return stats;
-  auto outcomes = context_->ledger->Apply(std::move(incoming), std::move(through));
+  auto outcomes =
+      context_->ledger->Apply(std::move(incoming), std::move(through));
   if (!outcomes.ok()) return outcomes.status();
   for (const RecordOutcome& outcome : *outcomes) {
     if (!outcome.status.ok()) {

@@ -36,8 +36,7 @@ class NodeReplica final : public replication::Replica {
     return context_->store->ReadLog(origin, after_seq, limit);
   }
   absl::StatusOr<replication::ApplyStats> Apply(
-      const std::string& peer, std::vector<v1::LogRecord> records,
-      bool repair,
+      const std::string& peer, std::vector<v1::LogRecord> records, bool repair,
       std::vector<std::pair<std::string, uint64_t>> through) override;
   uint64_t AdmissionsGeneration() const override {
     return context_->admissions_generation.load();

@@ -63,6 +63,10 @@ NodeProcess::NodeProcess(std::string node_id, std::string demo_dir,
 
 NodeProcess::~NodeProcess() { Kill(); }
 
+void NodeProcess::AppendConfig(const std::string& text) {
+  WriteFile(config_path_, ReadFile(config_path_) + text);
+}
+
 bool NodeProcess::Start(std::string* error) {
   // Each run gets a fresh log; earlier runs move to <log>.previous.
   if (std::filesystem::exists(log_path_)) {

@@ -30,6 +30,8 @@ class NodeProcess {
               std::string extra_config = "");
   ~NodeProcess();
 
+  // Adds lines to the config (before Start).
+  void AppendConfig(const std::string& text);
   // Starts kaartnetd and waits until it serves; false (with the log in
   // *error) when it did not come up.
   bool Start(std::string* error = nullptr);

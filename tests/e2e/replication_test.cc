@@ -1,0 +1,469 @@
+// Replication scenarios of docs/replication.md with real kaartnetd processes
+// on 127.0.0.1. Every pair of nodes talks through a TcpProxy, so the tests
+// can partition and slow links without touching the machine's network.
+// Each scenario prints its figures (propagation, convergence time).
+#include <signal.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "gmock/gmock.h"
+#include "google/protobuf/util/json_util.h"
+#include "grpcpp/grpcpp.h"
+#include "gtest/gtest.h"
+#include "kaartnet/v1/admin.grpc.pb.h"
+#include "kaartnet/v1/directory.grpc.pb.h"
+#include "kaartnet/v1/replication.grpc.pb.h"
+#include "tests/testing/node_harness.h"
+#include "tests/testing/tcp_proxy.h"
+
+namespace kaartnet::testing {
+namespace {
+
+using Steady = std::chrono::steady_clock;
+
+double Millis(Steady::duration d) {
+  return std::chrono::duration<double, std::milli>(d).count();
+}
+
+double Percentile(std::vector<double> values, double p) {
+  if (values.empty()) return 0;
+  std::sort(values.begin(), values.end());
+  const size_t i = std::min(values.size() - 1,
+                            static_cast<size_t>(p * (values.size() - 1) + 0.5));
+  return values[i];
+}
+
+// N nodes; node i dials every node j < i through its own proxy.
+class Region {
+ public:
+  Region(int n, const std::string& demo_dir, const std::string& work_dir) {
+    for (int i = 0; i < n; ++i) {
+      nodes_.push_back(std::make_unique<NodeProcess>(
+          absl::StrCat("node", i + 1), demo_dir, work_dir,
+          "digest_interval_seconds: 1\n"));
+    }
+    for (int i = 0; i < n; ++i) {
+      std::string peers;
+      for (int j = 0; j < i; ++j) {
+        auto proxy = std::make_unique<TcpProxy>(nodes_[j]->port());
+        absl::StrAppend(&peers, "peers: \"", proxy->address(), "\"\n");
+        links_[{i, j}] = std::move(proxy);
+      }
+      nodes_[i]->AppendConfig(peers);
+    }
+  }
+
+  int size() const { return static_cast<int>(nodes_.size()); }
+  NodeProcess& node(int i) { return *nodes_[i]; }
+
+  void StartAll() {
+    for (auto& node : nodes_) {
+      std::string error;
+      ASSERT_TRUE(node->Start(&error)) << error;
+    }
+  }
+
+  TcpProxy& link(int a, int b) {
+    return *links_.at({std::max(a, b), std::min(a, b)});
+  }
+
+  // Cuts every link between a node in `side` and one outside it.
+  void Partition(const std::set<int>& side, bool blocked) {
+    for (auto& [pair, proxy] : links_) {
+      if (side.count(pair.first) != side.count(pair.second))
+        proxy->SetBlocked(blocked);
+    }
+  }
+
+ private:
+  std::vector<std::unique_ptr<NodeProcess>> nodes_;
+  std::map<std::pair<int, int>, std::unique_ptr<TcpProxy>> links_;
+};
+
+class Client {
+ public:
+  explicit Client(const std::string& address)
+      : channel_(grpc::CreateChannel(address,
+                                     grpc::InsecureChannelCredentials())),
+        directory_(v1::Directory::NewStub(channel_)),
+        admin_(v1::Admin::NewStub(channel_)) {}
+
+  grpc::Status Publish(const v1::Entry& entry,
+                       v1::PublishResponse* response = nullptr) {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() +
+                         std::chrono::seconds(10));
+    v1::PublishRequest request;
+    *request.mutable_entry() = entry;
+    v1::PublishResponse ignored;
+    return directory_->Publish(&context, request,
+                               response ? response : &ignored);
+  }
+
+  grpc::Status Withdraw(const std::string& id) {
+    grpc::ClientContext context;
+    v1::WithdrawRequest request;
+    request.set_id(id);
+    v1::WithdrawResponse response;
+    return directory_->Withdraw(&context, request, &response);
+  }
+
+  // The entry, or nullopt when unknown.
+  std::optional<v1::Entry> Get(const std::string& id) {
+    grpc::ClientContext context;
+    v1::GetRequest request;
+    request.set_id(id);
+    v1::GetResponse response;
+    if (!directory_->Get(&context, request, &response).ok())
+      return std::nullopt;
+    return response.entry();
+  }
+
+  v1::NodeStatus Status() {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() +
+                         std::chrono::seconds(10));
+    v1::NodeStatus status;
+    admin_->GetNodeStatus(&context, v1::GetNodeStatusRequest(), &status);
+    return status;
+  }
+
+  std::shared_ptr<grpc::Channel> channel() { return channel_; }
+
+ private:
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<v1::Directory::Stub> directory_;
+  std::unique_ptr<v1::Admin::Stub> admin_;
+};
+
+// Follows a node's changes and notes when each entry id first arrived.
+class Watcher {
+ public:
+  explicit Watcher(const std::string& address) : client_(address) {
+    thread_ = std::thread([this] { Run(); });
+  }
+  ~Watcher() {
+    context_.TryCancel();
+    thread_.join();
+  }
+  std::optional<Steady::time_point> SeenAt(const std::string& id) {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = seen_.find(id);
+    if (it == seen_.end()) return std::nullopt;
+    return it->second;
+  }
+
+ private:
+  void Run() {
+    auto stub = v1::Directory::NewStub(client_.channel());
+    v1::WatchChangesRequest request;
+    request.set_follow(true);
+    auto reader = stub->WatchChanges(&context_, request);
+    v1::ChangeEvent event;
+    while (reader->Read(&event)) {
+      std::lock_guard<std::mutex> lock(mu_);
+      seen_.emplace(event.entry().id(), Steady::now());
+    }
+    reader->Finish();
+  }
+
+  Client client_;
+  grpc::ClientContext context_;
+  std::thread thread_;
+  std::mutex mu_;
+  std::map<std::string, Steady::time_point> seen_;
+};
+
+class ReplicationTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    demo_dir_ = new std::string(NewTempDir("replication_demo"));
+    MakeDemoData(*demo_dir_, 400);
+    entries_ = new std::vector<v1::Entry>();
+    for (absl::string_view line :
+         absl::StrSplit(ReadFile(*demo_dir_ + "/entries.jsonl"), '\n',
+                        absl::SkipEmpty())) {
+      v1::Entry entry;
+      ASSERT_TRUE(
+          google::protobuf::util::JsonStringToMessage(std::string(line), &entry)
+              .ok());
+      entry.clear_version();
+      entries_->push_back(std::move(entry));
+    }
+  }
+  static void TearDownTestSuite() {
+    std::filesystem::remove_all(*demo_dir_);
+    delete demo_dir_;
+    delete entries_;
+  }
+
+  void SetUp() override { work_dir_ = NewTempDir("replication"); }
+  void TearDown() override {
+    region_.reset();
+    if (!HasFailure()) std::filesystem::remove_all(work_dir_);
+  }
+
+  void StartRegion(int n) {
+    region_ = std::make_unique<Region>(n, *demo_dir_, work_dir_);
+    region_->StartAll();
+  }
+
+  Client ClientOf(int i) { return Client(region_->node(i).address()); }
+
+  // Waits until every node shows the same state digest and `live` live
+  // entries; returns the time it took, or a negative value on timeout.
+  double AwaitConvergence(uint64_t live, absl::Duration timeout) {
+    const auto start = Steady::now();
+    const bool converged = WaitFor(
+        [&] {
+          std::set<uint64_t> digests;
+          for (int i = 0; i < region_->size(); ++i) {
+            const v1::NodeStatus status = ClientOf(i).Status();
+            if (status.live_entries() != live) return false;
+            digests.insert(status.state_digest());
+          }
+          return digests.size() == 1;
+        },
+        timeout);
+    if (!converged) {
+      for (int i = 0; i < region_->size(); ++i) {
+        const v1::NodeStatus status = ClientOf(i).Status();
+        ADD_FAILURE() << "node" << i + 1 << ": " << status.live_entries()
+                      << " live, digest " << status.state_digest();
+      }
+      return -1;
+    }
+    return Millis(Steady::now() - start);
+  }
+
+  static inline std::string* demo_dir_ = nullptr;
+  static inline std::vector<v1::Entry>* entries_ = nullptr;
+  std::string work_dir_;
+  std::unique_ptr<Region> region_;
+};
+
+// S1: steady publishes on two nodes reach all five; propagation measured.
+TEST_F(ReplicationTest, S1SteadyPublishesReachEveryNode) {
+  StartRegion(5);
+  std::vector<std::unique_ptr<Watcher>> watchers;
+  for (int i = 0; i < 5; ++i)
+    watchers.push_back(
+        std::make_unique<Watcher>(region_->node(i).address()));
+  Client writers[2] = {ClientOf(0), ClientOf(2)};
+  std::map<std::string, std::pair<int, Steady::time_point>> acked;
+  const int count = 200;  // 50 per second
+  for (int k = 0; k < count; ++k) {
+    const v1::Entry& entry = (*entries_)[k];
+    const int writer = k % 2;
+    ASSERT_TRUE(writers[writer].Publish(entry).ok()) << entry.id();
+    acked[entry.id()] = {writer == 0 ? 0 : 2, Steady::now()};
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_GE(AwaitConvergence(count, absl::Seconds(30)), 0);
+  std::vector<double> latencies;
+  for (const auto& [id, origin] : acked) {
+    for (int i = 0; i < 5; ++i) {
+      if (i == origin.first) continue;
+      auto seen = watchers[i]->SeenAt(id);
+      ASSERT_TRUE(seen.has_value()) << id << " never seen on node" << i + 1;
+      latencies.push_back(std::max(0.0, Millis(*seen - origin.second)));
+    }
+  }
+  const double p50 = Percentile(latencies, 0.5);
+  const double p99 = Percentile(latencies, 0.99);
+  std::cout << "S1 propagation to 4 nodes over " << latencies.size()
+            << " deliveries: p50 " << p50 << " ms, p99 " << p99 << " ms\n";
+  EXPECT_LT(p99, 1000) << "propagation p99 far above the 100 ms target";
+  for (int i = 0; i < 5; ++i) {
+    const v1::NodeStatus status = ClientOf(i).Status();
+    EXPECT_EQ(status.refused_records(), 0u);
+    for (const v1::PeerState& peer : status.peers()) {
+      EXPECT_TRUE(peer.connected()) << peer.address();
+    }
+  }
+}
+
+// S2: a partition with writes on both sides (new entries, and the same
+// entry updated on both sides) converges after healing to one winner.
+TEST_F(ReplicationTest, S2PartitionHealConverges) {
+  StartRegion(4);
+  Client a = ClientOf(0), b = ClientOf(3);
+  for (int k = 0; k < 20; ++k) ASSERT_TRUE(a.Publish((*entries_)[k]).ok());
+  ASSERT_GE(AwaitConvergence(20, absl::Seconds(20)), 0);
+
+  region_->Partition({0, 1}, true);
+  for (int k = 20; k < 120; ++k) {
+    ASSERT_TRUE((k % 2 ? a : b).Publish((*entries_)[k]).ok());
+  }
+  // The same entry changed on both sides: the later version wins.
+  v1::Entry left = (*entries_)[0], right = (*entries_)[0];
+  left.set_title("Titel aan de linkerkant");
+  right.set_title("Titel aan de rechterkant");
+  ASSERT_TRUE(a.Publish(left).ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  ASSERT_TRUE(b.Publish(right).ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  EXPECT_EQ(ClientOf(1).Status().live_entries(), 70u);
+  EXPECT_EQ(ClientOf(2).Status().live_entries(), 70u);
+
+  const auto heal = Steady::now();
+  region_->Partition({0, 1}, false);
+  const double converge_ms = AwaitConvergence(120, absl::Seconds(30));
+  ASSERT_GE(converge_ms, 0);
+  std::cout << "S2 converged " << Millis(Steady::now() - heal)
+            << " ms after healing, 100 divergent entries\n";
+  for (int i = 0; i < 4; ++i) {
+    auto got = ClientOf(i).Get((*entries_)[0].id());
+    ASSERT_TRUE(got.has_value());
+    EXPECT_EQ(got->title(), "Titel aan de rechterkant") << "node" << i + 1;
+  }
+}
+
+// S3: kill -9 during a write burst; every acknowledged write survives and
+// reaches the others after restart.
+TEST_F(ReplicationTest, S3KilledNodeLosesNoAcknowledgedWrite) {
+  StartRegion(3);
+  std::atomic<bool> stop{false};
+  std::mutex mu;
+  std::vector<std::string> acknowledged;
+  std::thread writer([&] {
+    Client c = ClientOf(1);
+    for (int k = 0; k < 300 && !stop; ++k) {
+      if (c.Publish((*entries_)[k]).ok()) {
+        std::lock_guard<std::mutex> lock(mu);
+        acknowledged.push_back((*entries_)[k].id());
+      }
+    }
+  });
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        std::lock_guard<std::mutex> lock(mu);
+        return acknowledged.size() >= 60;
+      },
+      absl::Seconds(30)));
+  region_->node(1).Kill();
+  stop = true;
+  writer.join();
+  std::string error;
+  ASSERT_TRUE(region_->node(1).Start(&error)) << error;
+  const uint64_t live = ClientOf(1).Status().live_entries();
+  EXPECT_GE(live, acknowledged.size());
+  ASSERT_GE(AwaitConvergence(live, absl::Seconds(30)), 0);
+  for (int i = 0; i < 3; ++i) {
+    Client c = ClientOf(i);
+    for (const std::string& id : acknowledged)
+      ASSERT_TRUE(c.Get(id).has_value()) << id << " lost on node" << i + 1;
+  }
+  std::cout << "S3 " << acknowledged.size()
+            << " acknowledged writes before kill -9, all on every node\n";
+}
+
+// S4: a withdrawal made while a node is cut off wins after healing; the
+// entry does not come back from the node that still had it.
+TEST_F(ReplicationTest, S4WithdrawnEntryDoesNotComeBack) {
+  StartRegion(3);
+  Client a = ClientOf(0);
+  for (int k = 0; k < 10; ++k) ASSERT_TRUE(a.Publish((*entries_)[k]).ok());
+  ASSERT_GE(AwaitConvergence(10, absl::Seconds(20)), 0);
+  region_->Partition({2}, true);
+  ASSERT_TRUE(a.Withdraw((*entries_)[3].id()).ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  // The cut-off node still has it, and restarts meanwhile.
+  EXPECT_FALSE(ClientOf(2).Get((*entries_)[3].id())->withdrawn());
+  ASSERT_EQ(region_->node(2).Stop(), 0);
+  std::string error;
+  ASSERT_TRUE(region_->node(2).Start(&error)) << error;
+  region_->Partition({2}, false);
+  ASSERT_GE(AwaitConvergence(9, absl::Seconds(20)), 0);
+  for (int i = 0; i < 3; ++i) {
+    auto got = ClientOf(i).Get((*entries_)[3].id());
+    ASSERT_TRUE(got.has_value());
+    EXPECT_TRUE(got->withdrawn()) << "resurrected on node" << i + 1;
+  }
+}
+
+// S8: a peer that sends a forged record is refused and counted; the good
+// records beside it are applied; the stream stays usable.
+TEST_F(ReplicationTest, S8ForgedRecordIsRefusedOthersApplied) {
+  StartRegion(1);
+  Client node = ClientOf(0);
+  auto stub = v1::Replication::NewStub(node.channel());
+  grpc::ClientContext context;
+  auto stream = stub->Exchange(&context);
+  v1::ReplicationMessage hello;
+  hello.mutable_hello()->set_node_id("rogue");
+  hello.mutable_hello()->set_region("AM30");
+  hello.mutable_hello()->set_origin_id("rogue.0001");
+  ASSERT_TRUE(stream->Write(hello));
+  v1::ReplicationMessage their_hello;
+  ASSERT_TRUE(stream->Read(&their_hello));
+  ASSERT_TRUE(their_hello.has_hello());
+  EXPECT_EQ(their_hello.hello().node_id(), "node1");
+
+  // A genuine record, signed by the organisation (made by a second node
+  // that hosts its key), and a forged one: the same bytes, altered.
+  auto helper = std::make_unique<NodeProcess>("helper", *demo_dir_,
+                                              work_dir_);
+  std::string error;
+  ASSERT_TRUE(helper->Start(&error)) << error;
+  Client signer(helper->address());
+  ASSERT_TRUE(signer.Publish((*entries_)[0]).ok());
+  ASSERT_TRUE(signer.Publish((*entries_)[1]).ok());
+  auto signer_stub = v1::Replication::NewStub(signer.channel());
+  grpc::ClientContext signer_context;
+  auto signer_stream = signer_stub->Exchange(&signer_context);
+  v1::ReplicationMessage fetch;
+  fetch.mutable_hello()->set_node_id("collector");
+  fetch.mutable_hello()->set_region("AM30");
+  ASSERT_TRUE(signer_stream->Write(fetch));
+  std::vector<v1::LogRecord> genuine;
+  v1::ReplicationMessage message;
+  while (genuine.size() < 2 && signer_stream->Read(&message)) {
+    for (const auto& record : message.records().records())
+      genuine.push_back(record);
+  }
+  signer_context.TryCancel();
+  ASSERT_EQ(genuine.size(), 2u);
+
+  v1::ReplicationMessage batch;
+  v1::RecordBatch* records = batch.mutable_records();
+  records->set_batch_id(1);
+  v1::LogRecord forged = genuine[0];
+  std::string bytes = forged.record().entry();
+  const size_t at = bytes.find("IPS");
+  bytes.replace(at == std::string::npos ? 10 : at, 3, "XXX");
+  forged.mutable_record()->set_entry(bytes);
+  forged.set_seq(1);
+  *records->add_records() = forged;
+  v1::LogRecord good = genuine[1];
+  good.set_seq(2);
+  *records->add_records() = good;
+  ASSERT_TRUE(stream->Write(batch));
+
+  ASSERT_TRUE(WaitFor(
+      [&] { return node.Get((*entries_)[1].id()).has_value(); },
+      absl::Seconds(10)));
+  EXPECT_FALSE(node.Get((*entries_)[0].id()).has_value());
+  const v1::NodeStatus status = node.Status();
+  EXPECT_EQ(status.refused_records(), 1u);
+  bool flagged = false;
+  for (const v1::PeerState& peer : status.peers()) {
+    if (peer.node_id() == "rogue") flagged = peer.records_refused() == 1;
+  }
+  EXPECT_TRUE(flagged);
+  EXPECT_THAT(region_->node(0).Log(),
+              ::testing::HasSubstr("from peer rogue"));
+  context.TryCancel();
+}
+
+}  // namespace
+}  // namespace kaartnet::testing
