@@ -92,8 +92,8 @@ class Region {
 class Client {
  public:
   explicit Client(const std::string& address)
-      : channel_(grpc::CreateChannel(address,
-                                     grpc::InsecureChannelCredentials())),
+      : channel_(
+            grpc::CreateChannel(address, grpc::InsecureChannelCredentials())),
         directory_(v1::Directory::NewStub(channel_)),
         admin_(v1::Admin::NewStub(channel_)) {}
 
@@ -256,8 +256,7 @@ TEST_F(ReplicationTest, S1SteadyPublishesReachEveryNode) {
   StartRegion(5);
   std::vector<std::unique_ptr<Watcher>> watchers;
   for (int i = 0; i < 5; ++i)
-    watchers.push_back(
-        std::make_unique<Watcher>(region_->node(i).address()));
+    watchers.push_back(std::make_unique<Watcher>(region_->node(i).address()));
   Client writers[2] = {ClientOf(0), ClientOf(2)};
   std::map<std::string, std::pair<int, Steady::time_point>> acked;
   const int count = 200;  // 50 per second
@@ -411,8 +410,7 @@ TEST_F(ReplicationTest, S8ForgedRecordIsRefusedOthersApplied) {
 
   // A genuine record, signed by the organisation (made by a second node
   // that hosts its key), and a forged one: the same bytes, altered.
-  auto helper = std::make_unique<NodeProcess>("helper", *demo_dir_,
-                                              work_dir_);
+  auto helper = std::make_unique<NodeProcess>("helper", *demo_dir_, work_dir_);
   std::string error;
   ASSERT_TRUE(helper->Start(&error)) << error;
   Client signer(helper->address());
@@ -449,9 +447,8 @@ TEST_F(ReplicationTest, S8ForgedRecordIsRefusedOthersApplied) {
   *records->add_records() = good;
   ASSERT_TRUE(stream->Write(batch));
 
-  ASSERT_TRUE(WaitFor(
-      [&] { return node.Get((*entries_)[1].id()).has_value(); },
-      absl::Seconds(10)));
+  ASSERT_TRUE(WaitFor([&] { return node.Get((*entries_)[1].id()).has_value(); },
+                      absl::Seconds(10)));
   EXPECT_FALSE(node.Get((*entries_)[0].id()).has_value());
   const v1::NodeStatus status = node.Status();
   EXPECT_EQ(status.refused_records(), 1u);
@@ -460,8 +457,7 @@ TEST_F(ReplicationTest, S8ForgedRecordIsRefusedOthersApplied) {
     if (peer.node_id() == "rogue") flagged = peer.records_refused() == 1;
   }
   EXPECT_TRUE(flagged);
-  EXPECT_THAT(region_->node(0).Log(),
-              ::testing::HasSubstr("from peer rogue"));
+  EXPECT_THAT(region_->node(0).Log(), ::testing::HasSubstr("from peer rogue"));
   context.TryCancel();
 }
 

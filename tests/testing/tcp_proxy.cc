@@ -97,8 +97,8 @@ void TcpProxy::AcceptLoop() {
     }
     const int server = socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in target = Loopback(target_port_);
-    if (connect(server, reinterpret_cast<sockaddr*>(&target),
-                sizeof(target)) != 0) {
+    if (connect(server, reinterpret_cast<sockaddr*>(&target), sizeof(target)) !=
+        0) {
       close(server);
       close(client);
       continue;

@@ -1,0 +1,327 @@
+#include "replication/session.h"
+
+#include <map>
+#include <memory>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "replication/digest.h"
+
+namespace kaartnet::replication {
+namespace {
+
+using ::testing::HasSubstr;
+
+// An in-memory node with the store's rules: per-origin logs with eager
+// compaction, highest (hlc, node_id) wins, frontiers. Signatures are not
+// checked; entries whose title is "forged" are refused.
+class FakeReplica final : public Replica {
+ public:
+  FakeReplica(std::string node_id, std::string region = "AM30")
+      : node_id_(std::move(node_id)),
+        region_(std::move(region)),
+        origin_id_(node_id_ + ".0001") {}
+
+  const std::string& node_id() const override { return node_id_; }
+  const std::string& region() const override { return region_; }
+  const std::string& origin_id() const override { return origin_id_; }
+  Frontier GetFrontier() const override { return frontier_; }
+
+  absl::StatusOr<std::vector<v1::LogRecord>> ReadLog(
+      const std::string& origin, uint64_t after_seq,
+      size_t limit) const override {
+    std::vector<v1::LogRecord> out;
+    auto log = logs_.find(origin);
+    if (log == logs_.end()) return out;
+    for (auto it = log->second.upper_bound(after_seq);
+         it != log->second.end() && out.size() < limit; ++it) {
+      out.push_back(it->second);
+    }
+    return out;
+  }
+
+  // A local publish.
+  void Publish(const std::string& id, uint64_t hlc,
+               const std::string& title = "") {
+    v1::LogRecord record;
+    record.set_origin_node_id(origin_id_);
+    record.set_seq(++own_seq_);
+    v1::Entry entry;
+    entry.set_id(id);
+    entry.set_title(title);
+    entry.mutable_version()->set_hlc(hlc);
+    entry.mutable_version()->set_node_id(node_id_);
+    record.mutable_record()->set_entry(entry.SerializeAsString());
+    frontier_[origin_id_] = own_seq_;
+    Store(record, entry);
+  }
+
+  absl::StatusOr<ApplyStats> Apply(
+      const std::string&, std::vector<v1::LogRecord> records, bool repair,
+      std::vector<std::pair<std::string, uint64_t>> through) override {
+    ApplyStats stats;
+    ++apply_calls;
+    for (const v1::LogRecord& record : records) {
+      v1::Entry entry;
+      entry.ParseFromString(record.record().entry());
+      uint64_t& f = frontier_[record.origin_node_id()];
+      if (!repair && record.seq() <= f) {
+        ++stats.stale;
+        continue;
+      }
+      if (!repair) f = record.seq();
+      if (entry.title() == "forged") {
+        ++stats.refused;
+        continue;
+      }
+      if (Store(record, entry)) {
+        ++stats.applied;
+      } else {
+        ++stats.stale;
+      }
+    }
+    for (const auto& [origin, seq] : through) {
+      uint64_t& f = frontier_[origin];
+      f = std::max(f, seq);
+    }
+    return stats;
+  }
+
+  uint64_t AdmissionsGeneration() const override { return 0; }
+  std::vector<v1::SignedAdmission> Admissions() const override { return {}; }
+  size_t InstallAdmissions(const std::string&,
+                           const std::vector<v1::SignedAdmission>&) override {
+    return 0;
+  }
+  std::vector<uint64_t> Digest() const override {
+    std::vector<uint64_t> buckets(kDigestBuckets, 0);
+    for (const auto& [id, current] : entries_)
+      buckets[DigestBucketOf(id)] += DigestTermOf(id, current.version);
+    return buckets;
+  }
+  absl::StatusOr<std::vector<v1::LogRecord>> EntriesInBuckets(
+      const std::set<uint32_t>& buckets) const override {
+    std::vector<v1::LogRecord> out;
+    for (const auto& [id, current] : entries_) {
+      if (buckets.count(DigestBucketOf(id))) out.push_back(current.record);
+    }
+    return out;
+  }
+
+  // Test hook: drops an entry without a trace (lost data to repair).
+  void Forget(const std::string& id) { entries_.erase(id); }
+  std::optional<std::string> TitleOf(const std::string& id) const {
+    auto it = entries_.find(id);
+    if (it == entries_.end()) return std::nullopt;
+    v1::Entry entry;
+    entry.ParseFromString(it->second.record.record().entry());
+    return entry.title();
+  }
+  size_t size() const { return entries_.size(); }
+  size_t log_records() const {
+    size_t n = 0;
+    for (const auto& [origin, log] : logs_) n += log.size();
+    return n;
+  }
+
+  int apply_calls = 0;
+
+ private:
+  struct Current {
+    v1::Version version;
+    v1::LogRecord record;
+  };
+
+  bool Store(const v1::LogRecord& record, const v1::Entry& entry) {
+    auto it = entries_.find(entry.id());
+    if (it != entries_.end()) {
+      const v1::Version& v = it->second.version;
+      if (std::make_pair(v.hlc(), v.node_id()) >=
+          std::make_pair(entry.version().hlc(), entry.version().node_id()))
+        return false;
+      logs_[it->second.record.origin_node_id()].erase(
+          it->second.record.seq());
+    }
+    logs_[record.origin_node_id()][record.seq()] = record;
+    entries_[entry.id()] = {entry.version(), record};
+    return true;
+  }
+
+  std::string node_id_, region_, origin_id_;
+  uint64_t own_seq_ = 0;
+  Frontier frontier_;
+  std::map<std::string, std::map<uint64_t, v1::LogRecord>> logs_;
+  std::map<std::string, Current> entries_;
+};
+
+// Two sessions over a lossless in-memory link.
+struct Link {
+  Link(FakeReplica* a, FakeReplica* b, SessionOptions options = {})
+      : left(a, options), right(b, options) {}
+
+  // Delivers messages both ways until neither side has anything to send;
+  // returns the number of messages, or -1 when a side failed.
+  int Run(absl::Time now, std::string* error = nullptr) {
+    int delivered = 0;
+    for (int round = 0; round < 1000; ++round) {
+      bool any = false;
+      for (auto [from, to] : {std::pair{&left, &right}, {&right, &left}}) {
+        auto messages = from->Poll(now);
+        if (!messages.ok()) return -1;
+        for (const auto& message : *messages) {
+          sent_kinds[message.body_case()]++;
+          absl::Status status = to->Receive(message);
+          if (!status.ok()) {
+            if (error) *error = std::string(status.message());
+            return -1;
+          }
+          ++delivered;
+          any = true;
+        }
+      }
+      if (!any) return delivered;
+    }
+    return delivered;
+  }
+
+  Session left, right;
+  std::map<int, int> sent_kinds;
+};
+
+const absl::Time kStart = absl::FromUnixSeconds(1767225600);
+
+TEST(SessionTest, CatchesUpBothWaysAndKeepsPushing) {
+  FakeReplica a("a"), b("b");
+  for (int i = 0; i < 600; ++i) a.Publish(absl::StrCat("org/a", i), 100 + i);
+  for (int i = 0; i < 10; ++i) b.Publish(absl::StrCat("org/b", i), 100 + i);
+  SessionOptions options;
+  options.max_batch_records = 100;
+  Link link(&a, &b, options);
+  ASSERT_GT(link.Run(kStart), 0);
+  EXPECT_EQ(a.size(), 610u);
+  EXPECT_EQ(b.size(), 610u);
+  EXPECT_EQ(a.GetFrontier(), b.GetFrontier());
+  EXPECT_EQ(a.Digest(), b.Digest());
+  // 600 records in batches of at most 100.
+  EXPECT_EQ(link.left.stats().records_sent, 600u);
+  EXPECT_GE(link.sent_kinds[v1::ReplicationMessage::kRecords], 6 + 1);
+
+  // Live: a new publish goes over on the next poll, nothing echoes back.
+  a.Publish("org/later", 5000);
+  link.Run(kStart);
+  EXPECT_TRUE(b.TitleOf("org/later").has_value());
+  EXPECT_EQ(link.right.stats().records_sent, 10u);
+  EXPECT_EQ(link.left.stats().lag_records, 0u);
+}
+
+TEST(SessionTest, FrontierMovesOverCompactedRecords) {
+  FakeReplica a("a"), b("b");
+  // Ten versions of one entry: a's log keeps only the last.
+  for (int i = 0; i < 10; ++i) a.Publish("org/x", 100 + i, absl::StrCat(i));
+  EXPECT_EQ(a.log_records(), 1u);
+  Link link(&a, &b);
+  link.Run(kStart);
+  EXPECT_EQ(b.TitleOf("org/x"), "9");
+  EXPECT_EQ(b.GetFrontier().at("a.0001"), 10u);
+  EXPECT_EQ(link.left.stats().records_sent, 1u);
+}
+
+TEST(SessionTest, RelaysRecordsOfOtherOrigins) {
+  FakeReplica a("a"), b("b"), c("c");
+  a.Publish("org/from-a", 100);
+  Link ab(&a, &b);
+  ab.Run(kStart);
+  Link bc(&b, &c);
+  bc.Run(kStart);
+  EXPECT_TRUE(c.TitleOf("org/from-a").has_value());
+  EXPECT_EQ(c.GetFrontier().at("a.0001"), 1u);
+}
+
+TEST(SessionTest, HigherVersionWinsWhateverTheOrder) {
+  FakeReplica a("a"), b("b");
+  a.Publish("org/x", 200, "later");
+  b.Publish("org/x", 100, "earlier");
+  Link link(&a, &b);
+  link.Run(kStart);
+  EXPECT_EQ(a.TitleOf("org/x"), "later");
+  EXPECT_EQ(b.TitleOf("org/x"), "later");
+}
+
+TEST(SessionTest, RefusedRecordDoesNotBlockTheLog) {
+  FakeReplica a("a"), b("b");
+  a.Publish("org/bad", 100, "forged");
+  a.Publish("org/good", 101, "fine");
+  Link link(&a, &b);
+  link.Run(kStart);
+  EXPECT_FALSE(b.TitleOf("org/bad").has_value());
+  EXPECT_EQ(b.TitleOf("org/good"), "fine");
+  EXPECT_EQ(link.right.stats().records_refused, 1u);
+  EXPECT_EQ(b.GetFrontier().at("a.0001"), 2u);
+}
+
+TEST(SessionTest, FlowControlWaitsForAcks) {
+  FakeReplica a("a"), b("b");
+  for (int i = 0; i < 50; ++i) a.Publish(absl::StrCat("org/", i), 100 + i);
+  SessionOptions options;
+  options.max_batch_records = 5;
+  options.max_unacked_batches = 2;
+  Session sender(&a, options), receiver(&b, options);
+  // Hellos.
+  auto hello = receiver.Poll(kStart);
+  ASSERT_TRUE(hello.ok());
+  for (const auto& m : *hello) ASSERT_TRUE(sender.Receive(m).ok());
+  auto first = sender.Poll(kStart);
+  ASSERT_TRUE(first.ok());
+  int batches = 0;
+  for (const auto& m : *first) batches += m.has_records();
+  EXPECT_EQ(batches, 2);
+  // Without acks nothing more goes out.
+  auto again = sender.Poll(kStart);
+  ASSERT_TRUE(again.ok());
+  for (const auto& m : *again) EXPECT_FALSE(m.has_records());
+}
+
+TEST(SessionTest, DigestRepairsLostEntryAfterTwoDigests) {
+  FakeReplica a("a"), b("b");
+  for (int i = 0; i < 20; ++i) a.Publish(absl::StrCat("org/", i), 100 + i);
+  SessionOptions options;
+  options.digest_interval = absl::Seconds(30);
+  Link link(&a, &b, options);
+  absl::Time now = kStart;
+  link.Run(now);
+  ASSERT_EQ(b.size(), 20u);
+  b.Forget("org/7");  // lost without a trace (e.g. a bad disk restore)
+  now += absl::Seconds(31);
+  link.Run(now);  // first digest: the bucket is only suspect
+  EXPECT_FALSE(b.TitleOf("org/7").has_value());
+  now += absl::Seconds(31);
+  link.Run(now);  // second digest: repaired
+  EXPECT_TRUE(b.TitleOf("org/7").has_value());
+  EXPECT_EQ(a.Digest(), b.Digest());
+  EXPECT_GE(link.right.stats().repairs_requested, 1u);
+}
+
+TEST(SessionTest, RefusesPeerOfAnotherRegionOrItself) {
+  FakeReplica a("a"), other("o", "AM31"), self("a");
+  Link regions(&a, &other);
+  std::string error;
+  EXPECT_EQ(regions.Run(kStart, &error), -1);
+  // Whichever side reads the other's Hello first refuses.
+  EXPECT_THAT(error, HasSubstr("is in region AM3"));
+  Link loop(&a, &self);
+  EXPECT_EQ(loop.Run(kStart, &error), -1);
+  EXPECT_THAT(error, HasSubstr("this node itself"));
+}
+
+TEST(SessionTest, DataBeforeHelloIsAnError) {
+  FakeReplica a("a");
+  Session session(&a, {});
+  v1::ReplicationMessage ack;
+  ack.mutable_ack()->set_batch_id(0);
+  EXPECT_EQ(session.Receive(ack).code(),
+            absl::StatusCode::kFailedPrecondition);
+}
+
+}  // namespace
+}  // namespace kaartnet::replication
