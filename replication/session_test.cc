@@ -140,8 +140,7 @@ class FakeReplica final : public Replica {
       if (std::make_pair(v.hlc(), v.node_id()) >=
           std::make_pair(entry.version().hlc(), entry.version().node_id()))
         return false;
-      logs_[it->second.record.origin_node_id()].erase(
-          it->second.record.seq());
+      logs_[it->second.record.origin_node_id()].erase(it->second.record.seq());
     }
     logs_[record.origin_node_id()][record.seq()] = record;
     entries_[entry.id()] = {entry.version(), record};
@@ -319,8 +318,7 @@ TEST(SessionTest, DataBeforeHelloIsAnError) {
   Session session(&a, {});
   v1::ReplicationMessage ack;
   ack.mutable_ack()->set_batch_id(0);
-  EXPECT_EQ(session.Receive(ack).code(),
-            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(session.Receive(ack).code(), absl::StatusCode::kFailedPrecondition);
 }
 
 }  // namespace
