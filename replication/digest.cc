@@ -68,4 +68,12 @@ std::vector<uint64_t> DigestTable::Buckets() const {
   return buckets_;
 }
 
+uint64_t DigestTable::Fingerprint() const {
+  absl::MutexLock lock(&mu_);
+  uint64_t fingerprint = 0;
+  for (uint64_t bucket : buckets_)
+    fingerprint = fingerprint * 0x100000001b3ULL + bucket;
+  return fingerprint;
+}
+
 }  // namespace kaartnet::replication

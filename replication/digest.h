@@ -35,6 +35,8 @@ class DigestTable final : public storage::ChangeListener {
   void OnChanges(absl::Span<const storage::Change> changes) override;
 
   std::vector<uint64_t> Buckets() const;
+  // One number for the whole state: equal on nodes with equal buckets.
+  uint64_t Fingerprint() const;
 
  private:
   mutable absl::Mutex mu_;

@@ -8,7 +8,6 @@
 #ifndef KAARTNET_REPLICATION_REPLICATOR_H_
 #define KAARTNET_REPLICATION_REPLICATOR_H_
 
-#include <atomic>
 #include <map>
 #include <memory>
 #include <random>

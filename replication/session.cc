@@ -61,7 +61,7 @@ absl::StatusOr<std::vector<v1::ReplicationMessage>> Session::Poll(
   bool sent_records = false;
   while (next_batch_id_ - 1 - acked_batch_id_ < options_.max_unacked_batches) {
     v1::RecordBatch batch;
-    ASSIGN_OR_RETURN(const bool more, AddRecords(&batch));
+    ASSIGN_OR_RETURN(const bool more, AddRecords(local, &batch));
     if (batch.records_size() == 0 && batch.through_size() == 0) break;
     batch.set_batch_id(next_batch_id_++);
     stats_.records_sent += batch.records_size();
@@ -93,8 +93,8 @@ absl::StatusOr<std::vector<v1::ReplicationMessage>> Session::Poll(
   return out;
 }
 
-absl::StatusOr<bool> Session::AddRecords(v1::RecordBatch* batch) {
-  const Frontier local = replica_->GetFrontier();
+absl::StatusOr<bool> Session::AddRecords(const Frontier& local,
+                                         v1::RecordBatch* batch) {
   size_t bytes = 0;
   for (const auto& [origin, top] : local) {
     // The peer holds all of its own records.
@@ -131,9 +131,7 @@ absl::StatusOr<bool> Session::AddRecords(v1::RecordBatch* batch) {
 
 void Session::AddAdmissions(std::vector<v1::ReplicationMessage>* out) {
   const uint64_t generation = replica_->AdmissionsGeneration();
-  if (admissions_sent_once_ && generation == admissions_generation_sent_)
-    return;
-  admissions_sent_once_ = true;
+  if (admissions_generation_sent_ == generation) return;
   admissions_generation_sent_ = generation;
   v1::AdmissionBatch* batch = nullptr;
   for (v1::SignedAdmission& admission : replica_->Admissions()) {

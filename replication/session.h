@@ -24,6 +24,7 @@
 #include <cstdint>
 #include <deque>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -116,7 +117,9 @@ class Session {
   SessionStats stats() const;
 
  private:
-  absl::StatusOr<bool> AddRecords(v1::RecordBatch* batch)
+  // Fills `batch` from the logs, up to the `local` frontier read before;
+  // true when more is left to send.
+  absl::StatusOr<bool> AddRecords(const Frontier& local, v1::RecordBatch* batch)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void AddAdmissions(std::vector<v1::ReplicationMessage>* out)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -146,8 +149,8 @@ class Session {
   uint64_t acked_batch_id_ ABSL_GUARDED_BY(mu_) = 0;
   // Hashes of the admissions the peer holds (sent or received).
   std::set<size_t> peer_admissions_ ABSL_GUARDED_BY(mu_);
-  uint64_t admissions_generation_sent_ ABSL_GUARDED_BY(mu_) = 0;
-  bool admissions_sent_once_ ABSL_GUARDED_BY(mu_) = false;
+  // Admissions generation last offered to the peer (none yet: nullopt).
+  std::optional<uint64_t> admissions_generation_sent_ ABSL_GUARDED_BY(mu_);
   // Replies made by Receive, sent by the next Poll.
   std::deque<v1::ReplicationMessage> replies_ ABSL_GUARDED_BY(mu_);
   absl::Time next_digest_at_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();

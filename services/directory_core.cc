@@ -519,21 +519,17 @@ absl::StatusOr<v1::NodeStatus> AdminCore::GetNodeStatus(
   status.set_hlc(context_->hlc->HighWater());
   status.set_data_dir(context_->data_dir);
   status.set_disk_bytes(context_->store->DiskBytes());
-  ASSIGN_OR_RETURN(v1::ListPeersResponse peers, PeerList());
+  v1::ListPeersResponse peers = PeerList();
   for (v1::PeerState& peer : *peers.mutable_peers())
     *status.add_peers() = std::move(peer);
   status.set_skewed_records(context_->hlc->skewed_observations());
   status.set_refused_records(context_->refused_records.load());
-  if (context_->digest != nullptr) {
-    uint64_t digest = 0;
-    for (uint64_t bucket : context_->digest->Buckets())
-      digest = digest * 0x100000001b3ULL + bucket;
-    status.set_state_digest(digest);
-  }
+  if (context_->digest != nullptr)
+    status.set_state_digest(context_->digest->Fingerprint());
   return status;
 }
 
-absl::StatusOr<v1::ListPeersResponse> AdminCore::PeerList() const {
+v1::ListPeersResponse AdminCore::PeerList() const {
   v1::ListPeersResponse response;
   if (context_->replicator == nullptr) return response;
   const absl::Time now = context_->clock->Now();

@@ -136,7 +136,7 @@ class AdminCore {
       const trust::Caller& caller, const v1::ListPeersRequest& request);
 
  private:
-  absl::StatusOr<v1::ListPeersResponse> PeerList() const;
+  v1::ListPeersResponse PeerList() const;
 
   NodeContext* const context_;
 };

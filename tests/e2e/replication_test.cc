@@ -310,9 +310,13 @@ TEST_F(ReplicationTest, S2PartitionHealConverges) {
   ASSERT_TRUE(a.Publish(left).ok());
   std::this_thread::sleep_for(std::chrono::milliseconds(5));
   ASSERT_TRUE(b.Publish(right).ok());
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));
-  EXPECT_EQ(ClientOf(1).Status().live_entries(), 70u);
-  EXPECT_EQ(ClientOf(2).Status().live_entries(), 70u);
+  // Each side holds its own half (20 + 50), nothing of the other's.
+  for (int i : {1, 2}) {
+    EXPECT_TRUE(
+        WaitFor([&] { return ClientOf(i).Status().live_entries() == 70u; },
+                absl::Seconds(20)))
+        << "node" << i + 1 << ": " << ClientOf(i).Status().live_entries();
+  }
 
   const auto heal = Steady::now();
   region_->Partition({0, 1}, false);
