@@ -6,24 +6,43 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <ctime>
 #include <filesystem>
+#include <random>
 
 #include "absl/strings/str_cat.h"
 
 namespace kaartnet::testing {
 
-int PickFreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
+namespace {
+
+bool CanBind(int port) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-  socklen_t len = sizeof(addr);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  const int port = ntohs(addr.sin_port);
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  const bool ok =
+      bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
   close(fd);
-  return port;
+  return ok;
+}
+
+}  // namespace
+
+int PickFreePort() {
+  // Ports come from below the kernel's ephemeral range (32768 and up on
+  // Linux): a port handed out there could be taken as the source port of
+  // some outgoing connection while a node is down between restarts, and the
+  // node would then fail to listen again.
+  static std::mt19937 random(static_cast<uint32_t>(getpid()) * 2654435761u ^
+                             static_cast<uint32_t>(time(nullptr)));
+  std::uniform_int_distribution<int> pick(15000, 32000);
+  for (int attempt = 0; attempt < 200; ++attempt) {
+    const int port = pick(random);
+    if (CanBind(port)) return port;
+  }
+  return 0;
 }
 
 std::string MakeDemoData(const std::string& dir, int count, int seed) {

@@ -130,7 +130,10 @@ void TcpProxy::Pump(int from, int to) {
     if (blocked_) break;
     ssize_t done = 0;
     while (done < n) {
-      const ssize_t w = write(to, buffer + done, static_cast<size_t>(n - done));
+      // MSG_NOSIGNAL: a peer that was killed must end this pump, not the
+      // test process (SIGPIPE).
+      const ssize_t w =
+          send(to, buffer + done, static_cast<size_t>(n - done), MSG_NOSIGNAL);
       if (w <= 0) break;
       done += w;
     }
