@@ -17,6 +17,16 @@ uint64_t Get(const Frontier& frontier, const std::string& origin) {
   return it == frontier.end() ? 0 : it->second;
 }
 
+// The value of `origin` in `frontier`, for callers that ask for origins in
+// increasing order: `it` only moves forward, so a pass over all origins is
+// linear in their number (a region has hundreds of origins, and this runs
+// on every poll).
+uint64_t Walk(const Frontier& frontier, Frontier::const_iterator* it,
+              const std::string& origin) {
+  while (*it != frontier.end() && (*it)->first < origin) ++*it;
+  return *it != frontier.end() && (*it)->first == origin ? (*it)->second : 0;
+}
+
 void Raise(Frontier* frontier, const std::string& origin, uint64_t seq) {
   uint64_t& f = (*frontier)[origin];
   f = std::max(f, seq);
@@ -46,7 +56,8 @@ absl::StatusOr<std::vector<v1::ReplicationMessage>> Session::Poll(
     hello->set_region(replica_->region());
     hello->set_origin_id(replica_->origin_id());
     hello->set_version(options_.version);
-    for (const auto& [origin, seq] : replica_->GetFrontier())
+    advertised_ = replica_->GetFrontier();
+    for (const auto& [origin, seq] : advertised_)
       (*hello->mutable_frontier())[origin] = seq;
     hello_sent_ = true;
   }
@@ -72,15 +83,15 @@ absl::StatusOr<std::vector<v1::ReplicationMessage>> Session::Poll(
   UpdateLag(local, now);
   // Tell the peer what this node holds now (records from other peers), so
   // it does not send them again.
+  // An Ack already going out (a reply to a batch) carries it; otherwise a
+  // frontier-only Ack does.
   if (local != advertised_) {
-    bool replied = false;
-    for (const v1::ReplicationMessage& m : out) replied |= m.has_ack();
-    if (!replied) {
-      v1::Ack* ack = out.emplace_back().mutable_ack();
-      for (const auto& [origin, seq] : local)
-        (*ack->mutable_frontier())[origin] = seq;
+    v1::Ack* ack = nullptr;
+    for (v1::ReplicationMessage& m : out) {
+      if (m.has_ack()) ack = m.mutable_ack();
     }
-    advertised_ = local;
+    if (ack == nullptr) ack = out.emplace_back().mutable_ack();
+    AdvertiseChanges(local, ack);
   }
 
   // Digest: only when this side has nothing in flight.
@@ -96,11 +107,13 @@ absl::StatusOr<std::vector<v1::ReplicationMessage>> Session::Poll(
 absl::StatusOr<bool> Session::AddRecords(const Frontier& local,
                                          v1::RecordBatch* batch) {
   size_t bytes = 0;
+  Frontier::const_iterator sent = sent_.begin();
+  Frontier::const_iterator known = peer_known_.begin();
   for (const auto& [origin, top] : local) {
     // The peer holds all of its own records.
     if (origin == peer_origin_id_) continue;
     const uint64_t from =
-        std::max(Get(sent_, origin), Get(peer_known_, origin));
+        std::max(Walk(sent_, &sent, origin), Walk(peer_known_, &known, origin));
     if (top <= from) continue;
     const size_t limit =
         options_.max_batch_records - static_cast<size_t>(batch->records_size());
@@ -145,8 +158,9 @@ void Session::AddAdmissions(std::vector<v1::ReplicationMessage>* out) {
 
 void Session::UpdateLag(const Frontier& local, absl::Time now) {
   uint64_t lag = 0;
+  Frontier::const_iterator it = peer_known_.begin();
   for (const auto& [origin, top] : local) {
-    const uint64_t known = Get(peer_known_, origin);
+    const uint64_t known = Walk(peer_known_, &it, origin);
     if (top > known) lag += top - known;
   }
   stats_.lag_records = lag;
@@ -226,6 +240,22 @@ absl::Status Session::ReceiveHello(const v1::Hello& hello) {
         absl::StrCat("replication: peer ", hello.node_id(), " is in region ",
                      hello.region(), ", this node in ", replica_->region()));
   }
+  const std::string own_origin = replica_->origin_id();
+  auto theirs = hello.frontier().find(own_origin);
+  if (theirs != hello.frontier().end()) {
+    const uint64_t own = Get(replica_->GetFrontier(), own_origin);
+    if (theirs->second > own) {
+      replica_->RotateOrigin();
+      return absl::UnavailableError(absl::StrCat(
+          "replication: peer ", hello.node_id(),
+          " holds records of this "
+          "node's origin ",
+          own_origin, " up to ", theirs->second, ", this node only up to ", own,
+          " (restored from a backup?); "
+          "continuing under origin ",
+          replica_->origin_id(), " and reconnecting"));
+    }
+  }
   hello_received_ = true;
   peer_node_id_ = hello.node_id();
   peer_origin_id_ = hello.origin_id();
@@ -265,10 +295,17 @@ absl::Status Session::ReceiveRecords(const v1::RecordBatch& batch) {
   for (const auto& [origin, seq] : through) Raise(&peer_known_, origin, seq);
   v1::Ack* ack = replies_.emplace_back().mutable_ack();
   ack->set_batch_id(batch.batch_id());
-  advertised_ = replica_->GetFrontier();
-  for (const auto& [origin, seq] : advertised_)
-    (*ack->mutable_frontier())[origin] = seq;
+  AdvertiseChanges(replica_->GetFrontier(), ack);
   return absl::OkStatus();
+}
+
+void Session::AdvertiseChanges(Frontier local, v1::Ack* ack) {
+  Frontier::const_iterator it = advertised_.begin();
+  for (const auto& [origin, seq] : local) {
+    if (Walk(advertised_, &it, origin) != seq)
+      (*ack->mutable_frontier())[origin] = seq;
+  }
+  advertised_ = std::move(local);
 }
 
 void Session::ReceiveDigest(const v1::Digest& digest) {

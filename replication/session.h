@@ -14,7 +14,11 @@
 //     skips records this node already got from others;
 //   - every `digest_interval`, once caught up, sends its state digest; a
 //     bucket that differs in two digests in a row is repaired by asking the
-//     peer for every entry in it.
+//     peer for every entry in it;
+//   - when the peer's Hello shows more of this node's own origin than the
+//     node holds (it was restored from an old backup), the node moves its
+//     own records to a fresh origin and the stream ends with UNAVAILABLE;
+//     on the next stream the peer sends the old origin's records back.
 //
 // Thread-safety: Receive and Poll may be called from different threads (a
 // reader and a writer); each is for one thread at a time.
@@ -51,7 +55,12 @@ class Replica {
   virtual ~Replica() = default;
   virtual const std::string& node_id() const = 0;
   virtual const std::string& region() const = 0;
-  virtual const std::string& origin_id() const = 0;
+  // The origin this node numbers its own records under.
+  virtual std::string origin_id() const = 0;
+  // Continues this node's own records under a fresh origin id (called when a
+  // peer holds more of this node's origin than the node itself: restored
+  // from an old backup).
+  virtual void RotateOrigin() = 0;
   virtual Frontier GetFrontier() const = 0;
   virtual absl::StatusOr<std::vector<v1::LogRecord>> ReadLog(
       const std::string& origin, uint64_t after_seq, size_t limit) const = 0;
@@ -129,6 +138,10 @@ class Session {
   absl::Status ReceiveRepairRequest(const v1::RepairRequest& request);
   void UpdateLag(const Frontier& local, absl::Time now)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Fills `ack` with the origins of `local` that moved since advertised_,
+  // and remembers `local` as advertised.
+  void AdvertiseChanges(Frontier local, v1::Ack* ack)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   Replica* const replica_;
   const SessionOptions options_;
@@ -139,7 +152,8 @@ class Session {
   std::string peer_node_id_ ABSL_GUARDED_BY(mu_);
   std::string peer_region_ ABSL_GUARDED_BY(mu_);
   std::string peer_origin_id_ ABSL_GUARDED_BY(mu_);
-  // The frontier last told to the peer (in an Ack).
+  // The frontier last told to the peer (Hello, Acks); Acks carry only the
+  // origins that moved since.
   Frontier advertised_ ABSL_GUARDED_BY(mu_);
   // Per origin: what the peer is known to hold (Hello, Acks) and what was
   // sent on this stream.

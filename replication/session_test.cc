@@ -25,7 +25,11 @@ class FakeReplica final : public Replica {
 
   const std::string& node_id() const override { return node_id_; }
   const std::string& region() const override { return region_; }
-  const std::string& origin_id() const override { return origin_id_; }
+  std::string origin_id() const override { return origin_id_; }
+  void RotateOrigin() override {
+    origin_id_ = absl::StrCat(node_id_, ".", ++rotations_);
+    own_seq_ = 0;
+  }
   Frontier GetFrontier() const override { return frontier_; }
 
   absl::StatusOr<std::vector<v1::LogRecord>> ReadLog(
@@ -148,6 +152,7 @@ class FakeReplica final : public Replica {
   }
 
   std::string node_id_, region_, origin_id_;
+  int rotations_ = 0;
   uint64_t own_seq_ = 0;
   Frontier frontier_;
   std::map<std::string, std::map<uint64_t, v1::LogRecord>> logs_;
@@ -319,6 +324,36 @@ TEST(SessionTest, DataBeforeHelloIsAnError) {
   v1::ReplicationMessage ack;
   ack.mutable_ack()->set_batch_id(0);
   EXPECT_EQ(session.Receive(ack).code(), absl::StatusCode::kFailedPrecondition);
+}
+
+TEST(SessionTest, NodeRestoredFromAnOldBackupMovesToANewOrigin) {
+  FakeReplica a("a"), b("b");
+  a.Publish("org/1", 100);
+  FakeReplica restored = a;  // the backup holds seq 1 only
+  a.Publish("org/2", 101);
+  a.Publish("org/3", 102);
+  {
+    Link link(&a, &b);
+    link.Run(kStart);
+  }
+  ASSERT_EQ(b.size(), 3u);
+
+  const std::string old_origin = restored.origin_id();
+  std::string error;
+  {
+    Link link(&restored, &b);
+    EXPECT_EQ(link.Run(kStart, &error), -1);
+  }
+  EXPECT_THAT(error, HasSubstr("restored from a backup"));
+  EXPECT_NE(restored.origin_id(), old_origin);
+
+  // New writes get new numbers; the old origin's records come back.
+  restored.Publish("org/4", 200);
+  Link link(&restored, &b);
+  ASSERT_GT(link.Run(kStart), 0);
+  EXPECT_EQ(restored.size(), 4u);
+  EXPECT_EQ(b.size(), 4u);
+  EXPECT_EQ(restored.Digest(), b.Digest());
 }
 
 }  // namespace

@@ -48,6 +48,19 @@ absl::StatusOr<replication::ApplyStats> NodeReplica::Apply(
   return stats;
 }
 
+void NodeReplica::RotateOrigin() {
+  const std::string old_origin = context_->store->origin_id();
+  absl::Status status = context_->store->RotateOrigin();
+  if (!status.ok()) {
+    KLOG(ERROR) << "replication: cannot move to a new origin: " << status;
+    return;
+  }
+  KLOG(WARNING) << "replication: peers hold more of origin " << old_origin
+                << " than this node (restored from a backup?); new records "
+                   "are numbered under origin "
+                << context_->store->origin_id();
+}
+
 std::vector<v1::SignedAdmission> NodeReplica::Admissions() const {
   auto admissions = context_->store->ListAdmissions();
   if (!admissions.ok()) {

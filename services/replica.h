@@ -24,9 +24,10 @@ class NodeReplica final : public replication::Replica {
 
   const std::string& node_id() const override { return context_->node_id; }
   const std::string& region() const override { return context_->region; }
-  const std::string& origin_id() const override {
+  std::string origin_id() const override {
     return context_->store->origin_id();
   }
+  void RotateOrigin() override;
   replication::Frontier GetFrontier() const override {
     return context_->store->Frontier();
   }

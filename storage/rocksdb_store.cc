@@ -22,6 +22,12 @@
 namespace kaartnet::storage {
 namespace {
 
+// "<node_id>.<8 hex digits>": unique per data directory and rotation.
+std::string NewOriginId(const std::string& node_id) {
+  return absl::StrCat(node_id, ".",
+                      absl::BytesToHexString(trust::RandomBytes(4)));
+}
+
 using ::kaartnet::internal::NodeMeta;
 using ::kaartnet::internal::StoredEntry;
 
@@ -180,6 +186,12 @@ class RocksDbStore final : public Store {
       }
       StoredEntry stored;
       stored.ParseFromString(value);
+      // A log key taken over by another entry: only after a node restored
+      // from an old backup numbered records again under its old origin.
+      // That entry's current record is not this one; anti-entropy repairs
+      // what the log no longer carries.
+      if (stored.origin_node_id() != origin || stored.origin_seq() != seq)
+        continue;
       v1::LogRecord& record = out.emplace_back();
       record.set_origin_node_id(std::string(origin));
       record.set_seq(seq);
@@ -235,7 +247,10 @@ class RocksDbStore final : public Store {
   }
 
   const std::string& node_id() const override { return options_.node_id; }
-  const std::string& origin_id() const override { return origin_id_; }
+  std::string origin_id() const override {
+    absl::MutexLock lock(&state_mu_);
+    return meta_.origin_id();
+  }
 
   absl::Status PutAdmission(const std::string& organisation_id,
                             const v1::SignedAdmission& admission) override {
@@ -309,10 +324,6 @@ class RocksDbStore final : public Store {
         listeners_.end());
   }
 
-  void set_origin_id(std::string origin_id) {
-    origin_id_ = std::move(origin_id);
-  }
-
  private:
   // Builds and writes one batch for `group`; fills each writer's results.
   absl::Status CommitGroup(const std::vector<Writer*>& group);
@@ -321,7 +332,6 @@ class RocksDbStore final : public Store {
   const StoreOptions options_;
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
-  std::string origin_id_;
 
   // Group commit queue.
   absl::Mutex queue_mu_;
@@ -401,6 +411,10 @@ absl::Status RocksDbStore::CommitGroup(const std::vector<Writer*>& group) {
   const int64_t now_micros = absl::ToUnixMicros(options_.clock->Now());
 
   for (Writer* writer : group) {
+    if (writer->request->rotate_origin) {
+      meta.set_origin_id(NewOriginId(options_.node_id));
+      meta.set_own_seq(0);
+    }
     writer->results.clear();
     writer->results.reserve(writer->request->records.size());
     for (ApplyRecord& record : writer->request->records) {
@@ -460,10 +474,10 @@ absl::Status RocksDbStore::CommitGroup(const std::vector<Writer*>& group) {
       // The record wins.
       if (local) {
         meta.set_own_seq(meta.own_seq() + 1);
-        record.origin_node_id = origin_id_;
+        record.origin_node_id = meta.origin_id();
         record.origin_seq = meta.own_seq();
-        frontier[origin_id_] = meta.own_seq();
-        touched_frontier.push_back(origin_id_);
+        frontier[meta.origin_id()] = meta.own_seq();
+        touched_frontier.push_back(meta.origin_id());
       } else {
         advance_frontier();
       }
@@ -625,8 +639,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(
   if (s.IsNotFound()) {
     meta.set_node_id(options.node_id);
     meta.set_format_version(kFormatVersion);
-    meta.set_origin_id(absl::StrCat(
-        options.node_id, ".", absl::BytesToHexString(trust::RandomBytes(4))));
+    meta.set_origin_id(NewOriginId(options.node_id));
     rocksdb::WriteOptions write_options;
     write_options.sync = true;
     s = db->Put(write_options, handles[kDefault], kMetaKey,
@@ -662,12 +675,9 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(
     return FromRocks(s, absl::StrCat("read node meta of ", options.path));
   }
   if (options.hlc != nullptr) options.hlc->Restore(meta.hlc_high_water());
-  const std::string origin_id = meta.origin_id();
-  auto store =
-      std::make_unique<RocksDbStore>(options, std::move(db), std::move(handles),
-                                     std::move(meta), std::move(frontier));
-  store->set_origin_id(origin_id);
-  return store;
+  return std::make_unique<RocksDbStore>(options, std::move(db),
+                                        std::move(handles), std::move(meta),
+                                        std::move(frontier));
 }
 
 }  // namespace kaartnet::storage

@@ -114,6 +114,9 @@ struct ApplyResult {
 struct WriteRequest {
   std::vector<ApplyRecord> records;
   std::vector<std::pair<std::string, uint64_t>> advance_frontier;
+  // Before the records: number this node's own records under a fresh origin
+  // id from seq 1 (see Store::RotateOrigin).
+  bool rotate_origin = false;
 };
 
 // One change as seen by listeners.
@@ -186,7 +189,16 @@ class Store {
   virtual const std::string& node_id() const = 0;
   // "<node_id>.<random>": the origin under which this node's own records
   // are numbered (see internal.NodeMeta.origin_id).
-  virtual const std::string& origin_id() const = 0;
+  virtual std::string origin_id() const = 0;
+  // Continues this node's own log under a fresh origin id. For a node
+  // restored from an old backup: its peers hold records of its origin past
+  // its own seq, and records it numbered again there would look like
+  // duplicates to them. The old origin stays an ordinary log.
+  absl::Status RotateOrigin() {
+    WriteRequest request;
+    request.rotate_origin = true;
+    return Apply(std::move(request)).status();
+  }
 
   // Admissions are few and change rarely; stored outside Apply.
   virtual absl::Status PutAdmission(

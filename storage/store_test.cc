@@ -342,6 +342,24 @@ TEST_P(StoreTest, ChangesFeedInApplyOrder) {
   EXPECT_EQ(store_->ReadChanges(2, 10)->size(), 1u);
 }
 
+TEST_P(StoreTest, RotatedOriginNumbersFromOneAndKeepsTheOldLog) {
+  Open();
+  MustApply(store_.get(), {Record("m/a", 10), Record("m/b", 11)});
+  const std::string old_origin = store_->origin_id();
+  ASSERT_TRUE(store_->RotateOrigin().ok());
+  const std::string new_origin = store_->origin_id();
+  EXPECT_NE(new_origin, old_origin);
+  auto next = MustApply(store_.get(), {Record("m/c", 12)});
+  EXPECT_EQ(next[0].origin_node_id, new_origin);
+  EXPECT_EQ(next[0].origin_seq, 1u);
+  EXPECT_EQ(store_->ReadLog(old_origin, 0, 10)->size(), 2u);
+  EXPECT_EQ(store_->Frontier()[old_origin], 2u);
+  EXPECT_EQ(store_->Frontier()[new_origin], 1u);
+  store_.reset();
+  Open();
+  EXPECT_EQ(store_->origin_id(), new_origin);
+}
+
 TEST_P(StoreTest, ReopenKeepsEverythingAndContinuesNumbering) {
   HybridLogicalClock hlc(&clock_, absl::Minutes(10));
   {
