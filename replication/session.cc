@@ -247,12 +247,9 @@ absl::Status Session::ReceiveHello(const v1::Hello& hello) {
     if (theirs->second > own) {
       replica_->RotateOrigin();
       return absl::UnavailableError(absl::StrCat(
-          "replication: peer ", hello.node_id(),
-          " holds records of this "
-          "node's origin ",
+          "replication: peer ", hello.node_id(), " holds records of origin ",
           own_origin, " up to ", theirs->second, ", this node only up to ", own,
-          " (restored from a backup?); "
-          "continuing under origin ",
+          " (restored from a backup?); continuing under origin ",
           replica_->origin_id(), " and reconnecting"));
     }
   }

@@ -155,6 +155,10 @@ class World {
   void Send(int l, int side, v1::ReplicationMessage message);
   void CountInFlight(const v1::ReplicationMessage& message, int delta);
   void Deliver(const Event& e);
+  // Polls the session at `side` of link `l` on the next Flush.
+  void MarkDirty(int l, int side);
+  void MarkAllSessions(int n);
+  // Marks all sessions of `n` when its state changed since it was last seen.
   void MarkNode(int n);
   void Flush();
 
@@ -300,10 +304,7 @@ void World::Connect(int l) {
     link.session[side] = std::make_unique<replication::Session>(
         nodes_[link.end[side]].replica.get(), session_options_);
     link.last_delivery[side] = now_;
-    if (!link.dirty[side]) {
-      link.dirty[side] = true;
-      dirty_.emplace_back(l, side);
-    }
+    MarkDirty(l, side);
   }
   link.backoff = 200 * kMilli;
 }
@@ -403,11 +404,19 @@ void World::Deliver(const Event& e) {
     if (e.message->records().repair())
       report_.repairs += e.message->records().records_size();
   }
-  if (!link.dirty[e.side]) {
-    link.dirty[e.side] = true;
-    dirty_.emplace_back(e.a, e.side);
-  }
+  MarkDirty(e.a, e.side);
   MarkNode(n);
+}
+
+void World::MarkDirty(int l, int side) {
+  Link& link = links_[l];
+  if (!link.connected() || link.dirty[side]) return;
+  link.dirty[side] = true;
+  dirty_.emplace_back(l, side);
+}
+
+void World::MarkAllSessions(int n) {
+  for (int l : nodes_[n].links) MarkDirty(l, links_[l].end[0] == n ? 0 : 1);
 }
 
 void World::MarkNode(int n) {
@@ -415,15 +424,7 @@ void World::MarkNode(int n) {
   const uint64_t generation = node.replica->generation();
   if (generation == node.seen_generation) return;
   node.seen_generation = generation;
-  for (int l : node.links) {
-    Link& link = links_[l];
-    if (!link.connected()) continue;
-    const int side = link.end[0] == n ? 0 : 1;
-    if (!link.dirty[side]) {
-      link.dirty[side] = true;
-      dirty_.emplace_back(l, side);
-    }
-  }
+  MarkAllSessions(n);
 }
 
 void World::Flush() {
@@ -817,14 +818,7 @@ SimReport World::Run() {
         Node& node = nodes_[e.a];
         if (node.up) {
           if (!options_.scale) CheckContinuous(e.a);
-          for (int l : node.links) {
-            Link& link = links_[l];
-            const int side = link.end[0] == e.a ? 0 : 1;
-            if (link.connected() && !link.dirty[side]) {
-              link.dirty[side] = true;
-              dirty_.emplace_back(l, side);
-            }
-          }
+          MarkAllSessions(e.a);
         }
         if (!node.left) At(now_ + kTickEvery, Kind::kTick, e.a);
         break;
