@@ -520,6 +520,39 @@ nlohmann::json ReadJson(const std::string& path) {
   return nlohmann::json::parse(in, nullptr, false);
 }
 
+// The figures of kaart-region-bench against the targets of performance.md.
+void PrintReplication(const nlohmann::json& r) {
+  std::cout << "\n"
+            << absl::StrFormat("%-28s %12s %12s\n", "replication", "measured",
+                               "target");
+  if (r.contains("propagation") && r["propagation"].is_object()) {
+    const auto& p = r["propagation"];
+    std::cout << absl::StrFormat(
+        "%-28s %9.1f ms %12s  p50 %.1f ms, %.0f publishes/s, %.2f copies "
+        "received per record\n",
+        absl::StrCat("propagation p99, ", p["nodes"].get<int>(), " nodes"),
+        p["visible_everywhere_ms"]["p99"].get<double>(), "< 100 ms",
+        p["visible_everywhere_ms"]["p50"].get<double>(),
+        p["rate_per_second"].get<double>(),
+        p["records_received_per_applied"].get<double>());
+  }
+  if (r.contains("heal") && r["heal"].is_object()) {
+    const auto& h = r["heal"];
+    std::cout << absl::StrFormat(
+        "%-28s %9.0f ms %12s  %d nodes cut in two halves\n",
+        absl::StrCat("heal, ", h["divergent_writes"].get<int>(), " divergent"),
+        h["converge_ms"].get<double>(), "< 2000 ms", h["nodes"].get<int>());
+  }
+  if (r.contains("bootstrap") && r["bootstrap"].is_object()) {
+    const auto& b = r["bootstrap"];
+    std::cout << absl::StrFormat("%-28s %9.0f /s %12s  %d entries in %.1f s\n",
+                                 "bootstrap of a new node",
+                                 b["entries_per_second"].get<double>(),
+                                 ">= 20000 /s", b["entries"].get<uint64_t>(),
+                                 b["total_ms"].get<double>() / 1000);
+  }
+}
+
 // Prints the comparison table from the result files of deploy/bench.sh.
 int Report(const std::string& dir) {
   const nlohmann::json empty1 = ReadJson(dir + "/empty-c1.json");
@@ -615,6 +648,8 @@ int Report(const std::string& dir) {
       }
     }
   }
+  const nlohmann::json replication = ReadJson(dir + "/replication.json");
+  if (replication.is_object()) PrintReplication(replication);
   return 0;
 }
 

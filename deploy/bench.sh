@@ -142,6 +142,14 @@ bench publish-c1 publish 1 --channels 1 --threads 1
 bench publish-c16 publish 16
 bench publish-c64 publish 64
 
+echo "== replication: 10 local nodes; a fresh node bootstraps from the bench node"
+if [ "$smoke" = 1 ]; then region_args=(--nodes 3 --seconds 1 --divergent 100)
+else region_args=(--nodes 10 --seconds 10 --divergent 1000); fi
+rm -rf "$W/region"
+"$BIN/kaart-region-bench" --demo "$W/data" --work "$W/region" "${region_args[@]}" \
+  --bootstrap-from "$NODE" --out "$RESULTS/replication.json"
+rm -rf "$W/region"
+
 echo
 echo "== results ($size entries, $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ))"
 "$BIN/kaart-bench" report --dir "$RESULTS"

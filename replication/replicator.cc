@@ -45,9 +45,18 @@ struct Replicator::Dialer {
   SessionStats last_stats ABSL_GUARDED_BY(mu);
 };
 
+namespace {
+
+ReplicatorOptions WithFeeds(ReplicatorOptions options, DirectFeeds* feeds) {
+  options.session.direct_feeds = feeds;
+  return options;
+}
+
+}  // namespace
+
 Replicator::Replicator(Replica* replica, ReplicatorOptions options)
     : replica_(replica),
-      options_(std::move(options)),
+      options_(WithFeeds(std::move(options), &direct_feeds_)),
       random_(std::random_device()()) {}
 
 Replicator::~Replicator() { Stop(); }
@@ -186,6 +195,10 @@ absl::Status Replicator::RunLink(Link* link, Stream* stream) {
         Link* link;
         uint64_t seen;
       } wait{link, seen};
+      // Records held back for a lazy relay are due at NextWakeAt.
+      const absl::Duration timeout =
+          std::clamp(link->session.NextWakeAt() - options_.clock->Now(),
+                     absl::ZeroDuration(), options_.idle_wake);
       absl::MutexLock lock(&link->mu);
       link->mu.AwaitWithTimeout(
           absl::Condition(
@@ -193,7 +206,7 @@ absl::Status Replicator::RunLink(Link* link, Stream* stream) {
                 return w->link->done || w->link->wakes != w->seen;
               },
               &wait),
-          options_.idle_wake);
+          timeout);
     }
     absl::MutexLock lock(&link->mu);
     link->writer_exited = true;
@@ -223,6 +236,9 @@ absl::Status Replicator::RunLink(Link* link, Stream* stream) {
     }
   }
   writer.join();
+  // The peer is no longer a direct feed of this node: tell the others.
+  link->session.Close();
+  WakeAll();
   return error;
 }
 

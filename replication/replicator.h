@@ -86,6 +86,8 @@ class Replicator final : public storage::ChangeListener,
   absl::Duration Jitter(absl::Duration d);
 
   Replica* const replica_;
+  // The peers this node has a stream with, told to every peer.
+  DirectFeeds direct_feeds_;
   const ReplicatorOptions options_;
 
   mutable absl::Mutex mu_;

@@ -38,8 +38,57 @@ size_t AdmissionHash(const v1::SignedAdmission& admission) {
 
 }  // namespace
 
+void DirectFeeds::Add(const std::string& origin) {
+  absl::MutexLock lock(&mu_);
+  if (streams_[origin]++ == 0) ++generation_;
+}
+
+void DirectFeeds::Remove(const std::string& origin) {
+  absl::MutexLock lock(&mu_);
+  auto it = streams_.find(origin);
+  if (it == streams_.end()) return;
+  if (--it->second == 0) {
+    streams_.erase(it);
+    ++generation_;
+  }
+}
+
+uint64_t DirectFeeds::generation() const {
+  absl::MutexLock lock(&mu_);
+  return generation_;
+}
+
+std::vector<std::string> DirectFeeds::Origins() const {
+  absl::MutexLock lock(&mu_);
+  std::vector<std::string> out;
+  for (const auto& [origin, streams] : streams_) out.push_back(origin);
+  return out;
+}
+
 Session::Session(Replica* replica, SessionOptions options)
     : replica_(replica), options_(std::move(options)) {}
+
+Session::~Session() { Close(); }
+
+void Session::Close() {
+  absl::MutexLock lock(&mu_);
+  if (!feed_registered_) return;
+  options_.direct_feeds->Remove(peer_origin_id_);
+  feed_registered_ = false;
+}
+
+absl::Time Session::NextWakeAt() const {
+  absl::MutexLock lock(&mu_);
+  absl::Time at =
+      advertise_pending_ ? next_advertise_at_ : absl::InfiniteFuture();
+  // A grace that has passed is not a reason to wake: those records go with
+  // the next batch the flow control allows, and an Ack wakes the writer.
+  for (const auto& [origin, since] : held_since_) {
+    const absl::Time due = since + options_.relay_grace;
+    if (due > last_poll_at_) at = std::min(at, due);
+  }
+  return at;
+}
 
 SessionStats Session::stats() const {
   absl::MutexLock lock(&mu_);
@@ -49,6 +98,7 @@ SessionStats Session::stats() const {
 absl::StatusOr<std::vector<v1::ReplicationMessage>> Session::Poll(
     absl::Time now) {
   absl::MutexLock lock(&mu_);
+  last_poll_at_ = now;
   std::vector<v1::ReplicationMessage> out;
   if (!hello_sent_) {
     v1::Hello* hello = out.emplace_back().mutable_hello();
@@ -59,6 +109,11 @@ absl::StatusOr<std::vector<v1::ReplicationMessage>> Session::Poll(
     advertised_ = replica_->GetFrontier();
     for (const auto& [origin, seq] : advertised_)
       (*hello->mutable_frontier())[origin] = seq;
+    if (options_.direct_feeds != nullptr) {
+      feeds_generation_sent_ = options_.direct_feeds->generation();
+      for (std::string& origin : options_.direct_feeds->Origins())
+        hello->add_direct_origins(std::move(origin));
+    }
     hello_sent_ = true;
   }
   if (!hello_received_) return out;
@@ -72,7 +127,7 @@ absl::StatusOr<std::vector<v1::ReplicationMessage>> Session::Poll(
   bool sent_records = false;
   while (next_batch_id_ - 1 - acked_batch_id_ < options_.max_unacked_batches) {
     v1::RecordBatch batch;
-    ASSIGN_OR_RETURN(const bool more, AddRecords(local, &batch));
+    ASSIGN_OR_RETURN(const bool more, AddRecords(local, now, &batch));
     if (batch.records_size() == 0 && batch.through_size() == 0) break;
     batch.set_batch_id(next_batch_id_++);
     stats_.records_sent += batch.records_size();
@@ -84,15 +139,24 @@ absl::StatusOr<std::vector<v1::ReplicationMessage>> Session::Poll(
   // Tell the peer what this node holds now (records from other peers), so
   // it does not send them again.
   // An Ack already going out (a reply to a batch) carries it; otherwise a
-  // frontier-only Ack does.
+  // frontier-only Ack does, at most every advertise_interval.
+  advertise_pending_ = false;
   if (local != advertised_) {
     v1::Ack* ack = nullptr;
     for (v1::ReplicationMessage& m : out) {
       if (m.has_ack()) ack = m.mutable_ack();
     }
-    if (ack == nullptr) ack = out.emplace_back().mutable_ack();
-    AdvertiseChanges(local, ack);
+    if (ack == nullptr && now >= next_advertise_at_) {
+      ack = out.emplace_back().mutable_ack();
+      next_advertise_at_ = now + options_.advertise_interval;
+    }
+    if (ack != nullptr) {
+      AdvertiseChanges(local, ack);
+    } else {
+      advertise_pending_ = true;
+    }
   }
+  AddDirectOrigins(&out);
 
   // Digest: only when this side has nothing in flight.
   if (!sent_records && next_batch_id_ - 1 == acked_batch_id_ &&
@@ -104,9 +168,26 @@ absl::StatusOr<std::vector<v1::ReplicationMessage>> Session::Poll(
   return out;
 }
 
-absl::StatusOr<bool> Session::AddRecords(const Frontier& local,
+void Session::AddDirectOrigins(std::vector<v1::ReplicationMessage>* out) {
+  if (options_.direct_feeds == nullptr) return;
+  const uint64_t generation = options_.direct_feeds->generation();
+  if (feeds_generation_sent_ == generation) return;
+  feeds_generation_sent_ = generation;
+  v1::Ack* ack = nullptr;
+  for (v1::ReplicationMessage& m : *out) {
+    if (m.has_ack()) ack = m.mutable_ack();
+  }
+  if (ack == nullptr) ack = out->emplace_back().mutable_ack();
+  v1::DirectOrigins* direct = ack->mutable_direct_origins();
+  for (std::string& origin : options_.direct_feeds->Origins())
+    direct->add_origins(std::move(origin));
+}
+
+absl::StatusOr<bool> Session::AddRecords(const Frontier& local, absl::Time now,
                                          v1::RecordBatch* batch) {
   size_t bytes = 0;
+  const std::string own_origin =
+      peer_direct_.empty() ? std::string() : replica_->origin_id();
   Frontier::const_iterator sent = sent_.begin();
   Frontier::const_iterator known = peer_known_.begin();
   for (const auto& [origin, top] : local) {
@@ -114,7 +195,17 @@ absl::StatusOr<bool> Session::AddRecords(const Frontier& local,
     if (origin == peer_origin_id_) continue;
     const uint64_t from =
         std::max(Walk(sent_, &sent, origin), Walk(peer_known_, &known, origin));
-    if (top <= from) continue;
+    if (top <= from) {
+      if (!held_since_.empty()) held_since_.erase(origin);
+      continue;
+    }
+    // The peer gets this origin's records from the origin itself: relay
+    // them only if its frontier has not passed them after the grace.
+    if (origin != own_origin && peer_direct_.count(origin) != 0) {
+      const absl::Time since =
+          held_since_.try_emplace(origin, now).first->second;
+      if (now - since < options_.relay_grace) continue;
+    }
     const size_t limit =
         options_.max_batch_records - static_cast<size_t>(batch->records_size());
     if (limit == 0) return true;
@@ -194,6 +285,11 @@ absl::Status Session::Receive(const v1::ReplicationMessage& message) {
       acked_batch_id_ = std::max(acked_batch_id_, ack.batch_id());
       for (const auto& [origin, seq] : ack.frontier())
         Raise(&peer_known_, origin, seq);
+      if (ack.has_direct_origins()) {
+        peer_direct_ =
+            std::set<std::string>(ack.direct_origins().origins().begin(),
+                                  ack.direct_origins().origins().end());
+      }
       return absl::OkStatus();
     }
     case v1::ReplicationMessage::kAdmissions: {
@@ -263,6 +359,12 @@ absl::Status Session::ReceiveHello(const v1::Hello& hello) {
   for (const auto& [origin, seq] : hello.frontier()) {
     peer_known_[origin] = seq;
     sent_[origin] = seq;
+  }
+  peer_direct_ = std::set<std::string>(hello.direct_origins().begin(),
+                                       hello.direct_origins().end());
+  if (options_.direct_feeds != nullptr && !peer_origin_id_.empty()) {
+    options_.direct_feeds->Add(peer_origin_id_);
+    feed_registered_ = true;
   }
   return absl::OkStatus();
 }

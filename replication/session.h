@@ -15,6 +15,9 @@
 //   - every `digest_interval`, once caught up, sends its state digest; a
 //     bucket that differs in two digests in a row is repaired by asking the
 //     peer for every entry in it;
+//   - relays records of other origins lazily to a peer that has its own
+//     stream with their origin (it says so in DirectOrigins): they are sent
+//     only if the peer's frontier has not passed them within `relay_grace`;
 //   - when the peer's Hello shows more of this node's own origin than the
 //     node holds (it was restored from an old backup), the node moves its
 //     own records to a fresh origin and the stream ends with UNAVAILABLE;
@@ -85,12 +88,40 @@ class Replica {
       const std::set<uint32_t>& buckets) const = 0;
 };
 
+// The origins whose own node this node has a stream with now: each session
+// adds its peer's origin when the Hello arrives and removes it when the
+// session ends. Sessions tell their peers the set (DirectOrigins).
+// Thread-safe.
+class DirectFeeds {
+ public:
+  void Add(const std::string& origin);
+  void Remove(const std::string& origin);
+  // Changes whenever the set changes.
+  uint64_t generation() const;
+  std::vector<std::string> Origins() const;
+
+ private:
+  mutable absl::Mutex mu_;
+  std::map<std::string, int> streams_ ABSL_GUARDED_BY(mu_);
+  uint64_t generation_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
 struct SessionOptions {
   size_t max_batch_records = 256;
   size_t max_batch_bytes = 1 << 20;
   uint64_t max_unacked_batches = 4;
   absl::Duration digest_interval = absl::Seconds(30);
   std::string version;
+  // The node's direct feeds (not owned; null: none are advertised and peers
+  // relay everything at once).
+  DirectFeeds* direct_feeds = nullptr;
+  // How long a record of another origin waits before it is relayed to a
+  // peer that has a direct stream with that origin.
+  absl::Duration relay_grace = absl::Milliseconds(500);
+  // A frontier that moved by records from other peers is told to this peer
+  // at most this often (Acks of batches tell it at once). Well below
+  // relay_grace, so peers hear of it before they would relay.
+  absl::Duration advertise_interval = absl::Milliseconds(100);
 };
 
 struct SessionStats {
@@ -113,6 +144,9 @@ struct SessionStats {
 class Session {
  public:
   Session(Replica* replica, SessionOptions options);
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
 
   // Handles one message of the peer. An error ends the stream (protocol
   // violation, region mismatch, store failure); refused records are not
@@ -123,12 +157,24 @@ class Session {
   // send: wait for a store change, a Receive, or the next digest time.
   absl::StatusOr<std::vector<v1::ReplicationMessage>> Poll(absl::Time now);
 
+  // When Poll should run again even if nothing happens (records held back
+  // for a lazy relay, a frontier to tell); absl::InfiniteFuture() when there
+  // is no such time.
+  absl::Time NextWakeAt() const;
+
+  // Takes the peer out of the node's direct feeds (also done by the
+  // destructor); call when the stream ends.
+  void Close();
+
   SessionStats stats() const;
 
  private:
   // Fills `batch` from the logs, up to the `local` frontier read before;
   // true when more is left to send.
-  absl::StatusOr<bool> AddRecords(const Frontier& local, v1::RecordBatch* batch)
+  absl::StatusOr<bool> AddRecords(const Frontier& local, absl::Time now,
+                                  v1::RecordBatch* batch)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void AddDirectOrigins(std::vector<v1::ReplicationMessage>* out)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void AddAdmissions(std::vector<v1::ReplicationMessage>* out)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -159,6 +205,17 @@ class Session {
   // sent on this stream.
   Frontier peer_known_ ABSL_GUARDED_BY(mu_);
   Frontier sent_ ABSL_GUARDED_BY(mu_);
+  // Origins the peer has its own stream with, and since when records of
+  // such an origin wait to be relayed.
+  std::set<std::string> peer_direct_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, absl::Time> held_since_ ABSL_GUARDED_BY(mu_);
+  absl::Time last_poll_at_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
+  // A frontier-only Ack waits for this time (advertise_interval).
+  absl::Time next_advertise_at_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
+  bool advertise_pending_ ABSL_GUARDED_BY(mu_) = false;
+  // This session's peer is in the node's direct feeds.
+  bool feed_registered_ ABSL_GUARDED_BY(mu_) = false;
+  std::optional<uint64_t> feeds_generation_sent_ ABSL_GUARDED_BY(mu_);
   uint64_t next_batch_id_ ABSL_GUARDED_BY(mu_) = 1;
   uint64_t acked_batch_id_ ABSL_GUARDED_BY(mu_) = 0;
   // Hashes of the admissions the peer holds (sent or received).

@@ -161,8 +161,15 @@ class FakeReplica final : public Replica {
 
 // Two sessions over a lossless in-memory link.
 struct Link {
-  Link(FakeReplica* a, FakeReplica* b, SessionOptions options = {})
-      : left(a, options), right(b, options) {}
+  Link(FakeReplica* a, FakeReplica* b, SessionOptions options = {},
+       DirectFeeds* a_feeds = nullptr, DirectFeeds* b_feeds = nullptr)
+      : left(a, WithFeeds(options, a_feeds)),
+        right(b, WithFeeds(options, b_feeds)) {}
+
+  static SessionOptions WithFeeds(SessionOptions options, DirectFeeds* feeds) {
+    options.direct_feeds = feeds;
+    return options;
+  }
 
   // Delivers messages both ways until neither side has anything to send;
   // returns the number of messages, or -1 when a side failed.
@@ -240,6 +247,61 @@ TEST(SessionTest, RelaysRecordsOfOtherOrigins) {
   bc.Run(kStart);
   EXPECT_TRUE(c.TitleOf("org/from-a").has_value());
   EXPECT_EQ(c.GetFrontier().at("a.0001"), 1u);
+}
+
+// In a triangle, b does not relay a's records to c, which has its own
+// stream with a: only when that stream is stuck past the grace, or gone.
+TEST(SessionTest, RelaysLazilyToAPeerWithADirectStreamToTheOrigin) {
+  FakeReplica a("a"), b("b"), c("c");
+  DirectFeeds fa, fb, fc;
+  SessionOptions options;
+  options.relay_grace = absl::Milliseconds(500);
+  options.advertise_interval = absl::Milliseconds(100);
+  Link ab(&a, &b, options, &fa, &fb);
+  auto ac = std::make_unique<Link>(&a, &c, options, &fa, &fc);
+  Link bc(&b, &c, options, &fb, &fc);
+  absl::Time now = kStart;
+  for (int round = 0; round < 2; ++round) {
+    ab.Run(now);
+    ac->Run(now);
+    bc.Run(now);
+  }
+  EXPECT_EQ(fc.Origins(), (std::vector<std::string>{"a.0001", "b.0001"}));
+
+  // The direct stream delivers; b's copy is never needed.
+  a.Publish("org/x", 100);
+  ab.Run(now);
+  bc.Run(now);
+  EXPECT_FALSE(c.TitleOf("org/x").has_value());
+  EXPECT_EQ(bc.left.NextWakeAt(), now + absl::Milliseconds(500));
+  ac->Run(now);
+  EXPECT_TRUE(c.TitleOf("org/x").has_value());
+  now += absl::Milliseconds(150);
+  bc.Run(now);  // c tells b its frontier
+  now += absl::Seconds(1);
+  bc.Run(now);
+  EXPECT_EQ(bc.left.stats().records_sent, 0u);
+
+  // The direct stream is stuck: b relays after the grace.
+  a.Publish("org/y", 101);
+  ab.Run(now);
+  bc.Run(now);  // the grace starts when b could first relay it
+  bc.Run(now + absl::Milliseconds(400));
+  EXPECT_FALSE(c.TitleOf("org/y").has_value());
+  bc.Run(now + absl::Milliseconds(500));
+  EXPECT_TRUE(c.TitleOf("org/y").has_value());
+  EXPECT_EQ(bc.left.stats().records_sent, 1u);
+
+  // The direct stream is gone: c says so, and b relays at once.
+  ac.reset();
+  EXPECT_EQ(fc.Origins(), (std::vector<std::string>{"b.0001"}));
+  now += absl::Seconds(1);
+  bc.Run(now);
+  a.Publish("org/z", 102);
+  ab.Run(now);
+  bc.Run(now);
+  EXPECT_TRUE(c.TitleOf("org/z").has_value());
+  EXPECT_EQ(bc.left.stats().records_sent, 2u);
 }
 
 TEST(SessionTest, HigherVersionWinsWhateverTheOrder) {

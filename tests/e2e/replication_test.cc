@@ -22,183 +22,18 @@
 #include "kaartnet/v1/admin.grpc.pb.h"
 #include "kaartnet/v1/directory.grpc.pb.h"
 #include "kaartnet/v1/replication.grpc.pb.h"
-#include "tests/testing/node_harness.h"
-#include "tests/testing/tcp_proxy.h"
+#include "tests/testing/region.h"
 
 namespace kaartnet::testing {
 namespace {
-
-using Steady = std::chrono::steady_clock;
-
-double Millis(Steady::duration d) {
-  return std::chrono::duration<double, std::milli>(d).count();
-}
-
-double Percentile(std::vector<double> values, double p) {
-  if (values.empty()) return 0;
-  std::sort(values.begin(), values.end());
-  const size_t i = std::min(values.size() - 1,
-                            static_cast<size_t>(p * (values.size() - 1) + 0.5));
-  return values[i];
-}
-
-// N nodes; node i dials every node j < i through its own proxy.
-class Region {
- public:
-  Region(int n, const std::string& demo_dir, const std::string& work_dir) {
-    for (int i = 0; i < n; ++i) {
-      nodes_.push_back(std::make_unique<NodeProcess>(
-          absl::StrCat("node", i + 1), demo_dir, work_dir,
-          "digest_interval_seconds: 1\n"));
-    }
-    for (int i = 0; i < n; ++i) {
-      std::string peers;
-      for (int j = 0; j < i; ++j) {
-        auto proxy = std::make_unique<TcpProxy>(nodes_[j]->port());
-        absl::StrAppend(&peers, "peers: \"", proxy->address(), "\"\n");
-        links_[{i, j}] = std::move(proxy);
-      }
-      nodes_[i]->AppendConfig(peers);
-    }
-  }
-
-  int size() const { return static_cast<int>(nodes_.size()); }
-  NodeProcess& node(int i) { return *nodes_[i]; }
-
-  void StartAll() {
-    for (auto& node : nodes_) {
-      std::string error;
-      ASSERT_TRUE(node->Start(&error)) << error;
-    }
-  }
-
-  TcpProxy& link(int a, int b) {
-    return *links_.at({std::max(a, b), std::min(a, b)});
-  }
-
-  // Cuts every link between a node in `side` and one outside it.
-  void Partition(const std::set<int>& side, bool blocked) {
-    for (auto& [pair, proxy] : links_) {
-      if (side.count(pair.first) != side.count(pair.second))
-        proxy->SetBlocked(blocked);
-    }
-  }
-
- private:
-  std::vector<std::unique_ptr<NodeProcess>> nodes_;
-  std::map<std::pair<int, int>, std::unique_ptr<TcpProxy>> links_;
-};
-
-class Client {
- public:
-  explicit Client(const std::string& address)
-      : channel_(
-            grpc::CreateChannel(address, grpc::InsecureChannelCredentials())),
-        directory_(v1::Directory::NewStub(channel_)),
-        admin_(v1::Admin::NewStub(channel_)) {}
-
-  grpc::Status Publish(const v1::Entry& entry,
-                       v1::PublishResponse* response = nullptr) {
-    grpc::ClientContext context;
-    context.set_deadline(std::chrono::system_clock::now() +
-                         std::chrono::seconds(10));
-    v1::PublishRequest request;
-    *request.mutable_entry() = entry;
-    v1::PublishResponse ignored;
-    return directory_->Publish(&context, request,
-                               response ? response : &ignored);
-  }
-
-  grpc::Status Withdraw(const std::string& id) {
-    grpc::ClientContext context;
-    v1::WithdrawRequest request;
-    request.set_id(id);
-    v1::WithdrawResponse response;
-    return directory_->Withdraw(&context, request, &response);
-  }
-
-  // The entry, or nullopt when unknown.
-  std::optional<v1::Entry> Get(const std::string& id) {
-    grpc::ClientContext context;
-    v1::GetRequest request;
-    request.set_id(id);
-    v1::GetResponse response;
-    if (!directory_->Get(&context, request, &response).ok())
-      return std::nullopt;
-    return response.entry();
-  }
-
-  v1::NodeStatus Status() {
-    grpc::ClientContext context;
-    context.set_deadline(std::chrono::system_clock::now() +
-                         std::chrono::seconds(10));
-    v1::NodeStatus status;
-    admin_->GetNodeStatus(&context, v1::GetNodeStatusRequest(), &status);
-    return status;
-  }
-
-  std::shared_ptr<grpc::Channel> channel() { return channel_; }
-
- private:
-  std::shared_ptr<grpc::Channel> channel_;
-  std::unique_ptr<v1::Directory::Stub> directory_;
-  std::unique_ptr<v1::Admin::Stub> admin_;
-};
-
-// Follows a node's changes and notes when each entry id first arrived.
-class Watcher {
- public:
-  explicit Watcher(const std::string& address) : client_(address) {
-    thread_ = std::thread([this] { Run(); });
-  }
-  ~Watcher() {
-    context_.TryCancel();
-    thread_.join();
-  }
-  std::optional<Steady::time_point> SeenAt(const std::string& id) {
-    std::lock_guard<std::mutex> lock(mu_);
-    auto it = seen_.find(id);
-    if (it == seen_.end()) return std::nullopt;
-    return it->second;
-  }
-
- private:
-  void Run() {
-    auto stub = v1::Directory::NewStub(client_.channel());
-    v1::WatchChangesRequest request;
-    request.set_follow(true);
-    auto reader = stub->WatchChanges(&context_, request);
-    v1::ChangeEvent event;
-    while (reader->Read(&event)) {
-      std::lock_guard<std::mutex> lock(mu_);
-      seen_.emplace(event.entry().id(), Steady::now());
-    }
-    reader->Finish();
-  }
-
-  Client client_;
-  grpc::ClientContext context_;
-  std::thread thread_;
-  std::mutex mu_;
-  std::map<std::string, Steady::time_point> seen_;
-};
 
 class ReplicationTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     demo_dir_ = new std::string(NewTempDir("replication_demo"));
     MakeDemoData(*demo_dir_, 400);
-    entries_ = new std::vector<v1::Entry>();
-    for (absl::string_view line :
-         absl::StrSplit(ReadFile(*demo_dir_ + "/entries.jsonl"), '\n',
-                        absl::SkipEmpty())) {
-      v1::Entry entry;
-      ASSERT_TRUE(
-          google::protobuf::util::JsonStringToMessage(std::string(line), &entry)
-              .ok());
-      entry.clear_version();
-      entries_->push_back(std::move(entry));
-    }
+    entries_ = new std::vector<v1::Entry>(ReadDemoEntries(*demo_dir_));
+    ASSERT_EQ(entries_->size(), 400u);
   }
   static void TearDownTestSuite() {
     std::filesystem::remove_all(*demo_dir_);
@@ -214,7 +49,8 @@ class ReplicationTest : public ::testing::Test {
 
   void StartRegion(int n) {
     region_ = std::make_unique<Region>(n, *demo_dir_, work_dir_);
-    region_->StartAll();
+    std::string error;
+    ASSERT_TRUE(region_->StartAll(&error)) << error;
   }
 
   Client ClientOf(int i) { return Client(region_->node(i).address()); }

@@ -42,6 +42,8 @@ int main(int argc, char** argv) {
                "burst load, then split the clusters in two and heal; no "
                "random faults");
   app.add_flag("--verbose", options.verbose);
+  app.add_flag("!--eager-relay", options.lazy_relay,
+               "Relay every record at once (no DirectOrigins), to compare");
   CLI11_PARSE(app, argc, argv);
   options.active = absl::Seconds(active_seconds);
   options.load_window = absl::Seconds(load_window_seconds);

@@ -46,6 +46,9 @@ struct Node {
   std::string id;
   std::unique_ptr<SimClock> clock;
   std::unique_ptr<SimReplica> replica;
+  // The node's direct feeds, shared by its sessions (as in the replicator).
+  std::unique_ptr<replication::DirectFeeds> feeds =
+      std::make_unique<replication::DirectFeeds>();
   bool joined = false;  // started at least once (joiners start late)
   bool up = false;
   bool left = false;
@@ -68,13 +71,15 @@ struct Link {
   Micros backoff = 200 * kMilli;
   bool connect_scheduled = false;
   bool dirty[2] = {false, false};
+  // A poll scheduled for records held back for a lazy relay (0: none).
+  Micros wake_at[2] = {0, 0};
   // Messages on the way, per direction (side 0: from end[0]), when records
   // in flight are tracked (runs with restores).
   std::deque<std::shared_ptr<const v1::ReplicationMessage>> in_flight[2];
   bool connected() const { return session[0] != nullptr; }
 };
 
-enum class Kind { kDeliver, kConnect, kTick, kWrite, kFault, kPhase };
+enum class Kind { kDeliver, kConnect, kTick, kWake, kWrite, kFault, kPhase };
 enum class Fault {
   kPartition,
   kHealPartition,
@@ -301,8 +306,12 @@ void World::Connect(int l) {
   link.connect_scheduled = false;
   if (link.connected() || !Eligible(link)) return;
   for (int side = 0; side < 2; ++side) {
+    replication::SessionOptions options = session_options_;
+    if (options_.lazy_relay)
+      options.direct_feeds = nodes_[link.end[side]].feeds.get();
     link.session[side] = std::make_unique<replication::Session>(
-        nodes_[link.end[side]].replica.get(), session_options_);
+        nodes_[link.end[side]].replica.get(), std::move(options));
+    link.wake_at[side] = 0;
     link.last_delivery[side] = now_;
     MarkDirty(l, side);
   }
@@ -446,6 +455,22 @@ void World::Flush() {
       Send(l, side, std::move(message));
       if (!link.connected()) break;
     }
+    if (!link.connected()) continue;
+    // Records held back for a lazy relay are due then.
+    const absl::Time wake = link.session[side]->NextWakeAt();
+    if (wake == absl::InfiniteFuture()) continue;
+    const Micros at =
+        std::max(now_ + 1,
+                 static_cast<Micros>(absl::ToInt64Microseconds(wake - kEpoch)));
+    if (link.wake_at[side] > now_ && link.wake_at[side] <= at) continue;
+    link.wake_at[side] = at;
+    Event e;
+    e.time = at;
+    e.kind = Kind::kWake;
+    e.a = l;
+    e.side = side;
+    e.epoch = link.epoch;
+    Schedule(std::move(e));
   }
 }
 
@@ -813,6 +838,12 @@ SimReport World::Run() {
         break;
       case Kind::kConnect:
         Connect(e.a);
+        break;
+      case Kind::kWake:
+        if (links_[e.a].epoch == e.epoch &&
+            links_[e.a].wake_at[e.side] == e.time) {
+          MarkDirty(e.a, e.side);
+        }
         break;
       case Kind::kTick: {
         Node& node = nodes_[e.a];

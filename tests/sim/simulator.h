@@ -57,6 +57,9 @@ struct SimOptions {
   absl::Duration load_window = absl::Seconds(60);
   int divergent_writes = 1000;
   bool verbose = false;
+  // Sessions tell their peers their direct feeds and relay lazily, as the
+  // replicator does; off: every record is relayed at once (for comparison).
+  bool lazy_relay = true;
   // Test of the checker: node n000 keeps older versions over newer ones.
   bool sabotage_conflict_rule = false;
 };
