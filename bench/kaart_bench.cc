@@ -539,9 +539,11 @@ void PrintReplication(const nlohmann::json& r) {
   if (r.contains("heal") && r["heal"].is_object()) {
     const auto& h = r["heal"];
     std::cout << absl::StrFormat(
-        "%-28s %9.0f ms %12s  %d nodes cut in two halves\n",
+        "%-28s %9.0f ms %12s  %d nodes cut in two halves; streams back "
+        "after %.0f ms\n",
         absl::StrCat("heal, ", h["divergent_writes"].get<int>(), " divergent"),
-        h["converge_ms"].get<double>(), "< 2000 ms", h["nodes"].get<int>());
+        h["converge_ms"].get<double>(), "< 2000 ms", h["nodes"].get<int>(),
+        h.value("reconnect_ms", 0.0));
   }
   if (r.contains("bootstrap") && r["bootstrap"].is_object()) {
     const auto& b = r["bootstrap"];

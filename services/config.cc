@@ -102,6 +102,7 @@ absl::StatusOr<v1::NodeConfig> LoadConfig(const std::string& path) {
   for (auto& file : *config.mutable_admission_files())
     file = Resolve(base, file);
   config.set_admissions_dir(Resolve(base, config.admissions_dir()));
+  config.set_backup_dir(Resolve(base, config.backup_dir()));
   config.set_hosted_keys_dir(Resolve(base, config.hosted_keys_dir()));
   for (auto& hosted : *config.mutable_hosted_organisations()) {
     hosted.set_secret_key_file(Resolve(base, hosted.secret_key_file()));

@@ -595,4 +595,27 @@ absl::StatusOr<v1::ListPeersResponse> AdminCore::RemovePeer(
   return PeerList();
 }
 
+absl::StatusOr<v1::CreateBackupResponse> AdminCore::CreateBackup(
+    const trust::Caller& caller, const v1::CreateBackupRequest& request) {
+  RETURN_IF_ERROR(Authorize(caller, Action::kBackup));
+  const uint64_t live = context_->store->counts().live_entries;
+  const std::string metadata =
+      absl::StrCat("node ", context_->node_id, ", ", live, " entries");
+  const absl::Time start = context_->clock->Now();
+  ASSIGN_OR_RETURN(const storage::BackupInfo info,
+                   context_->store->CreateBackup(context_->backup_dir, metadata,
+                                                 request.keep()));
+  KLOG(INFO) << "backup " << info.id << " made in " << context_->backup_dir
+             << " (" << info.size_bytes << " bytes, " << live << " entries, "
+             << absl::FormatDuration(context_->clock->Now() - start) << ")";
+  v1::CreateBackupResponse response;
+  response.set_backup_id(info.id);
+  response.set_backup_dir(context_->backup_dir);
+  *response.mutable_created() = ToProto(info.created);
+  response.set_size_bytes(info.size_bytes);
+  response.set_live_entries(live);
+  response.set_node_id(context_->node_id);
+  return response;
+}
+
 }  // namespace kaartnet::services

@@ -39,6 +39,7 @@ struct NodeContext {
   absl::Time started_at;
   std::string version;
   std::string data_dir;
+  std::string backup_dir;
   storage::Store* store = nullptr;
   trust::OrganisationRegistry* registry = nullptr;
   Ledger* ledger = nullptr;
@@ -134,6 +135,8 @@ class AdminCore {
       const trust::Caller& caller, const v1::RemovePeerRequest& request);
   absl::StatusOr<v1::ListPeersResponse> ListPeers(
       const trust::Caller& caller, const v1::ListPeersRequest& request);
+  absl::StatusOr<v1::CreateBackupResponse> CreateBackup(
+      const trust::Caller& caller, const v1::CreateBackupRequest& request);
 
  private:
   v1::ListPeersResponse PeerList() const;

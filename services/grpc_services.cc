@@ -178,6 +178,14 @@ grpc::Status AdminService::AddPeer(grpc::ServerContext* context,
   });
 }
 
+grpc::Status AdminService::CreateBackup(grpc::ServerContext* context,
+                                        const v1::CreateBackupRequest* request,
+                                        v1::CreateBackupResponse* response) {
+  return Unary(context, auth_, response, [&](const trust::Caller& caller) {
+    return core_->CreateBackup(caller, *request);
+  });
+}
+
 grpc::Status AdminService::RemovePeer(grpc::ServerContext* context,
                                       const v1::RemovePeerRequest* request,
                                       v1::ListPeersResponse* response) {

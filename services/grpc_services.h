@@ -72,6 +72,9 @@ class AdminService final : public v1::Admin::Service {
   grpc::Status AddPeer(grpc::ServerContext* context,
                        const v1::AddPeerRequest* request,
                        v1::ListPeersResponse* response) override;
+  grpc::Status CreateBackup(grpc::ServerContext* context,
+                            const v1::CreateBackupRequest* request,
+                            v1::CreateBackupResponse* response) override;
   grpc::Status RemovePeer(grpc::ServerContext* context,
                           const v1::RemovePeerRequest* request,
                           v1::ListPeersResponse* response) override;

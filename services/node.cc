@@ -80,6 +80,9 @@ absl::Status Node::Init(NodeOptions options) {
   context_.started_at = clock->Now();
   context_.version = KaartnetVersion();
   context_.data_dir = config_.data_dir();
+  context_.backup_dir = config_.backup_dir().empty()
+                            ? config_.data_dir() + "-backups"
+                            : config_.backup_dir();
   context_.store = store_.get();
   context_.registry = registry_.get();
   context_.ledger = ledger_.get();
@@ -173,7 +176,8 @@ absl::Status Node::Init(NodeOptions options) {
   ASSIGN_OR_RETURN(
       peer_book_,
       PeerBook::Open(
-          (std::filesystem::path(config_.data_dir()) / "peers.txt").string(),
+          (std::filesystem::path(config_.data_dir()) / storage::kPeersFile)
+              .string(),
           {config_.peers().begin(), config_.peers().end()}));
   context_.peer_book = peer_book_.get();
 

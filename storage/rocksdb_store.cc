@@ -1,5 +1,6 @@
 // RocksDB implementation of storage::Store. See store.h for the layout.
 #include <deque>
+#include <filesystem>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
@@ -15,6 +16,7 @@
 #include "rocksdb/options.h"
 #include "rocksdb/table.h"
 #include "rocksdb/transaction_log.h"
+#include "rocksdb/utilities/backup_engine.h"
 #include "rocksdb/write_batch.h"
 #include "storage/store.h"
 #include "trust/keys.h"
@@ -75,6 +77,15 @@ absl::Status FromRocks(const rocksdb::Status& s, absl::string_view what) {
   if (s.IsNoSpace()) return absl::ResourceExhaustedError(message);
   if (s.IsIOError()) return absl::UnavailableError(message);
   return absl::InternalError(message);
+}
+
+BackupInfo ToBackupInfo(const rocksdb::BackupInfo& info) {
+  BackupInfo out;
+  out.id = info.backup_id;
+  out.created = absl::FromUnixSeconds(info.timestamp);
+  out.size_bytes = info.size;
+  out.metadata = info.app_metadata;
+  return out;
 }
 
 // Like RETURN_IF_ERROR for rocksdb::Status (NotFound passes).
@@ -296,6 +307,34 @@ class RocksDbStore final : public Store {
     // obsolete and RocksDB deletes it; a last flush also retires the WAL
     // that was current during the compaction.
     return FromRocks(db_->Flush(flush_options, handles_), "flush");
+  }
+
+  absl::StatusOr<BackupInfo> CreateBackup(const std::string& backup_dir,
+                                          const std::string& metadata,
+                                          uint32_t keep) override {
+    // One backup at a time; writes continue meanwhile (the engine copies
+    // the live files of a flushed, consistent state and keeps RocksDB from
+    // deleting them until it is done).
+    absl::MutexLock backup_lock(&purge_mu_);
+    rocksdb::BackupEngine* raw = nullptr;
+    RETURN_IF_ERROR(FromRocks(
+        rocksdb::BackupEngine::Open(
+            db_->GetEnv(), rocksdb::BackupEngineOptions(backup_dir), &raw),
+        absl::StrCat("open backup directory ", backup_dir)));
+    std::unique_ptr<rocksdb::BackupEngine> engine(raw);
+    rocksdb::BackupID id = 0;
+    RETURN_IF_ERROR(
+        FromRocks(engine->CreateNewBackupWithMetadata(
+                      rocksdb::CreateBackupOptions(), db_.get(), metadata, &id),
+                  "create backup"));
+    if (keep > 0) {
+      RETURN_IF_ERROR(
+          FromRocks(engine->PurgeOldBackups(keep), "remove old backups"));
+    }
+    rocksdb::BackupInfo info;
+    RETURN_IF_ERROR(
+        FromRocks(engine->GetBackupInfo(id, &info), "read the new backup"));
+    return ToBackupInfo(info);
   }
 
   uint64_t DiskBytes() const override {
@@ -678,6 +717,101 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(
   return std::make_unique<RocksDbStore>(options, std::move(db),
                                         std::move(handles), std::move(meta),
                                         std::move(frontier));
+}
+
+absl::StatusOr<std::vector<BackupInfo>> ListBackups(
+    const std::string& backup_dir) {
+  if (!std::filesystem::is_directory(backup_dir)) {
+    return absl::NotFoundError(
+        absl::StrCat("no backup directory ", backup_dir));
+  }
+  rocksdb::BackupEngineReadOnly* raw = nullptr;
+  RETURN_IF_ERROR(
+      FromRocks(rocksdb::BackupEngineReadOnly::Open(
+                    rocksdb::Env::Default(),
+                    rocksdb::BackupEngineOptions(backup_dir), &raw),
+                absl::StrCat("open backup directory ", backup_dir)));
+  std::unique_ptr<rocksdb::BackupEngineReadOnly> engine(raw);
+  std::vector<rocksdb::BackupInfo> infos;
+  engine->GetBackupInfo(&infos);
+  std::vector<BackupInfo> out;
+  for (const rocksdb::BackupInfo& info : infos)
+    out.push_back(ToBackupInfo(info));
+  return out;
+}
+
+absl::StatusOr<std::string> RestoreBackup(const std::string& backup_dir,
+                                          uint32_t id, const std::string& path,
+                                          absl::Time now) {
+  namespace fs = std::filesystem;
+  rocksdb::Env* env = rocksdb::Env::Default();
+  const std::string lock_path = (fs::path(path) / "LOCK").string();
+  if (fs::exists(lock_path)) {
+    rocksdb::FileLock* lock = nullptr;
+    const rocksdb::Status locked = env->LockFile(lock_path, &lock);
+    if (!locked.ok()) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("data directory ", path,
+                       " is in use (stop the kaartnetd that runs on it "
+                       "first): ",
+                       locked.ToString()));
+    }
+    env->UnlockFile(lock).PermitUncheckedError();
+  }
+  ASSIGN_OR_RETURN(const std::vector<BackupInfo> backups,
+                   ListBackups(backup_dir));
+  if (backups.empty())
+    return absl::NotFoundError(absl::StrCat("no backups in ", backup_dir));
+  if (id == 0) id = backups.back().id;
+  rocksdb::BackupEngineReadOnly* raw = nullptr;
+  RETURN_IF_ERROR(
+      FromRocks(rocksdb::BackupEngineReadOnly::Open(
+                    env, rocksdb::BackupEngineOptions(backup_dir), &raw),
+                absl::StrCat("open backup directory ", backup_dir)));
+  std::unique_ptr<rocksdb::BackupEngineReadOnly> engine(raw);
+  rocksdb::BackupInfo info;
+  if (!engine->GetBackupInfo(id, &info).ok()) {
+    return absl::NotFoundError(absl::StrCat(
+        "no backup ", id, " in ", backup_dir, " (there are ", backups.size(),
+        "; the newest is ", backups.back().id, ")"));
+  }
+  RETURN_IF_ERROR(FromRocks(engine->VerifyBackup(id, /*verify_with_checksum=*/
+                                                 true),
+                            absl::StrCat("verify backup ", id)));
+  // Restore next to the directory and swap, so a failed restore leaves
+  // the data directory as it was.
+  const std::string staging = path + ".restoring";
+  std::error_code error;
+  fs::remove_all(staging, error);
+  RETURN_IF_ERROR(
+      FromRocks(engine->RestoreDBFromBackup(id, staging, staging),
+                absl::StrCat("restore backup ", id, " into ", staging)));
+  std::string aside;
+  if (fs::exists(path)) {
+    aside = absl::StrCat(
+        path, ".before-restore-",
+        absl::FormatTime("%Y%m%dT%H%M%SZ", now, absl::UTCTimeZone()));
+    const fs::path peers = fs::path(path) / kPeersFile;
+    if (fs::exists(peers)) {
+      fs::copy_file(peers, fs::path(staging) / kPeersFile, error);
+      if (error) {
+        return absl::UnavailableError(
+            absl::StrCat("copy ", peers.string(),
+                         " into the restored directory: ", error.message()));
+      }
+    }
+    fs::rename(path, aside, error);
+    if (error) {
+      return absl::UnavailableError(absl::StrCat("move ", path, " aside to ",
+                                                 aside, ": ", error.message()));
+    }
+  }
+  fs::rename(staging, path, error);
+  if (error) {
+    return absl::UnavailableError(absl::StrCat(
+        "move the restored ", staging, " to ", path, ": ", error.message()));
+  }
+  return aside;
 }
 
 }  // namespace kaartnet::storage

@@ -34,6 +34,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "common/clock.h"
 #include "common/hlc.h"
@@ -64,6 +65,15 @@ struct StoreOptions {
   HybridLogicalClock* hlc = nullptr;
   // Shared block cache size.
   size_t block_cache_bytes = 128 << 20;
+};
+
+// One backup of a store (see Store::CreateBackup).
+struct BackupInfo {
+  uint32_t id = 0;
+  absl::Time created;
+  uint64_t size_bytes = 0;
+  // What the node said about it when it was made (node id, entries).
+  std::string metadata;
 };
 
 // Compares versions by the conflict rule: (hlc, node_id), lexicographic.
@@ -212,6 +222,14 @@ class Store {
   // files. Slow; call after applying erasures.
   virtual absl::Status PurgeObsoleteData() = 0;
 
+  // Copies a consistent state of the store into `backup_dir` with RocksDB's
+  // BackupEngine, while the store keeps serving: files shared with earlier
+  // backups there are not copied again. Keeps the newest `keep` backups
+  // (0: all).
+  virtual absl::StatusOr<BackupInfo> CreateBackup(const std::string& backup_dir,
+                                                  const std::string& metadata,
+                                                  uint32_t keep) = 0;
+
   // Bytes on disk (SST + WAL) as reported by RocksDB.
   virtual uint64_t DiskBytes() const = 0;
 
@@ -219,6 +237,23 @@ class Store {
   virtual void AddListener(ChangeListener* listener) = 0;
   virtual void RemoveListener(ChangeListener* listener) = 0;
 };
+
+// The backups in `backup_dir`, oldest first.
+absl::StatusOr<std::vector<BackupInfo>> ListBackups(
+    const std::string& backup_dir);
+
+// The name of the file in a data directory that holds the node's peer
+// list; a restore keeps it.
+inline constexpr char kPeersFile[] = "peers.txt";
+
+// Makes backup `id` (0: the newest) of `backup_dir` the data directory
+// `path`, after verifying its checksums. No node may be running on `path`
+// (FAILED_PRECONDITION). What `path` held moves aside to
+// `<path>.before-restore-<UTC time>` (returned; empty when `path` did not
+// exist); the peer list (kPeersFile) is carried over.
+absl::StatusOr<std::string> RestoreBackup(const std::string& backup_dir,
+                                          uint32_t id, const std::string& path,
+                                          absl::Time now);
 
 }  // namespace kaartnet::storage
 

@@ -579,6 +579,72 @@ TEST_P(StoreDiskTest, PurgeRemovesErasedContentFromEveryFile) {
   EXPECT_EQ(store_->counts().live_entries, 20u);
 }
 
+// A backup made while writes go on restores to a consistent state: every
+// write acknowledged before the backup began, nothing half-written.
+TEST_P(StoreDiskTest, BackupWhileWritingRestoresThatState) {
+  Open();
+  const std::string backups = dir_ + "-backups";
+  for (int i = 0; i < 10; ++i)
+    MustApply(store_.get(), {Record(absl::StrCat("m/b", i), 100 + i)});
+  std::ofstream(std::filesystem::path(dir_) / kPeersFile) << "10.0.0.2:7400\n";
+  std::atomic<bool> stop{false};
+  std::thread writer([&] {
+    for (int i = 0; !stop; ++i)
+      MustApply(store_.get(), {Record(absl::StrCat("m/w", i), 1000 + i)});
+  });
+  auto first = store_->CreateBackup(backups, "first", 0);
+  stop = true;
+  writer.join();
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ(first->id, 1u);
+  EXPECT_GT(first->size_bytes, 0u);
+  const uint64_t live_after_writer = store_->counts().live_entries;
+  auto second = store_->CreateBackup(backups, "second", 0);
+  ASSERT_TRUE(second.ok()) << second.status();
+
+  // Not while the store is open.
+  auto busy = RestoreBackup(backups, 1, dir_, absl::Now());
+  EXPECT_EQ(busy.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(std::string(busy.status().message()),
+              ::testing::HasSubstr("stop the kaartnetd"));
+
+  store_.reset();
+  auto listed = ListBackups(backups);
+  ASSERT_TRUE(listed.ok()) << listed.status();
+  ASSERT_EQ(listed->size(), 2u);
+  EXPECT_EQ((*listed)[0].metadata, "first");
+  EXPECT_EQ(RestoreBackup(backups, 9, dir_, absl::Now()).status().code(),
+            absl::StatusCode::kNotFound);
+
+  auto aside = RestoreBackup(backups, 1, dir_, absl::Now());
+  ASSERT_TRUE(aside.ok()) << aside.status();
+  EXPECT_TRUE(std::filesystem::exists(*aside));
+  EXPECT_TRUE(
+      std::filesystem::exists(std::filesystem::path(dir_) / kPeersFile));
+  Open();
+  const StoreCounts counts = store_->counts();
+  EXPECT_GE(counts.live_entries, 10u);
+  EXPECT_LE(counts.live_entries, live_after_writer);
+  // Consistent: the writes the backup holds are a prefix of the writer's.
+  const uint64_t written = counts.live_entries - 10;
+  for (uint64_t i = 0; i < written; ++i)
+    EXPECT_TRUE(GetEntry(absl::StrCat("m/w", i)).has_value()) << i;
+  EXPECT_EQ(store_->Frontier().at(store_->origin_id()), counts.live_entries);
+
+  store_.reset();
+  ASSERT_TRUE(
+      RestoreBackup(backups, 0, dir_, absl::Now() + absl::Seconds(1)).ok());
+  Open();
+  EXPECT_EQ(store_->counts().live_entries, live_after_writer);
+  std::filesystem::remove_all(backups);
+  std::filesystem::remove_all(*aside);
+  for (const auto& file : std::filesystem::directory_iterator(
+           std::filesystem::path(dir_).parent_path())) {
+    if (file.path().string().rfind(dir_ + ".before-restore-", 0) == 0)
+      std::filesystem::remove_all(file.path());
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Disk, StoreDiskTest, ::testing::Values(EnvKind::kDisk),
                          [](const auto& param_info) {
                            return EnvName(param_info.param);

@@ -54,6 +54,8 @@ const char* ActionName(Action action) {
       return "use the region overview";
     case Action::kAudit:
       return "read the access log";
+    case Action::kBackup:
+      return "back up the node";
   }
   return "?";
 }
@@ -92,6 +94,7 @@ absl::Status Authorize(const Caller& caller, Action action,
       break;
     case Action::kManagePeers:
     case Action::kManageTokens:
+    case Action::kBackup:
       allowed = role == Role::kNodeAdmin;
       break;
   }

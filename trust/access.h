@@ -55,6 +55,7 @@ enum class Action {
   kManageTokens,
   kRegionOverview,  // coverage, stale entries, exports with contacts
   kAudit,           // verify and read the access log
+  kBackup,          // back up the node's data
 };
 
 const char* ActionName(Action action);

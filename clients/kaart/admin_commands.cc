@@ -1,4 +1,5 @@
-// kaart orgs | status | keygen | admin admit | demo-data
+// kaart orgs | status | keygen | admin admit/peers/backup/backups/restore |
+// demo-data
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -15,6 +16,7 @@
 #include "common/reference_data.h"
 #include "kaartnet/v1/admin.grpc.pb.h"
 #include "model/vocabulary.h"
+#include "storage/store.h"
 #include "trust/keys.h"
 #include "trust/signing.h"
 
@@ -170,6 +172,63 @@ int RunPeers(const GlobalOptions& options, const std::string& action,
     return 0;
   }
   PrintPeers(response.peers());
+  return 0;
+}
+
+std::string Megabytes(uint64_t bytes) {
+  return absl::StrFormat("%.1f MB", static_cast<double>(bytes) / 1e6);
+}
+
+int RunBackup(const GlobalOptions& options, uint32_t keep) {
+  auto stub = v1::Admin::NewStub(Connect(options));
+  auto context = NewContext(options);
+  // A backup of a large node takes longer than an ordinary call.
+  context->set_deadline(std::chrono::system_clock::now() +
+                        std::chrono::minutes(30));
+  v1::CreateBackupRequest request;
+  request.set_keep(keep);
+  v1::CreateBackupResponse response;
+  grpc::Status status = stub->CreateBackup(context.get(), request, &response);
+  if (!status.ok()) return ReportError(status);
+  if (options.json) {
+    std::cout << ToJson(response) << "\n";
+    return 0;
+  }
+  std::cout << "backup " << response.backup_id() << " van "
+            << response.node_id() << ": " << response.live_entries()
+            << " items, " << Megabytes(response.size_bytes()) << ", in "
+            << response.backup_dir() << "\n"
+            << "terugzetten (node gestopt): kaart admin restore --dir "
+            << response.backup_dir() << " --id " << response.backup_id()
+            << " --data-dir DATA_DIR\n";
+  return 0;
+}
+
+int RunListBackups(const std::string& dir) {
+  auto backups = storage::ListBackups(dir);
+  if (!backups.ok()) return ReportError(backups.status());
+  if (backups->empty()) std::cout << "geen backups in " << dir << "\n";
+  for (const storage::BackupInfo& b : *backups) {
+    std::cout << absl::StrFormat(
+        "%4d  %s  %10s  %s\n", b.id,
+        absl::FormatTime("%Y-%m-%d %H:%M:%S UTC", b.created,
+                         absl::UTCTimeZone()),
+        Megabytes(b.size_bytes), b.metadata);
+  }
+  return 0;
+}
+
+int RunRestore(const std::string& dir, uint32_t id,
+               const std::string& data_dir) {
+  auto aside = storage::RestoreBackup(dir, id, data_dir, absl::Now());
+  if (!aside.ok()) return ReportError(aside.status());
+  std::cout << "backup "
+            << (id == 0 ? std::string("(nieuwste)") : absl::StrCat(id))
+            << " teruggezet in " << data_dir << "\n";
+  if (!aside->empty())
+    std::cout << "de vorige inhoud staat in " << *aside << "\n";
+  std::cout << "start de node: hij haalt bij zijn peers op wat na de backup "
+               "is gebeurd en gaat verder onder een nieuwe origin.\n";
   return 0;
 }
 
@@ -385,6 +444,33 @@ void AddAdminCommands(CLI::App& app, GlobalOptions& options, int* exit_code) {
       *exit_code = RunPeers(options, action, *peer_address);
     });
   }
+
+  auto keep = std::make_shared<uint32_t>(0);
+  CLI::App* backup = admin->add_subcommand(
+      "backup",
+      "Back up the node's data while it serves (into its backup_dir)");
+  backup->add_option("--keep", *keep,
+                     "Keep only the newest N backups (default: all)");
+  backup->callback(
+      [&options, keep, exit_code] { *exit_code = RunBackup(options, *keep); });
+  auto backup_dir = std::make_shared<std::string>();
+  CLI::App* backups = admin->add_subcommand(
+      "backups", "List the backups in a backup directory");
+  backups->add_option("--dir", *backup_dir, "Backup directory")->required();
+  backups->callback(
+      [backup_dir, exit_code] { *exit_code = RunListBackups(*backup_dir); });
+  auto restore_id = std::make_shared<uint32_t>(0);
+  auto data_dir = std::make_shared<std::string>();
+  CLI::App* restore = admin->add_subcommand(
+      "restore",
+      "Make a backup the node's data directory (stop the node first)");
+  restore->add_option("--dir", *backup_dir, "Backup directory")->required();
+  restore->add_option("--id", *restore_id, "Backup id (default: the newest)");
+  restore->add_option("--data-dir", *data_dir, "The node's data_dir")
+      ->required();
+  restore->callback([backup_dir, restore_id, data_dir, exit_code] {
+    *exit_code = RunRestore(*backup_dir, *restore_id, *data_dir);
+  });
 
   auto seed = std::make_shared<uint64_t>(1);
   auto count = std::make_shared<size_t>(1000);

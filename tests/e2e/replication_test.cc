@@ -13,6 +13,7 @@
 #include <set>
 #include <thread>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
@@ -228,6 +229,75 @@ TEST_F(ReplicationTest, S4WithdrawnEntryDoesNotComeBack) {
     ASSERT_TRUE(got.has_value());
     EXPECT_TRUE(got->withdrawn()) << "resurrected on node" << i + 1;
   }
+}
+
+// The origins of `node_id` in a node's frontier (node id + ".").
+std::set<std::string> OriginsOf(const v1::NodeStatus& status,
+                                const std::string& node_id) {
+  std::set<std::string> out;
+  for (const v1::OriginProgress& p : status.frontier()) {
+    if (absl::StartsWith(p.origin_node_id(), node_id + "."))
+      out.insert(p.origin_node_id());
+  }
+  return out;
+}
+
+// S7: a node restored from an old backup gets back what it wrote after the
+// backup, continues under a fresh origin, and rolls nobody back.
+TEST_F(ReplicationTest, S7RestoredNodeCatchesUpAndRollsNobodyBack) {
+  StartRegion(3);
+  NodeProcess& restored = region_->node(2);
+  Client c = ClientOf(2);
+  for (int k = 0; k < 20; ++k) ASSERT_TRUE(c.Publish((*entries_)[k]).ok());
+  ASSERT_GE(AwaitConvergence(20, absl::Seconds(20)), 0);
+  RunResult backup = Kaart(restored.address(), {"admin", "backup"});
+  ASSERT_EQ(backup.exit_code, 0) << backup.out << backup.err;
+  EXPECT_THAT(backup.out, ::testing::HasSubstr("20 items"));
+  const std::string backup_dir = restored.data_dir() + "-backups";
+
+  // After the backup: node3 writes 20 more and changes one, node1 10 more.
+  for (int k = 20; k < 40; ++k) ASSERT_TRUE(c.Publish((*entries_)[k]).ok());
+  v1::Entry changed = (*entries_)[0];
+  changed.set_title("Gewijzigd na de backup");
+  ASSERT_TRUE(c.Publish(changed).ok());
+  Client a = ClientOf(0);
+  for (int k = 40; k < 50; ++k) ASSERT_TRUE(a.Publish((*entries_)[k]).ok());
+  ASSERT_GE(AwaitConvergence(50, absl::Seconds(20)), 0);
+  const std::set<std::string> origins_before = OriginsOf(c.Status(), "node3");
+  ASSERT_EQ(origins_before.size(), 1u);
+
+  ASSERT_EQ(restored.Stop(), 0);
+  RunResult restore =
+      RunCommand({BinDir() + "/kaart", "admin", "restore", "--dir", backup_dir,
+                  "--data-dir", restored.data_dir()});
+  ASSERT_EQ(restore.exit_code, 0) << restore.out << restore.err;
+  std::string error;
+  ASSERT_TRUE(restored.Start(&error)) << error;
+  EXPECT_EQ(c.Status().live_entries(), 20u) << "not the backup's state";
+
+  const double ms = AwaitConvergence(50, absl::Seconds(30));
+  ASSERT_GE(ms, 0);
+  std::cout << "S7 restored node caught up " << ms << " ms after start\n";
+  for (int i = 0; i < 3; ++i) {
+    auto got = ClientOf(i).Get(changed.id());
+    ASSERT_TRUE(got.has_value());
+    EXPECT_EQ(got->title(), "Gewijzigd na de backup")
+        << "rolled back on node" << i + 1;
+  }
+  // It moved to a fresh origin, and what it writes now reaches the others.
+  EXPECT_THAT(restored.Log(), ::testing::HasSubstr("restored from a backup"));
+  ASSERT_TRUE(c.Publish((*entries_)[50]).ok());
+  ASSERT_GE(AwaitConvergence(51, absl::Seconds(20)), 0);
+  const std::set<std::string> origins_after = OriginsOf(c.Status(), "node3");
+  EXPECT_EQ(origins_after.size(), 2u);
+  EXPECT_EQ(OriginsOf(ClientOf(0).Status(), "node3"), origins_after);
+
+  // A restore while the node runs is refused.
+  RunResult refused =
+      RunCommand({BinDir() + "/kaart", "admin", "restore", "--dir", backup_dir,
+                  "--data-dir", restored.data_dir()});
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_THAT(refused.err, ::testing::HasSubstr("stop the kaartnetd"));
 }
 
 // S8: a peer that sends a forged record is refused and counted; the good

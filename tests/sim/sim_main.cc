@@ -1,7 +1,7 @@
 // kaartnet-sim: runs the deterministic replication simulation by hand.
 //
 //   kaartnet-sim --seed 7 --nodes 30                 one faulty run
-//   kaartnet-sim --sweep 1000 --first 1 --nodes 40   many seeds
+//   kaartnet-sim --sweep 1000 --seed 1 --nodes 40    many seeds
 //   kaartnet-sim --scale --nodes 700 --clusters 35 --entries 100000
 //
 // A failing seed prints the violation with the faults that led to it; the

@@ -330,7 +330,7 @@ void World::ResetLink(int l) {
   }
   // The dialer backs off with jitter, as the replicator does.
   const Micros wait = link.backoff / 2 + UniformMicros(0, link.backoff);
-  link.backoff = std::min<Micros>(link.backoff * 2, 30 * kSecond);
+  link.backoff = std::min<Micros>(link.backoff * 2, kSecond);
   ScheduleConnect(l, wait);
 }
 
