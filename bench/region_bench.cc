@@ -56,30 +56,6 @@ nlohmann::json Quantiles(const std::vector<double>& values) {
           {"max", Percentile(values, 1.0)}};
 }
 
-// Waits until every node shows the same digest and `live` entries; the
-// milliseconds it took, or -1 after `timeout_ms`.
-double AwaitConvergence(Region& region, uint64_t live, double timeout_ms) {
-  const auto start = Steady::now();
-  std::vector<Client> clients;
-  for (int i = 0; i < region.size(); ++i)
-    clients.emplace_back(region.node(i).address());
-  while (Millis(Steady::now() - start) < timeout_ms) {
-    std::set<uint64_t> digests;
-    bool all = true;
-    for (Client& client : clients) {
-      const v1::NodeStatus status = client.Status();
-      if (status.live_entries() != live) {
-        all = false;
-        break;
-      }
-      digests.insert(status.state_digest());
-    }
-    if (all && digests.size() == 1) return Millis(Steady::now() - start);
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  return -1;
-}
-
 bool Start(Region& region) {
   std::string error;
   if (region.StartAll(&error)) return true;
@@ -202,7 +178,7 @@ nlohmann::json Heal(const Options& options,
     return nullptr;
   }
   for (int k = 0; k < base; ++k) a.Publish(entries[k]);
-  if (AwaitConvergence(region, base, 60000) < 0) {
+  if (region.AwaitConvergence(base, absl::Seconds(60)) < 0) {
     std::cerr << "kaart-region-bench: the region did not converge before "
                  "the partition\n";
     return nullptr;
@@ -254,7 +230,7 @@ nlohmann::json Heal(const Options& options,
       },
       absl::Seconds(60));
   const double reconnect_ms = Millis(Steady::now() - healed);
-  const double rest_ms = AwaitConvergence(region, total, 60000);
+  const double rest_ms = region.AwaitConvergence(total, absl::Seconds(60));
   const double converge_ms = rest_ms < 0 ? -1 : Millis(Steady::now() - healed);
   return {{"nodes", options.nodes},
           {"topology", "full mesh, every link through a TCP proxy"},

@@ -32,6 +32,15 @@ void Raise(Frontier* frontier, const std::string& origin, uint64_t seq) {
   f = std::max(f, seq);
 }
 
+// The Ack already among `out` (a reply to a batch), or null.
+v1::Ack* AckGoingOut(std::vector<v1::ReplicationMessage>* out) {
+  v1::Ack* ack = nullptr;
+  for (v1::ReplicationMessage& m : *out) {
+    if (m.has_ack()) ack = m.mutable_ack();
+  }
+  return ack;
+}
+
 size_t AdmissionHash(const v1::SignedAdmission& admission) {
   return std::hash<std::string>()(admission.SerializeAsString());
 }
@@ -142,10 +151,7 @@ absl::StatusOr<std::vector<v1::ReplicationMessage>> Session::Poll(
   // frontier-only Ack does, at most every advertise_interval.
   advertise_pending_ = false;
   if (local != advertised_) {
-    v1::Ack* ack = nullptr;
-    for (v1::ReplicationMessage& m : out) {
-      if (m.has_ack()) ack = m.mutable_ack();
-    }
+    v1::Ack* ack = AckGoingOut(&out);
     if (ack == nullptr && now >= next_advertise_at_) {
       ack = out.emplace_back().mutable_ack();
       next_advertise_at_ = now + options_.advertise_interval;
@@ -173,10 +179,7 @@ void Session::AddDirectOrigins(std::vector<v1::ReplicationMessage>* out) {
   const uint64_t generation = options_.direct_feeds->generation();
   if (feeds_generation_sent_ == generation) return;
   feeds_generation_sent_ = generation;
-  v1::Ack* ack = nullptr;
-  for (v1::ReplicationMessage& m : *out) {
-    if (m.has_ack()) ack = m.mutable_ack();
-  }
+  v1::Ack* ack = AckGoingOut(out);
   if (ack == nullptr) ack = out->emplace_back().mutable_ack();
   v1::DirectOrigins* direct = ack->mutable_direct_origins();
   for (std::string& origin : options_.direct_feeds->Origins())

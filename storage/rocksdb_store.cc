@@ -719,8 +719,10 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(
                                         std::move(frontier));
 }
 
-absl::StatusOr<std::vector<BackupInfo>> ListBackups(
-    const std::string& backup_dir) {
+namespace {
+
+absl::StatusOr<std::unique_ptr<rocksdb::BackupEngineReadOnly>>
+OpenBackupsReadOnly(const std::string& backup_dir) {
   if (!std::filesystem::is_directory(backup_dir)) {
     return absl::NotFoundError(
         absl::StrCat("no backup directory ", backup_dir));
@@ -731,13 +733,24 @@ absl::StatusOr<std::vector<BackupInfo>> ListBackups(
                     rocksdb::Env::Default(),
                     rocksdb::BackupEngineOptions(backup_dir), &raw),
                 absl::StrCat("open backup directory ", backup_dir)));
-  std::unique_ptr<rocksdb::BackupEngineReadOnly> engine(raw);
+  return std::unique_ptr<rocksdb::BackupEngineReadOnly>(raw);
+}
+
+std::vector<BackupInfo> BackupsIn(rocksdb::BackupEngineReadOnly& engine) {
   std::vector<rocksdb::BackupInfo> infos;
-  engine->GetBackupInfo(&infos);
+  engine.GetBackupInfo(&infos);
   std::vector<BackupInfo> out;
   for (const rocksdb::BackupInfo& info : infos)
     out.push_back(ToBackupInfo(info));
   return out;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<BackupInfo>> ListBackups(
+    const std::string& backup_dir) {
+  ASSIGN_OR_RETURN(auto engine, OpenBackupsReadOnly(backup_dir));
+  return BackupsIn(*engine);
 }
 
 absl::StatusOr<std::string> RestoreBackup(const std::string& backup_dir,
@@ -758,17 +771,11 @@ absl::StatusOr<std::string> RestoreBackup(const std::string& backup_dir,
     }
     env->UnlockFile(lock).PermitUncheckedError();
   }
-  ASSIGN_OR_RETURN(const std::vector<BackupInfo> backups,
-                   ListBackups(backup_dir));
+  ASSIGN_OR_RETURN(auto engine, OpenBackupsReadOnly(backup_dir));
+  const std::vector<BackupInfo> backups = BackupsIn(*engine);
   if (backups.empty())
     return absl::NotFoundError(absl::StrCat("no backups in ", backup_dir));
   if (id == 0) id = backups.back().id;
-  rocksdb::BackupEngineReadOnly* raw = nullptr;
-  RETURN_IF_ERROR(
-      FromRocks(rocksdb::BackupEngineReadOnly::Open(
-                    env, rocksdb::BackupEngineOptions(backup_dir), &raw),
-                absl::StrCat("open backup directory ", backup_dir)));
-  std::unique_ptr<rocksdb::BackupEngineReadOnly> engine(raw);
   rocksdb::BackupInfo info;
   if (!engine->GetBackupInfo(id, &info).ok()) {
     return absl::NotFoundError(absl::StrCat(

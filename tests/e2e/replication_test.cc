@@ -59,27 +59,15 @@ class ReplicationTest : public ::testing::Test {
   // Waits until every node shows the same state digest and `live` live
   // entries; returns the time it took, or a negative value on timeout.
   double AwaitConvergence(uint64_t live, absl::Duration timeout) {
-    const auto start = Steady::now();
-    const bool converged = WaitFor(
-        [&] {
-          std::set<uint64_t> digests;
-          for (int i = 0; i < region_->size(); ++i) {
-            const v1::NodeStatus status = ClientOf(i).Status();
-            if (status.live_entries() != live) return false;
-            digests.insert(status.state_digest());
-          }
-          return digests.size() == 1;
-        },
-        timeout);
-    if (!converged) {
+    const double ms = region_->AwaitConvergence(live, timeout);
+    if (ms < 0) {
       for (int i = 0; i < region_->size(); ++i) {
         const v1::NodeStatus status = ClientOf(i).Status();
         ADD_FAILURE() << "node" << i + 1 << ": " << status.live_entries()
                       << " live, digest " << status.state_digest();
       }
-      return -1;
     }
-    return Millis(Steady::now() - start);
+    return ms;
   }
 
   static inline std::string* demo_dir_ = nullptr;

@@ -74,6 +74,24 @@ void Region::Partition(const std::set<int>& side, bool blocked) {
   }
 }
 
+double Region::AwaitConvergence(uint64_t live, absl::Duration timeout) {
+  const auto start = Steady::now();
+  std::vector<Client> clients;
+  for (const auto& node : nodes_) clients.emplace_back(node->address());
+  const bool converged = WaitFor(
+      [&] {
+        std::set<uint64_t> digests;
+        for (Client& client : clients) {
+          const v1::NodeStatus status = client.Status();
+          if (status.live_entries() != live) return false;
+          digests.insert(status.state_digest());
+        }
+        return digests.size() == 1;
+      },
+      timeout);
+  return converged ? Millis(Steady::now() - start) : -1;
+}
+
 Client::Client(const std::string& address)
     : channel_(
           grpc::CreateChannel(address, grpc::InsecureChannelCredentials())),

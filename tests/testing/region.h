@@ -53,6 +53,10 @@ class Region {
   // outside it. Only for a proxied region.
   void Partition(const std::set<int>& side, bool blocked);
 
+  // Waits until every node shows the same state digest and `live` live
+  // entries; the milliseconds it took, or -1 on timeout.
+  double AwaitConvergence(uint64_t live, absl::Duration timeout);
+
  private:
   std::vector<std::unique_ptr<NodeProcess>> nodes_;
   std::map<std::pair<int, int>, std::unique_ptr<TcpProxy>> links_;
