@@ -44,6 +44,36 @@ if [ ! -f "$VAR/data/entries.jsonl" ]; then
   "$KAART" demo-data --out "$VAR/data" --count 1000 --seed 1
 fi
 
+# Security of the demo region: a test CA with a certificate per node
+# (mutual TLS between nodes, TLS for clients), and bearer tokens for each
+# role, written as shell variables to var/demo/tokens.env.
+if [ ! -f "$VAR/ca/ca.crt" ]; then
+  deploy/make-test-ca.sh "$VAR/ca" "${NODES[@]}" > /dev/null
+fi
+if [ ! -f "$VAR/tokens.env" ]; then
+  rm -f "$VAR/tokens"
+  new_token() { "$KAART" admin tokens create --file "$VAR/tokens" "$@" 2>/dev/null; }
+  {
+    echo "# Demo bearer tokens of the kaartnet demo region (deploy/quickstart.sh)."
+    echo "# source var/demo/tokens.env; kaart picks the token each command needs."
+    echo "export KAARTNET_CA_CERT=\"$VAR/ca/ca.crt\""
+    echo "export KAARTNET_TOKEN_READER=$(new_token --role reader --name 'demo klantmanager')"
+    echo "export KAARTNET_TOKEN_ADMIN=$(new_token --role node-admin --name 'demo node admin')"
+    echo "export KAARTNET_TOKEN_REGION=$(new_token --role region-admin --name 'demo Werkbedrijf')"
+    orgs=$(find "$VAR/data/keys" -name '*.key' -printf '%f\n' | sed 's/\.key$//' | sort | paste -sd,)
+    new_token --role publisher --organisation "$orgs" --name "demo publisher" |
+      while read -r org token; do
+        echo "export KAARTNET_TOKEN_PUBLISHER_$(echo "$org" | tr 'a-z-' 'A-Z_')=$token"
+      done
+  } > "$VAR/tokens.env.tmp"
+  chmod 600 "$VAR/tokens.env.tmp"
+  mv "$VAR/tokens.env.tmp" "$VAR/tokens.env"
+fi
+set -a
+# shellcheck disable=SC1091
+source "$VAR/tokens.env"
+set +a
+
 i=0
 for node in "${NODES[@]}"; do
   i=$((i + 1))
@@ -62,6 +92,8 @@ for node in "${NODES[@]}"; do
     echo "grpc_listen: \"127.0.0.1:$port\""
     echo "admissions_dir: \"$VAR/data/admissions\""
     echo "hosted_keys_dir: \"$VAR/data/keys\""
+    echo "tokens_file: \"$VAR/tokens\""
+    echo "tls { ca_file: \"$VAR/ca/ca.crt\" cert_file: \"$VAR/ca/$node.crt\" key_file: \"$VAR/ca/$node.key\" }"
     # One stream per pair of nodes: each node dials the nodes before it.
     for ((j = 1; j < i; j++)); do
       echo "peers: \"127.0.0.1:$((GRPC_PORT_BASE + j))\""
@@ -102,12 +134,14 @@ echo "node1 holds $want entries; replicated: node2 $(live_on 2), node3 $(live_on
 
 cat <<TXT
 
-kaartnet demo region is running: three nodes that replicate to each other.
+kaartnet demo region is running: three nodes that replicate to each other
+over mutual TLS; callers need a bearer token.
   node1   gRPC 127.0.0.1:$((GRPC_PORT_BASE + 1))
   node2   gRPC 127.0.0.1:$((GRPC_PORT_BASE + 2))
   node3   gRPC 127.0.0.1:$((GRPC_PORT_BASE + 3))
 
-Try:
+Try (the first line sets the demo tokens and the CA certificate):
+  source var/demo/tokens.env
   build/bin/kaart search ips psychose kerkrade --accepting
   build/bin/kaart search jobcoach --near "6411 AB" --radius 15 --sort distance
   build/bin/kaart search --kind werkgever --area AM30 --offer garantiebaan --facets gemeente
@@ -115,6 +149,8 @@ Try:
   build/bin/kaart status
   build/bin/kaart --node 127.0.0.1:$((GRPC_PORT_BASE + 3)) get ggz-zuid-limburg/ips-heerlen
   build/bin/kaart admin peers list
+  build/bin/kaart get ggz-zuid-limburg/ips-heerlen --reveal   (logged)
+  build/bin/kaart admin audit verify
 
 Stop with: deploy/quickstart.sh stop
 TXT

@@ -246,6 +246,16 @@ grpc::Status Replicator::Exchange(
     grpc::ServerContext* context,
     grpc::ServerReaderWriter<v1::ReplicationMessage, v1::ReplicationMessage>*
         stream) {
+  if (options_.require_peer_certificate) {
+    const auto auth = context->auth_context();
+    if (auth == nullptr || !auth->IsPeerAuthenticated()) {
+      KLOG(WARNING) << "replication: refused stream from " << context->peer()
+                    << ": no certificate of the region's CA";
+      return grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
+                          "replication needs a node certificate signed by "
+                          "the region's CA (mutual TLS)");
+    }
+  }
   auto link = std::make_shared<Link>(replica_, options_.session);
   link->address = context->peer();
   link->since = options_.clock->Now();
@@ -255,6 +265,12 @@ grpc::Status Replicator::Exchange(
     if (stopping_)
       return grpc::Status(grpc::StatusCode::UNAVAILABLE,
                           "node is shutting down");
+    if (static_cast<int>(inbound_.size()) >= options_.max_inbound_streams) {
+      return grpc::Status(
+          grpc::StatusCode::RESOURCE_EXHAUSTED,
+          absl::StrCat("this node already has ", inbound_.size(),
+                       " incoming replication streams; try again later"));
+    }
     inbound_.insert(link);
   }
   const absl::Status status = RunLink(link.get(), stream);

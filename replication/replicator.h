@@ -36,6 +36,11 @@ struct ReplicatorOptions {
   absl::Duration idle_wake = absl::Seconds(1);
   // Default: insecure (loopback and tests).
   std::shared_ptr<grpc::ChannelCredentials> credentials;
+  // Refuse incoming streams whose peer did not present a certificate that
+  // the server's TLS verified against the region's CA (mutual TLS).
+  bool require_peer_certificate = false;
+  // Incoming streams at most; more are refused with RESOURCE_EXHAUSTED.
+  int max_inbound_streams = 64;
   Clock* clock = Clock::Real();
 };
 

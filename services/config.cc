@@ -12,6 +12,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "common/field_violations.h"
 #include "common/reference_data.h"
 #include "google/protobuf/io/tokenizer.h"
@@ -80,6 +81,12 @@ void ApplyDefaults(v1::NodeConfig* config) {
   if (!config->has_sync_writes()) config->set_sync_writes(true);
   if (config->digest_interval_seconds() == 0)
     config->set_digest_interval_seconds(30);
+  if (config->token_rate_per_second() == 0)
+    config->set_token_rate_per_second(50);
+  if (config->access_log_retention_days() == 0)
+    config->set_access_log_retention_days(365);
+  if (config->max_watch_streams() == 0) config->set_max_watch_streams(256);
+  if (config->max_peer_streams() == 0) config->set_max_peer_streams(64);
 }
 
 absl::StatusOr<v1::NodeConfig> LoadConfig(const std::string& path) {
@@ -104,6 +111,14 @@ absl::StatusOr<v1::NodeConfig> LoadConfig(const std::string& path) {
   config.set_admissions_dir(Resolve(base, config.admissions_dir()));
   config.set_backup_dir(Resolve(base, config.backup_dir()));
   config.set_hosted_keys_dir(Resolve(base, config.hosted_keys_dir()));
+  config.set_tokens_file(Resolve(base, config.tokens_file()));
+  config.set_access_log_dir(Resolve(base, config.access_log_dir()));
+  if (config.has_tls()) {
+    auto* tls = config.mutable_tls();
+    tls->set_ca_file(Resolve(base, tls->ca_file()));
+    tls->set_cert_file(Resolve(base, tls->cert_file()));
+    tls->set_key_file(Resolve(base, tls->key_file()));
+  }
   for (auto& hosted : *config.mutable_hosted_organisations()) {
     hosted.set_secret_key_file(Resolve(base, hosted.secret_key_file()));
   }
@@ -121,6 +136,14 @@ absl::Status CheckPeerAddress(const std::string& address) {
         absl::StrCat("\"", address, "\" is not host:port, e.g. 10.0.0.2:7401"));
   }
   return absl::OkStatus();
+}
+
+bool IsLoopbackAddress(absl::string_view address) {
+  const size_t colon = address.rfind(':');
+  absl::string_view host =
+      colon == absl::string_view::npos ? address : address.substr(0, colon);
+  if (absl::ConsumePrefix(&host, "[")) absl::ConsumeSuffix(&host, "]");
+  return absl::StartsWith(host, "127.") || host == "localhost" || host == "::1";
 }
 
 absl::Status CheckConfig(const v1::NodeConfig& config) {
@@ -180,6 +203,37 @@ absl::Status CheckConfig(const v1::NodeConfig& config) {
     if (!dir.empty() && !std::filesystem::is_directory(dir)) {
       violations.push_back(
           {field, absl::StrCat("\"", dir, "\" is not a directory")});
+    }
+  }
+  if (config.tokens_file().empty() &&
+      !IsLoopbackAddress(config.grpc_listen())) {
+    violations.push_back(
+        {"tokens_file",
+         absl::StrCat("is required when grpc_listen (", config.grpc_listen(),
+                      ") is not a loopback address: without it every caller "
+                      "would be trusted (make one with `kaart admin tokens "
+                      "create --file ...`)")});
+  }
+  if (config.allow_anonymous() && config.tokens_file().empty()) {
+    violations.push_back({"allow_anonymous",
+                          "needs tokens_file (without it nobody is "
+                          "anonymous: every caller is trusted)"});
+  }
+  if (config.has_tls()) {
+    for (const auto& [field, path] :
+         {std::pair<const char*, std::string>{"tls.ca_file",
+                                              config.tls().ca_file()},
+          {"tls.cert_file", config.tls().cert_file()},
+          {"tls.key_file", config.tls().key_file()}}) {
+      if (path.empty()) {
+        violations.push_back(
+            {field,
+             "is required with tls (deploy/make-test-ca.sh makes "
+             "test files)"});
+      } else if (!std::filesystem::is_regular_file(path)) {
+        violations.push_back(
+            {field, absl::StrCat("\"", path, "\" is not a file")});
+      }
     }
   }
   if (!config.search_engine().empty() && config.search_engine() != "inverted" &&

@@ -22,6 +22,8 @@ void ApplyDefaults(v1::NodeConfig* config);
 
 // Every problem of a configuration, as field violations.
 absl::Status CheckConfig(const v1::NodeConfig& config);
+// 127.x.x.x, localhost or ::1 (with or without a port).
+bool IsLoopbackAddress(absl::string_view address);
 // INVALID_ARGUMENT unless `address` is host:port.
 absl::Status CheckPeerAddress(const std::string& address);
 

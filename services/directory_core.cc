@@ -219,6 +219,17 @@ absl::StatusOr<v1::GetResponse> DirectoryCore::Get(
                                     "\" is not a purpose (doorverwijzing, "
                                     "afstemming, overzicht)")}});
     }
+    // No reveal without a durable record of it.
+    if (context_->access_log == nullptr) {
+      return absl::FailedPreconditionError(
+          "this node has no access log, so it reveals no contacts");
+    }
+    trust::AccessRecord record;
+    record.caller = caller;
+    record.entry_id = entry.id();
+    record.entry_organisation = entry.organisation_id();
+    record.purpose = purpose;
+    RETURN_IF_ERROR(context_->access_log->Append(record));
   }
   response.mutable_status()->set_hidden_contacts(
       model::RedactContacts(&entry, request.reveal_contacts()));
@@ -616,6 +627,14 @@ absl::StatusOr<v1::CreateBackupResponse> AdminCore::CreateBackup(
   response.set_live_entries(live);
   response.set_node_id(context_->node_id);
   return response;
+}
+
+absl::StatusOr<v1::VerifyAccessLogResponse> AdminCore::VerifyAccessLog(
+    const trust::Caller& caller, const v1::VerifyAccessLogRequest&) {
+  RETURN_IF_ERROR(Authorize(caller, Action::kAudit));
+  if (context_->access_log_dir.empty())
+    return absl::FailedPreconditionError("this node has no access log");
+  return trust::AccessLog::Verify(context_->access_log_dir);
 }
 
 }  // namespace kaartnet::services

@@ -26,6 +26,7 @@
 #include "services/peer_book.h"
 #include "storage/store.h"
 #include "trust/access.h"
+#include "trust/access_log.h"
 #include "trust/keys.h"
 #include "trust/organisation_registry.h"
 
@@ -51,6 +52,9 @@ struct NodeContext {
   // Replication (null when the node runs without it, e.g. in unit tests).
   replication::Replicator* replicator = nullptr;
   PeerBook* peer_book = nullptr;
+  // Where contact reveals are recorded (null: reveals are refused).
+  trust::AccessLog* access_log = nullptr;
+  std::string access_log_dir;
   const replication::DigestTable* digest = nullptr;
   // Bumped whenever an admission is installed.
   std::atomic<uint64_t> admissions_generation{0};
@@ -137,6 +141,8 @@ class AdminCore {
       const trust::Caller& caller, const v1::ListPeersRequest& request);
   absl::StatusOr<v1::CreateBackupResponse> CreateBackup(
       const trust::Caller& caller, const v1::CreateBackupRequest& request);
+  absl::StatusOr<v1::VerifyAccessLogResponse> VerifyAccessLog(
+      const trust::Caller& caller, const v1::VerifyAccessLogRequest& request);
 
  private:
   v1::ListPeersResponse PeerList() const;

@@ -16,6 +16,7 @@
 #include "model/testdata_entries.h"
 #include "rocksdb/env.h"
 #include "services/node.h"
+#include "services/testing/node_fixture.h"
 #include "trust/signing.h"
 #include "trust/test_region.h"
 
@@ -27,130 +28,9 @@ using ::testing::HasSubstr;
 using ::testing::Pair;
 using trust::testing::TestRegion;
 
-// Field paths of the BadRequest in a gRPC error.
-std::vector<std::string> ViolatedFields(const grpc::Status& status) {
-  std::vector<std::string> fields;
-  google::rpc::Status rich;
-  if (!rich.ParseFromString(status.error_details())) return fields;
-  for (const auto& any : rich.details()) {
-    google::rpc::BadRequest bad_request;
-    if (any.UnpackTo(&bad_request)) {
-      for (const auto& v : bad_request.field_violations())
-        fields.push_back(v.field());
-    }
-  }
-  return fields;
-}
+class DirectoryServiceTest : public testing::NodeFixture {};
 
-class DirectoryServiceTest : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    dir_ = new std::string((std::filesystem::temp_directory_path() /
-                            absl::StrCat("kaartnet_services_test_", ::getpid()))
-                               .string());
-    std::filesystem::remove_all(*dir_);
-    std::filesystem::create_directories(*dir_);
-    region_ = new TestRegion();
-    ASSERT_TRUE(region_->anchor().WritePublicFile(*dir_ + "/region.pub").ok());
-    for (const char* org : {"mondriaan", "azm"}) {
-      ASSERT_TRUE(region_->key(org)
-                      .WriteSecretFile(absl::StrCat(*dir_, "/", org, ".key"))
-                      .ok());
-    }
-    for (const auto& [id, admission] : region_->admissions()) {
-      std::ofstream(absl::StrCat(*dir_, "/", id, ".admission"),
-                    std::ios::binary)
-          << admission.SerializeAsString();
-    }
-  }
-  static void TearDownTestSuite() {
-    std::filesystem::remove_all(*dir_);
-    delete region_;
-    delete dir_;
-  }
-
-  void SetUp() override {
-    env_.reset(rocksdb::NewMemEnv(rocksdb::Env::Default()));
-    StartNode();
-  }
-
-  void StartNode() {
-    NodeOptions options;
-    v1::NodeConfig& config = options.config;
-    config.set_node_id("node1");
-    config.set_region("AM30");
-    config.set_data_dir("/kaartnet/node1");
-    auto* anchor = config.add_trust_anchors();
-    anchor->set_region("AM30");
-    anchor->set_public_key_file(*dir_ + "/region.pub");
-    for (const auto& [id, admission] : region_->admissions()) {
-      config.add_admission_files(absl::StrCat(*dir_, "/", id, ".admission"));
-    }
-    for (const char* org : {"mondriaan", "azm"}) {
-      auto* hosted = config.add_hosted_organisations();
-      hosted->set_organisation_id(org);
-      hosted->set_secret_key_file(absl::StrCat(*dir_, "/", org, ".key"));
-    }
-    options.clock = &clock_;
-    options.env = env_.get();
-    options.serve_grpc = false;
-    auto node = Node::Start(std::move(options));
-    ASSERT_TRUE(node.ok()) << node.status();
-    node_ = std::move(*node);
-    auto channel = node_->InProcessChannel();
-    directory_ = v1::Directory::NewStub(channel);
-    admin_ = v1::Admin::NewStub(channel);
-  }
-
-  void RestartNode() {
-    directory_.reset();
-    admin_.reset();
-    node_.reset();
-    StartNode();
-  }
-
-  grpc::Status Publish(const v1::Entry& entry,
-                       v1::PublishResponse* response = nullptr) {
-    v1::PublishRequest request;
-    *request.mutable_entry() = entry;
-    return Publish(request, response);
-  }
-  grpc::Status Publish(const v1::PublishRequest& request,
-                       v1::PublishResponse* response = nullptr) {
-    grpc::ClientContext context;
-    v1::PublishResponse ignored;
-    return directory_->Publish(&context, request,
-                               response ? response : &ignored);
-  }
-  grpc::Status Get(const std::string& id, v1::GetResponse* response,
-                   bool reveal = false) {
-    grpc::ClientContext context;
-    v1::GetRequest request;
-    request.set_id(id);
-    request.set_reveal_contacts(reveal);
-    return directory_->Get(&context, request, response);
-  }
-  grpc::Status Search(const v1::SearchRequest& request,
-                      v1::SearchResponse* response) {
-    grpc::ClientContext context;
-    return directory_->Search(&context, request, response);
-  }
-  grpc::Status Withdraw(const v1::WithdrawRequest& request,
-                        v1::WithdrawResponse* response = nullptr) {
-    grpc::ClientContext context;
-    v1::WithdrawResponse ignored;
-    return directory_->Withdraw(&context, request,
-                                response ? response : &ignored);
-  }
-
-  static inline std::string* dir_ = nullptr;
-  static inline TestRegion* region_ = nullptr;
-  FakeClock clock_{absl::FromUnixSeconds(1767225600 + 86400)};
-  std::unique_ptr<rocksdb::Env> env_;
-  std::unique_ptr<Node> node_;
-  std::unique_ptr<v1::Directory::Stub> directory_;
-  std::unique_ptr<v1::Admin::Stub> admin_;
-};
+using testing::ViolatedFields;
 
 TEST_F(DirectoryServiceTest, PublishThenGet) {
   v1::PublishResponse published;

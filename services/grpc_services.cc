@@ -1,5 +1,6 @@
 #include "services/grpc_services.h"
 
+#include "absl/strings/str_cat.h"
 #include "common/field_violations.h"
 #include "google/protobuf/any.pb.h"
 #include "google/rpc/error_details.pb.h"
@@ -126,6 +127,17 @@ grpc::Status DirectoryService::WatchChanges(
     grpc::ServerWriter<v1::ChangeEvent>* writer) {
   auto caller = CallerOf(context, auth_);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
+  // Each open stream holds a server thread: bound them.
+  struct Slot {
+    std::atomic<int>* count;
+    ~Slot() { --*count; }
+  } slot{&watch_streams_};
+  if (++watch_streams_ > max_watch_streams_) {
+    return grpc::Status(
+        grpc::StatusCode::RESOURCE_EXHAUSTED,
+        absl::StrCat("this node already serves ", max_watch_streams_,
+                     " WatchChanges streams; try again later"));
+  }
   std::string cursor = request->cursor();
   while (!context->IsCancelled() && !stopping_) {
     std::string next;
@@ -191,6 +203,14 @@ grpc::Status AdminService::RemovePeer(grpc::ServerContext* context,
                                       v1::ListPeersResponse* response) {
   return Unary(context, auth_, response, [&](const trust::Caller& caller) {
     return core_->RemovePeer(caller, *request);
+  });
+}
+
+grpc::Status AdminService::VerifyAccessLog(
+    grpc::ServerContext* context, const v1::VerifyAccessLogRequest* request,
+    v1::VerifyAccessLogResponse* response) {
+  return Unary(context, auth_, response, [&](const trust::Caller& caller) {
+    return core_->VerifyAccessLog(caller, *request);
   });
 }
 

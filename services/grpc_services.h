@@ -28,8 +28,9 @@ class DirectoryService final
     : public v1::Directory::WithRawCallbackMethod_Search<
           v1::Directory::Service> {
  public:
-  DirectoryService(DirectoryCore* core, Authenticator* auth)
-      : core_(core), auth_(auth) {}
+  DirectoryService(DirectoryCore* core, Authenticator* auth,
+                   int max_watch_streams = 256)
+      : core_(core), auth_(auth), max_watch_streams_(max_watch_streams) {}
 
   grpc::Status Publish(grpc::ServerContext* context,
                        const v1::PublishRequest* request,
@@ -52,6 +53,8 @@ class DirectoryService final
  private:
   DirectoryCore* const core_;
   Authenticator* const auth_;
+  const int max_watch_streams_;
+  std::atomic<int> watch_streams_{0};
   std::atomic<bool> stopping_{false};
 };
 
@@ -81,6 +84,9 @@ class AdminService final : public v1::Admin::Service {
   grpc::Status ListPeers(grpc::ServerContext* context,
                          const v1::ListPeersRequest* request,
                          v1::ListPeersResponse* response) override;
+  grpc::Status VerifyAccessLog(grpc::ServerContext* context,
+                               const v1::VerifyAccessLogRequest* request,
+                               v1::VerifyAccessLogResponse* response) override;
 
  private:
   AdminCore* const core_;

@@ -89,6 +89,40 @@ absl::Status Node::Init(NodeOptions options) {
   context_.index = index_.get();
   context_.hlc = hlc_.get();
   context_.clock = clock;
+  context_.access_log_dir =
+      config_.access_log_dir().empty()
+          ? (std::filesystem::path(config_.data_dir()) / "access-log").string()
+          : config_.access_log_dir();
+  trust::AccessLogOptions access_log_options;
+  access_log_options.dir = context_.access_log_dir;
+  access_log_options.retention =
+      absl::Hours(24) * config_.access_log_retention_days();
+  access_log_options.clock = clock;
+  ASSIGN_OR_RETURN(access_log_, trust::AccessLog::Open(access_log_options));
+  context_.access_log = access_log_.get();
+
+  // TLS: the node's certificate serves the gRPC port and dials peers.
+  std::shared_ptr<grpc::ServerCredentials> server_credentials =
+      grpc::InsecureServerCredentials();
+  std::shared_ptr<grpc::ChannelCredentials> peer_credentials;
+  if (config_.has_tls()) {
+    ASSIGN_OR_RETURN(const std::string ca,
+                     ReadFileToString(config_.tls().ca_file()));
+    ASSIGN_OR_RETURN(const std::string cert,
+                     ReadFileToString(config_.tls().cert_file()));
+    ASSIGN_OR_RETURN(const std::string key,
+                     ReadFileToString(config_.tls().key_file()));
+    grpc::SslServerCredentialsOptions ssl(
+        GRPC_SSL_REQUEST_CLIENT_CERTIFICATE_AND_VERIFY);
+    ssl.pem_root_certs = ca;
+    ssl.pem_key_cert_pairs.push_back({key, cert});
+    server_credentials = grpc::SslServerCredentials(ssl);
+    grpc::SslCredentialsOptions client;
+    client.pem_root_certs = ca;
+    client.pem_private_key = key;
+    client.pem_cert_chain = cert;
+    peer_credentials = grpc::SslCredentials(client);
+  }
 
   // Admissions: those stored earlier, then the configured files.
   ASSIGN_OR_RETURN(std::vector<v1::SignedAdmission> stored,
@@ -169,6 +203,10 @@ absl::Status Node::Init(NodeOptions options) {
   replication_options.session.version = KaartnetVersion();
   replication_options.session.digest_interval =
       absl::Seconds(config_.digest_interval_seconds());
+  replication_options.credentials = peer_credentials;
+  replication_options.require_peer_certificate = config_.has_tls();
+  replication_options.max_inbound_streams =
+      static_cast<int>(config_.max_peer_streams());
   replicator_ = std::make_unique<replication::Replicator>(replica_.get(),
                                                           replication_options);
   store_->AddListener(replicator_.get());
@@ -181,11 +219,23 @@ absl::Status Node::Init(NodeOptions options) {
           {config_.peers().begin(), config_.peers().end()}));
   context_.peer_book = peer_book_.get();
 
-  authenticator_ = options.authenticator
-                       ? std::move(options.authenticator)
-                       : std::make_unique<OpenAuthenticator>();
-  directory_service_ = std::make_unique<DirectoryService>(directory_.get(),
-                                                          authenticator_.get());
+  if (options.authenticator != nullptr) {
+    authenticator_ = std::move(options.authenticator);
+  } else if (!config_.tokens_file().empty()) {
+    TokenAuthenticatorOptions token_options;
+    token_options.tokens_file = config_.tokens_file();
+    token_options.allow_anonymous = config_.allow_anonymous();
+    token_options.rate_per_second = config_.token_rate_per_second();
+    token_options.clock = clock;
+    ASSIGN_OR_RETURN(authenticator_, TokenAuthenticator::Open(token_options));
+  } else {
+    KLOG(WARNING) << "no tokens_file: every caller is trusted (development "
+                     "mode, loopback only)";
+    authenticator_ = std::make_unique<OpenAuthenticator>();
+  }
+  directory_service_ = std::make_unique<DirectoryService>(
+      directory_.get(), authenticator_.get(),
+      static_cast<int>(config_.max_watch_streams()));
   admin_service_ =
       std::make_unique<AdminService>(admin_.get(), authenticator_.get());
 
@@ -193,8 +243,8 @@ absl::Status Node::Init(NodeOptions options) {
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   if (options.serve_grpc) {
-    builder.AddListeningPort(config_.grpc_listen(),
-                             grpc::InsecureServerCredentials(), &grpc_port_);
+    builder.AddListeningPort(config_.grpc_listen(), server_credentials,
+                             &grpc_port_);
   }
   // Keep enough threads: calls block for a group commit, and the sync
   // server would otherwise create and end a thread per call under load.
@@ -202,6 +252,15 @@ absl::Status Node::Init(NodeOptions options) {
       grpc::ServerBuilder::SyncServerOption::MIN_POLLERS, 2);
   builder.SetSyncServerOption(
       grpc::ServerBuilder::SyncServerOption::MAX_POLLERS, 64);
+  // Limits: streams per connection, keepalive (peers ping every 10 s), and
+  // message sizes (an entry is at most 64 KiB; batches of records stay far
+  // below 4 MiB).
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, 100);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 30000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  builder.AddChannelArgument(
+      GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 5000);
   builder.SetMaxReceiveMessageSize(4 << 20);
   builder.SetMaxSendMessageSize(16 << 20);
   builder.RegisterService(directory_service_.get());
@@ -231,7 +290,7 @@ absl::Status Node::Init(NodeOptions options) {
   }
   if (options.serve_grpc) {
     KLOG(INFO) << "gRPC listening on " << config_.grpc_listen() << " (port "
-               << grpc_port_ << ")";
+               << grpc_port_ << (config_.has_tls() ? ", TLS" : "") << ")";
   }
   return absl::OkStatus();
 }
@@ -262,6 +321,7 @@ void Node::Shutdown(absl::Duration grace) {
   }
   ledger_.reset();
   store_.reset();
+  access_log_.reset();
   KLOG(INFO) << "stopped";
 }
 

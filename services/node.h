@@ -67,6 +67,7 @@ class Node {
   std::unique_ptr<trust::OrganisationRegistry> registry_;
   std::unique_ptr<search::SearchIndex> index_;
   std::unique_ptr<Ledger> ledger_;
+  std::unique_ptr<trust::AccessLog> access_log_;
   NodeContext context_;
   std::unique_ptr<DirectoryCore> directory_;
   std::unique_ptr<AdminCore> admin_;

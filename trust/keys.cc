@@ -17,6 +17,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "common/log.h"
+#include "common/status_macros.h"
 
 namespace kaartnet::trust {
 namespace {
@@ -92,6 +93,34 @@ absl::Status WriteFileWithMode(const std::string& path,
 }
 
 }  // namespace
+
+std::string Sha256(absl::string_view bytes) {
+  EnsureSodium();
+  std::string out(crypto_hash_sha256_BYTES, '\0');
+  crypto_hash_sha256(reinterpret_cast<unsigned char*>(out.data()),
+                     reinterpret_cast<const unsigned char*>(bytes.data()),
+                     bytes.size());
+  return out;
+}
+
+bool ConstantTimeEquals(absl::string_view a, absl::string_view b) {
+  return a.size() == b.size() &&
+         sodium_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+absl::Status ReplaceFile(const std::string& path, const std::string& content,
+                         int mode) {
+  const std::string tmp = absl::StrCat(path, ".tmp.", ::getpid());
+  ::unlink(tmp.c_str());
+  RETURN_IF_ERROR(WriteFileWithMode(tmp, content, mode, /*exclusive=*/true));
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    const int error = errno;
+    ::unlink(tmp.c_str());
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot replace ", path, ": ", std::strerror(error)));
+  }
+  return absl::OkStatus();
+}
 
 std::string Base64Encode(absl::string_view bytes) {
   return absl::Base64Escape(bytes);

@@ -61,6 +61,16 @@ bool VerifySignature(absl::string_view public_key, absl::string_view message,
 // Random bytes from libsodium's CSPRNG.
 std::string RandomBytes(size_t n);
 
+// SHA-256 of `bytes` (32 raw bytes).
+std::string Sha256(absl::string_view bytes);
+// Constant-time equality of two byte strings of the same length.
+bool ConstantTimeEquals(absl::string_view a, absl::string_view b);
+
+// Writes `content` to a temporary file with `mode`, syncs it and renames it
+// over `path`: readers see the old or the new file, never half of one.
+absl::Status ReplaceFile(const std::string& path, const std::string& content,
+                         int mode);
+
 std::string Base64Encode(absl::string_view bytes);
 absl::StatusOr<std::string> Base64Decode(absl::string_view text);
 

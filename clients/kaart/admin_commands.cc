@@ -102,7 +102,7 @@ void PrintPeers(
 
 int RunStatus(const GlobalOptions& options) {
   auto stub = v1::Admin::NewStub(Connect(options));
-  auto context = NewContext(options);
+  auto context = NewContext(options, TokenUse::kNodeAdmin);
   v1::NodeStatus status;
   grpc::Status rpc =
       stub->GetNodeStatus(context.get(), v1::GetNodeStatusRequest(), &status);
@@ -152,7 +152,7 @@ int RunStatus(const GlobalOptions& options) {
 int RunPeers(const GlobalOptions& options, const std::string& action,
              const std::string& address) {
   auto stub = v1::Admin::NewStub(Connect(options));
-  auto context = NewContext(options);
+  auto context = NewContext(options, TokenUse::kNodeAdmin);
   v1::ListPeersResponse response;
   grpc::Status status;
   if (action == "add") {
@@ -181,7 +181,7 @@ std::string Megabytes(uint64_t bytes) {
 
 int RunBackup(const GlobalOptions& options, uint32_t keep) {
   auto stub = v1::Admin::NewStub(Connect(options));
-  auto context = NewContext(options);
+  auto context = NewContext(options, TokenUse::kNodeAdmin);
   // A backup of a large node takes longer than an ordinary call.
   context->set_deadline(std::chrono::system_clock::now() +
                         std::chrono::minutes(30));
@@ -320,7 +320,7 @@ int RunAdmit(const GlobalOptions& options, const AdmitArgs& args) {
   }
   if (args.put) {
     auto stub = v1::Admin::NewStub(Connect(options));
-    auto context = NewContext(options);
+    auto context = NewContext(options, TokenUse::kRegionAdmin);
     v1::PutAdmissionRequest request;
     *request.mutable_admission() = admission;
     v1::PutAdmissionResponse response;

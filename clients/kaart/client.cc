@@ -3,9 +3,13 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "common/field_violations.h"
 #include "common/utf8.h"
@@ -24,26 +28,68 @@ void ApplyEnvironment(GlobalOptions* options) {
       token != nullptr && *token) {
     options->token = token;
   }
+  if (const char* ca = std::getenv("KAARTNET_CA_CERT"); ca != nullptr && *ca) {
+    options->ca_cert = ca;
+  }
 }
 
 std::shared_ptr<grpc::Channel> Connect(const GlobalOptions& options) {
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(64 << 20);
-  return grpc::CreateCustomChannel(options.node,
-                                   grpc::InsecureChannelCredentials(), args);
+  std::shared_ptr<grpc::ChannelCredentials> credentials =
+      grpc::InsecureChannelCredentials();
+  if (!options.ca_cert.empty()) {
+    std::ifstream in(options.ca_cert);
+    std::stringstream pem;
+    pem << in.rdbuf();
+    if (!in || pem.str().empty()) {
+      std::cerr << "kaart: cannot read the CA certificate " << options.ca_cert
+                << " (--ca-cert or KAARTNET_CA_CERT)\n";
+      std::exit(1);
+    }
+    grpc::SslCredentialsOptions ssl;
+    ssl.pem_root_certs = pem.str();
+    credentials = grpc::SslCredentials(ssl);
+  }
+  return grpc::CreateCustomChannel(options.node, credentials, args);
 }
 
-std::unique_ptr<grpc::ClientContext> NewContext(const GlobalOptions& options,
-                                                bool streaming) {
+std::string TokenFor(const GlobalOptions& options, TokenUse use,
+                     const std::string& organisation_id) {
+  if (!options.token.empty()) return options.token;
+  std::string name;
+  switch (use) {
+    case TokenUse::kRead:
+      name = "KAARTNET_TOKEN_READER";
+      break;
+    case TokenUse::kNodeAdmin:
+      name = "KAARTNET_TOKEN_ADMIN";
+      break;
+    case TokenUse::kRegionAdmin:
+      name = "KAARTNET_TOKEN_REGION";
+      break;
+    case TokenUse::kPublish:
+      name = absl::StrCat("KAARTNET_TOKEN_PUBLISHER_",
+                          absl::AsciiStrToUpper(organisation_id));
+      std::replace(name.begin(), name.end(), '-', '_');
+      break;
+  }
+  const char* value = std::getenv(name.c_str());
+  return value == nullptr ? "" : value;
+}
+
+std::unique_ptr<grpc::ClientContext> NewContext(
+    const GlobalOptions& options, TokenUse use,
+    const std::string& organisation_id, bool streaming) {
   auto context = std::make_unique<grpc::ClientContext>();
   if (!streaming && options.timeout_seconds > 0) {
     context->set_deadline(std::chrono::system_clock::now() +
                           std::chrono::milliseconds(static_cast<int64_t>(
                               options.timeout_seconds * 1000)));
   }
-  if (!options.token.empty()) {
-    context->AddMetadata("authorization",
-                         absl::StrCat("Bearer ", options.token));
+  const std::string token = TokenFor(options, use, organisation_id);
+  if (!token.empty()) {
+    context->AddMetadata("authorization", absl::StrCat("Bearer ", token));
   }
   return context;
 }
@@ -114,7 +160,8 @@ int ReportError(const grpc::Status& status, const std::string& what) {
   }
   if (status.error_code() == grpc::StatusCode::UNAVAILABLE) {
     std::cerr << "  (is kaartnetd running and reachable? see --node or "
-                 "KAARTNET_NODE)\n";
+                 "KAARTNET_NODE; a node with TLS needs --ca-cert or "
+                 "KAARTNET_CA_CERT)\n";
   }
   return ExitCode(status.error_code());
 }

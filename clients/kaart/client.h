@@ -15,6 +15,7 @@ namespace kaartnet::cli {
 struct GlobalOptions {
   std::string node = "127.0.0.1:7401";  // --node or KAARTNET_NODE
   std::string token;                    // --token or KAARTNET_TOKEN
+  std::string ca_cert;                  // --ca-cert or KAARTNET_CA_CERT
   bool json = false;                    // --json
   double timeout_seconds = 30;          // --timeout
 };
@@ -22,10 +23,24 @@ struct GlobalOptions {
 // Fills defaults from the environment.
 void ApplyEnvironment(GlobalOptions* options);
 
+// TLS when a CA certificate is given (the node's region CA).
 std::shared_ptr<grpc::Channel> Connect(const GlobalOptions& options);
+
+// What a call needs a token for. Without --token or KAARTNET_TOKEN, the
+// token comes from the variable for that use (as written by the demo's
+// var/demo/tokens.env): KAARTNET_TOKEN_READER, KAARTNET_TOKEN_ADMIN (node
+// admin), KAARTNET_TOKEN_REGION (region admin), or
+// KAARTNET_TOKEN_PUBLISHER_<ORG> (organisation id in capitals, "-" as "_").
+enum class TokenUse { kRead, kNodeAdmin, kRegionAdmin, kPublish };
+
+// The token for `use` (empty: none).
+std::string TokenFor(const GlobalOptions& options, TokenUse use,
+                     const std::string& organisation_id = "");
+
 // A context with deadline and authorization metadata.
-std::unique_ptr<grpc::ClientContext> NewContext(const GlobalOptions& options,
-                                                bool streaming = false);
+std::unique_ptr<grpc::ClientContext> NewContext(
+    const GlobalOptions& options, TokenUse use = TokenUse::kRead,
+    const std::string& organisation_id = "", bool streaming = false);
 
 // Prints "kaart: <CODE>: <message>" and one line per field violation to
 // stderr; returns the exit code for the status (1 usage/data, 2 node).

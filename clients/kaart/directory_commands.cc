@@ -350,7 +350,8 @@ int RunPublish(const GlobalOptions& options, const PublishArgs& args) {
         *request.mutable_entry() = item.entry;
       }
       v1::PublishResponse response;
-      auto context = NewContext(options);
+      auto context =
+          NewContext(options, TokenUse::kPublish, item.entry.organisation_id());
       status = stub->Publish(context.get(), request, &response);
       if (status.ok()) {
         (response.created() ? created : updated)++;
@@ -449,7 +450,8 @@ int RunWithdraw(const GlobalOptions& options, const std::string& id, bool erase,
     if (!signed_record.ok()) return ReportError(signed_record.status());
     *request.mutable_signed_record() = std::move(*signed_record);
   }
-  auto context = NewContext(options);
+  auto context =
+      NewContext(options, TokenUse::kPublish, id.substr(0, id.find('/')));
   v1::WithdrawResponse response;
   grpc::Status status = stub->Withdraw(context.get(), request, &response);
   if (!status.ok()) return ReportError(status);
@@ -647,7 +649,7 @@ int RunSearch(const GlobalOptions& options, const SearchArgs& args) {
 int RunWatch(const GlobalOptions& options, const std::string& cursor,
              bool follow, const std::vector<std::string>& organisations) {
   auto stub = v1::Directory::NewStub(Connect(options));
-  auto context = NewContext(options, /*streaming=*/true);
+  auto context = NewContext(options, TokenUse::kRead, "", /*streaming=*/true);
   v1::WatchChangesRequest request;
   request.set_cursor(cursor);
   request.set_follow(follow);

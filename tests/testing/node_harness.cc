@@ -97,8 +97,8 @@ bool NodeProcess::Start(std::string* error) {
       std::vector<std::string>{BinDir() + "/kaartnetd", "--config",
                                config_path_},
       log_path_);
-  const bool up = process_->WaitForLog(absl::StrCat("(port ", port_, ")"),
-                                       absl::Seconds(60));
+  const bool up =
+      process_->WaitForLog(absl::StrCat("(port ", port_), absl::Seconds(60));
   if (!up && error != nullptr) *error = Log();
   return up;
 }
