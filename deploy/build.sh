@@ -20,4 +20,9 @@ esac
 jobs="${KAARTNET_JOBS:-$(nproc)}"
 
 cmake -S . -B "$dir" "${flags[@]}" >/dev/null
-cmake --build "$dir" -j "$jobs"
+if [ "$dir" = build-fuzz ]; then
+  # Only the fuzz targets and what they link.
+  cmake --build "$dir" -j "$jobs" --target kaartnet_fuzzers
+else
+  cmake --build "$dir" -j "$jobs"
+fi

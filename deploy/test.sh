@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs every test: unit, end-to-end,
 # multi-process and browser tests in the normal build, then the whole suite
-# again under AddressSanitizer + UndefinedBehaviorSanitizer.
+# again under AddressSanitizer + UndefinedBehaviorSanitizer, then each fuzz
+# target for a few seconds (clang, libFuzzer).
 #
 #   deploy/test.sh            everything
 #   deploy/test.sh --quick    normal build only (no sanitizer pass)
@@ -41,5 +42,7 @@ if [ "$quick" = 0 ]; then
   # take most of the CI budget, so the sanitizer pass runs the short ones.
   (cd build-asan && ctest --output-on-failure -j "$(nproc)" --timeout 1800 \
     -E 'SeedSweep|RegionScaleRun')
+  stamp "fuzzing: every target briefly under ASan + UBSan (longer: deploy/fuzz.sh --seconds 600)"
+  deploy/fuzz.sh --seconds "${KAARTNET_FUZZ_SECONDS:-10}"
 fi
 stamp "all tests passed"

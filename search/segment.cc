@@ -330,9 +330,12 @@ std::shared_ptr<const Segment> Segment::Merge(
       if (part.regios_[r]) remap_bitset(*part.regios_[r], &s.regios_[r]);
     }
     // Postings, remapped; sorted by doc below.
-    for (const auto& [term, from] : part.terms_) {
+    for (const auto& kv : part.terms_) {
+      // (Not a structured binding: clang 14, used for fuzzing, cannot
+      // capture those in a lambda.)
+      const std::string& term = kv.first;
       TermPostings* to = nullptr;
-      from.ForEach([&](uint32_t d, uint8_t impact) {
+      kv.second.ForEach([&](uint32_t d, uint8_t impact) {
         const uint32_t nd = remap[p][d];
         if (nd == UINT32_MAX) return;
         if (to == nullptr) to = &s.terms_[term];

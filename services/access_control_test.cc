@@ -418,6 +418,38 @@ TEST_F(LimitsTest, WatchStreams) {
   EXPECT_TRUE(status.ok()) << status.error_message();
 }
 
+// T5: a follower that stops reading holds only its own stream; publishes,
+// searches and other followers go on.
+TEST_F(AccessControlTest, SlowWatcherDoesNotStallOthers) {
+  grpc::ClientContext slow;
+  AuthorizeAs(&slow, kReader);
+  v1::WatchChangesRequest follow;
+  follow.set_follow(true);
+  auto stalled = directory_->WatchChanges(&slow, follow);  // never read
+  // Far more than the stream's flow-control window (64 KiB).
+  for (int i = 0; i < 300; ++i) {
+    grpc::ClientContext context;
+    AuthorizeAs(&context, kPublisherOwn);
+    context.set_deadline(std::chrono::system_clock::now() +
+                         std::chrono::seconds(10));
+    v1::PublishRequest r;
+    *r.mutable_entry() =
+        model::testdata::IpsHeerlen("mondriaan", absl::StrCat("ips-", i));
+    v1::PublishResponse out;
+    ASSERT_TRUE(directory_->Publish(&context, r, &out).ok()) << i;
+  }
+  grpc::ClientContext context;
+  AuthorizeAs(&context, kRegionAdmin);
+  context.set_deadline(std::chrono::system_clock::now() +
+                       std::chrono::seconds(10));
+  v1::SearchRequest r;
+  r.set_query("ips");
+  v1::SearchResponse out;
+  ASSERT_TRUE(directory_->Search(&context, r, &out).ok());
+  EXPECT_GT(out.total_size(), 300u);
+  slow.TryCancel();
+}
+
 // T5: a request over the message limit is refused before it is parsed; an
 // entry over 64 KiB is refused naming the limit; the node serves on.
 TEST_F(AccessControlTest, OversizeRequests) {

@@ -92,16 +92,22 @@ void ApplyDefaults(v1::NodeConfig* config) {
 absl::StatusOr<v1::NodeConfig> LoadConfig(const std::string& path) {
   auto text = ReadFileToString(path);
   if (!text.ok()) return text.status();
+  return ParseConfig(
+      *text, path,
+      std::filesystem::absolute(std::filesystem::path(path)).parent_path());
+}
+
+absl::StatusOr<v1::NodeConfig> ParseConfig(const std::string& text,
+                                           const std::string& name,
+                                           const std::filesystem::path& base) {
   v1::NodeConfig config;
   google::protobuf::TextFormat::Parser parser;
   CollectErrors errors;
   parser.RecordErrorsTo(&errors);
-  if (!parser.ParseFromString(*text, &config)) {
+  if (!parser.ParseFromString(text, &config)) {
     return absl::InvalidArgumentError(
-        absl::StrCat("config ", path, ": ", errors.first));
+        absl::StrCat("config ", name, ": ", errors.first));
   }
-  const std::filesystem::path base =
-      std::filesystem::absolute(std::filesystem::path(path)).parent_path();
   config.set_data_dir(Resolve(base, config.data_dir()));
   for (auto& anchor : *config.mutable_trust_anchors()) {
     anchor.set_public_key_file(Resolve(base, anchor.public_key_file()));

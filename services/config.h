@@ -3,10 +3,12 @@
 #ifndef KAARTNET_SERVICES_CONFIG_H_
 #define KAARTNET_SERVICES_CONFIG_H_
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "kaartnet/v1/config.pb.h"
 #include "kaartnet/v1/organisation.pb.h"
 
@@ -16,6 +18,11 @@ namespace kaartnet::services {
 // defaults. INVALID_ARGUMENT naming the line for syntax errors and the field
 // for bad values.
 absl::StatusOr<v1::NodeConfig> LoadConfig(const std::string& path);
+// The same for text read elsewhere; `name` is used in errors, relative
+// paths are resolved against `base`.
+absl::StatusOr<v1::NodeConfig> ParseConfig(const std::string& text,
+                                           const std::string& name,
+                                           const std::filesystem::path& base);
 
 // Defaults for fields left empty.
 void ApplyDefaults(v1::NodeConfig* config);

@@ -56,6 +56,9 @@ class Node {
   AdminCore* admin() { return admin_.get(); }
   Ledger* ledger() { return ledger_.get(); }
   replication::Replicator* replicator() { return replicator_.get(); }
+  // The node as the replication protocol sees it (for a Session of one's
+  // own, e.g. in fuzzing).
+  replication::Replica* replica() { return replica_.get(); }
 
  private:
   Node() = default;
