@@ -53,6 +53,7 @@ fi
 if [ ! -f "$VAR/tokens.env" ]; then
   rm -f "$VAR/tokens"
   new_token() { "$KAART" admin tokens create --file "$VAR/tokens" "$@" 2>/dev/null; }
+  umask 077
   {
     echo "# Demo bearer tokens of the kaartnet demo region (deploy/quickstart.sh)."
     echo "# source var/demo/tokens.env; kaart picks the token each command needs."
@@ -66,7 +67,11 @@ if [ ! -f "$VAR/tokens.env" ]; then
         echo "export KAARTNET_TOKEN_PUBLISHER_$(echo "$org" | tr 'a-z-' 'A-Z_')=$token"
       done
   } > "$VAR/tokens.env.tmp"
-  chmod 600 "$VAR/tokens.env.tmp"
+  umask 022
+  if grep -qE '^export KAARTNET_TOKEN[A-Z_]*=$' "$VAR/tokens.env.tmp"; then
+    echo "could not make the demo tokens (kaart admin tokens create)" >&2
+    exit 1
+  fi
   mv "$VAR/tokens.env.tmp" "$VAR/tokens.env"
 fi
 set -a

@@ -329,6 +329,14 @@ TEST_F(AccessControlTest, RevokedExpiredAndNewTokensApplyWithoutRestart) {
     return directory_->Search(&context, r, &out).error_code();
   };
   ASSERT_EQ(search_as(tokens_[kReader]), grpc::StatusCode::OK);
+  // A follower whose token is revoked is cut off too.
+  grpc::ClientContext watching;
+  AuthorizeAs(&watching, kReader);
+  v1::WatchChangesRequest follow;
+  follow.set_follow(true);
+  auto stream = directory_->WatchChanges(&watching, follow);
+  v1::ChangeEvent event;
+  ASSERT_TRUE(stream->Read(&event));
   auto file = trust::ReadTokenFile(tokens_file_);
   ASSERT_TRUE(file.ok());
   // Revoke the reader, add a reader that expires in an hour.
@@ -341,6 +349,9 @@ TEST_F(AccessControlTest, RevokedExpiredAndNewTokensApplyWithoutRestart) {
   ASSERT_TRUE(trust::WriteTokenFile(tokens_file_, *file).ok());
   clock_.Advance(absl::Seconds(2));  // the node looks at the file each second
   EXPECT_EQ(search_as(tokens_[kReader]), grpc::StatusCode::UNAUTHENTICATED);
+  while (stream->Read(&event)) {
+  }
+  EXPECT_EQ(stream->Finish().error_code(), grpc::StatusCode::UNAUTHENTICATED);
   EXPECT_EQ(search_as(fresh->token), grpc::StatusCode::OK);
   clock_.Advance(absl::Hours(2));
   EXPECT_EQ(search_as(fresh->token), grpc::StatusCode::UNAUTHENTICATED);

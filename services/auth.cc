@@ -61,7 +61,9 @@ absl::StatusOr<std::unique_ptr<TokenAuthenticator>> TokenAuthenticator::Open(
 
 absl::Status TokenAuthenticator::Reload() {
   const std::string stamp = StampOf(options_.tokens_file);
-  if (table_ != nullptr && stamp == file_stamp_) return absl::OkStatus();
+  if (table_ != nullptr && (stamp == file_stamp_ || stamp == failed_stamp_))
+    return absl::OkStatus();
+  failed_stamp_ = stamp;  // until it loads
   auto file = trust::ReadTokenFile(options_.tokens_file);
   if (!file.ok()) return file.status();
   auto table = trust::TokenTable::Build(*file);
@@ -72,6 +74,7 @@ absl::Status TokenAuthenticator::Reload() {
   const bool first = table_ == nullptr;
   table_ = std::make_shared<const trust::TokenTable>(*std::move(table));
   file_stamp_ = stamp;
+  failed_stamp_.clear();
   KLOG(INFO) << (first ? "tokens: " : "tokens: re-read ")
              << options_.tokens_file << ", " << table_->size() << " token(s)"
              << (options_.allow_anonymous ? ", anonymous search allowed" : "");
@@ -91,6 +94,11 @@ std::shared_ptr<const trust::TokenTable> TokenAuthenticator::Current() {
 }
 
 size_t TokenAuthenticator::token_count() { return Current()->size(); }
+
+absl::Status TokenAuthenticator::Recheck(const trust::Caller& caller) {
+  if (caller.subject.empty()) return absl::OkStatus();  // anonymous
+  return Current()->StillValid(caller.subject, options_.clock->Now());
+}
 
 absl::StatusOr<trust::Caller> TokenAuthenticator::Authenticate(
     absl::string_view authorization) {

@@ -26,6 +26,11 @@ class Authenticator {
   // RESOURCE_EXHAUSTED when the caller is over its rate.
   virtual absl::StatusOr<trust::Caller> Authenticate(
       absl::string_view authorization) = 0;
+  // For long calls (streams): UNAUTHENTICATED once the caller's token has
+  // been revoked or has expired since the call began.
+  virtual absl::Status Recheck(const trust::Caller& caller) {
+    return absl::OkStatus();
+  }
 };
 
 // Development mode: every caller is trusted. Only for nodes that listen on
@@ -74,6 +79,7 @@ class TokenAuthenticator final : public Authenticator {
 
   absl::StatusOr<trust::Caller> Authenticate(
       absl::string_view authorization) override;
+  absl::Status Recheck(const trust::Caller& caller) override;
 
   size_t token_count();
 
@@ -89,6 +95,8 @@ class TokenAuthenticator final : public Authenticator {
   absl::Mutex mu_;
   std::shared_ptr<const trust::TokenTable> table_ ABSL_GUARDED_BY(mu_);
   std::string file_stamp_ ABSL_GUARDED_BY(mu_);
+  // The stamp of a file that failed to load (logged once).
+  std::string failed_stamp_ ABSL_GUARDED_BY(mu_);
   int64_t checked_at_micros_ ABSL_GUARDED_BY(mu_) = 0;
 };
 

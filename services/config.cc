@@ -220,6 +220,15 @@ absl::Status CheckConfig(const v1::NodeConfig& config) {
                       "would be trusted (make one with `kaart admin tokens "
                       "create --file ...`)")});
   }
+  if (!config.has_tls() && !IsLoopbackAddress(config.grpc_listen())) {
+    violations.push_back(
+        {"tls",
+         absl::StrCat(
+             "is required when grpc_listen (", config.grpc_listen(),
+             ") is not a loopback address: tokens and replication "
+             "must not cross the network in the clear "
+             "(deploy/make-test-ca.sh shows how to make certificates)")});
+  }
   if (config.allow_anonymous() && config.tokens_file().empty()) {
     violations.push_back({"allow_anonymous",
                           "needs tokens_file (without it nobody is "

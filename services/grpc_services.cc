@@ -140,6 +140,9 @@ grpc::Status DirectoryService::WatchChanges(
   }
   std::string cursor = request->cursor();
   while (!context->IsCancelled() && !stopping_) {
+    // A token revoked or expired while the stream is open ends it.
+    if (absl::Status s = auth_->Recheck(*caller); !s.ok())
+      return ToGrpcStatus(s);
     std::string next;
     auto events = core_->ReadChanges(*caller, *request, cursor, 256, &next);
     if (!events.ok()) return ToGrpcStatus(events.status());

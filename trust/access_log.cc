@@ -1,5 +1,6 @@
 #include "trust/access_log.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -80,24 +81,28 @@ struct Checked {
 
 // Checks one line's own hash; fills `out`. The error says what is wrong.
 absl::Status CheckLine(absl::string_view line, Checked* out) {
+  // The line is exactly <body without its "}">,"hash":"<64 hex>"}: nothing
+  // may follow the hash, and every field is read from the hashed body.
   const size_t at = line.rfind(kHashField);
-  if (at == absl::string_view::npos)
-    return absl::DataLossError("record has no \"hash\"");
-  Json j = Json::parse(line.begin(), line.end(), nullptr, false);
+  if (at == absl::string_view::npos ||
+      line.size() != at + kHashField.size() + 64 + 2 ||
+      !absl::EndsWith(line, "\"}")) {
+    return absl::DataLossError("record does not end in its \"hash\"");
+  }
+  out->hash = std::string(line.substr(at + kHashField.size(), 64));
+  const std::string body = absl::StrCat(line.substr(0, at), "}");
+  Json j = Json::parse(body, nullptr, false);
   if (j.is_discarded() || !j.is_object() || !j["seq"].is_number_unsigned() ||
-      !j["prev"].is_string() || !j["hash"].is_string() ||
-      !j["time"].is_string()) {
+      !j["prev"].is_string() || !j["time"].is_string()) {
     return absl::DataLossError("record is not a complete access-log record");
   }
   out->seq = j["seq"].get<uint64_t>();
   out->prev = j["prev"].get<std::string>();
-  out->hash = j["hash"].get<std::string>();
   std::string err;
   if (!absl::ParseTime(absl::RFC3339_full, j["time"].get<std::string>(),
                        &out->time, &err)) {
     return absl::DataLossError("record has no valid time");
   }
-  const std::string body = absl::StrCat(line.substr(0, at), "}");
   if (HexSha256(body) != out->hash)
     return absl::DataLossError("record does not match its hash (changed)");
   return absl::OkStatus();
@@ -116,11 +121,20 @@ absl::StatusOr<std::unique_ptr<AccessLog>> AccessLog::Open(
   }
   std::unique_ptr<AccessLog> log(new AccessLog(std::move(options)));
   absl::MutexLock lock(&log->mu_);
-  const std::vector<std::string> files = LogFiles(log->options_.dir);
+  RETURN_IF_ERROR(log->LoadHead());
+  log->Prune(log->options_.clock->Now());
+  return log;
+}
+
+absl::Status AccessLog::LoadHead() {
+  seq_ = 0;
+  head_hash_.clear();
+  last_time_ = absl::InfinitePast();
+  const std::vector<std::string> files = LogFiles(options_.dir);
   // The head of the chain: the last complete record of the newest file that
   // has one. A torn last line was never acknowledged: cut it off.
   for (auto it = files.rbegin(); it != files.rend(); ++it) {
-    const std::string path = (fs::path(log->options_.dir) / *it).string();
+    const std::string path = (fs::path(options_.dir) / *it).string();
     std::string text = ReadAll(path);
     const size_t end = text.rfind('\n');
     const size_t keep = end == std::string::npos ? 0 : end + 1;
@@ -144,12 +158,13 @@ absl::StatusOr<std::unique_ptr<AccessLog>> AccessLog::Open(
           absl::StrCat("access log ", path, ": last record: ", s.message(),
                        " (check it with `kaart admin audit verify`)"));
     }
-    log->seq_ = head.seq;
-    log->head_hash_ = head.hash;
+    seq_ = head.seq;
+    head_hash_ = head.hash;
+    last_time_ = head.time;
     break;
   }
-  log->Prune(log->options_.clock->Now());
-  return log;
+  head_known_ = true;
+  return absl::OkStatus();
 }
 
 AccessLog::~AccessLog() {
@@ -185,7 +200,10 @@ absl::Status AccessLog::OpenFileFor(absl::Time now) {
 
 absl::Status AccessLog::Append(const AccessRecord& record) {
   absl::MutexLock lock(&mu_);
-  const absl::Time now = options_.clock->Now();
+  // After a failed write the file decides where the chain stands.
+  if (!head_known_) RETURN_IF_ERROR(LoadHead());
+  // Never before the record before it, even when the wall clock steps back.
+  const absl::Time now = std::max(options_.clock->Now(), last_time_);
   RETURN_IF_ERROR(OpenFileFor(now));
   Json j;
   j["seq"] = seq_ + 1;
@@ -203,7 +221,10 @@ absl::Status AccessLog::Append(const AccessRecord& record) {
   const std::string line =
       absl::StrCat(absl::string_view(body).substr(0, body.size() - 1),
                    kHashField, hash, "\"}\n");
-  const long before = std::ftell(file_);
+  // The size before this record, to cut a partial write away again.
+  struct stat st;
+  const off_t before =
+      ::fstat(::fileno(file_), &st) == 0 ? st.st_size : static_cast<off_t>(-1);
   const bool written =
       std::fwrite(line.data(), 1, line.size(), file_) == line.size() &&
       std::fflush(file_) == 0 && ::fdatasync(::fileno(file_)) == 0;
@@ -213,6 +234,7 @@ absl::Status AccessLog::Append(const AccessRecord& record) {
     if (before >= 0) (void)::ftruncate(::fileno(file_), before);
     std::fclose(file_);
     file_ = nullptr;
+    head_known_ = false;
     return absl::UnavailableError(
         absl::StrCat("cannot write the access log ", current_path_, ": ",
                      std::strerror(error),
@@ -220,6 +242,7 @@ absl::Status AccessLog::Append(const AccessRecord& record) {
   }
   ++seq_;
   head_hash_ = hash;
+  last_time_ = now;
   return absl::OkStatus();
 }
 

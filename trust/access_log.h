@@ -60,6 +60,9 @@ class AccessLog {
 
  private:
   explicit AccessLog(AccessLogOptions options) : options_(std::move(options)) {}
+  // Reads seq, hash and time of the newest record from the files (dropping
+  // a torn last line).
+  absl::Status LoadHead() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status OpenFileFor(absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void Prune(absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
@@ -69,6 +72,8 @@ class AccessLog {
   std::FILE* file_ ABSL_GUARDED_BY(mu_) = nullptr;
   uint64_t seq_ ABSL_GUARDED_BY(mu_) = 0;
   std::string head_hash_ ABSL_GUARDED_BY(mu_);  // hex; empty before the first
+  absl::Time last_time_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
+  bool head_known_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 }  // namespace kaartnet::trust

@@ -107,6 +107,16 @@ TEST_F(AccessLogTest, ChangedRemovedAndInsertedRecordsAreFound) {
   EXPECT_FALSE(v.intact());
   EXPECT_NE(v.problem().find("line 2"), std::string::npos) << v.problem();
 
+  // A field added after the hash (JSON readers take the last of two equal
+  // keys, so this would change what the record says).
+  std::string appended = original;
+  const size_t end_of_first = appended.find("\"}\n");
+  appended.insert(end_of_first + 1, ",\"subject\":\"someone-else\"");
+  Write(path, appended);
+  v = AccessLog::Verify(dir_);
+  EXPECT_FALSE(v.intact());
+  EXPECT_NE(v.problem().find("line 1"), std::string::npos) << v.problem();
+
   // Reordered.
   Write(path, absl::StrCat(lines[0], "\n", lines[2], "\n", lines[1], "\n",
                            lines[3], "\n"));
@@ -120,6 +130,18 @@ TEST_F(AccessLogTest, ChangedRemovedAndInsertedRecordsAreFound) {
   v = AccessLog::Verify(dir_);
   EXPECT_TRUE(v.intact());
   EXPECT_NE(v.head_hash(), head);
+}
+
+TEST_F(AccessLogTest, ClockSteppingBackKeepsTheChainInOrder) {
+  auto log = Open();
+  clock_.Advance(absl::Hours(24 * 31));  // February
+  ASSERT_TRUE(log->Append(Reveal(0)).ok());
+  clock_.Advance(-absl::Hours(24 * 2));  // NTP steps back into January
+  ASSERT_TRUE(log->Append(Reveal(1)).ok());
+  const auto v = AccessLog::Verify(dir_);
+  EXPECT_TRUE(v.intact()) << v.problem();
+  EXPECT_EQ(v.records(), 2u);
+  EXPECT_FALSE(fs::exists(File("2026-01")));
 }
 
 TEST_F(AccessLogTest, TornLastLineIsDroppedOnOpen) {

@@ -123,6 +123,18 @@ absl::StatusOr<TokenTable> TokenTable::Build(const v1::TokenFile& tokens) {
   return table;
 }
 
+absl::Status TokenTable::StillValid(absl::string_view id,
+                                    absl::Time now) const {
+  auto it = tokens_.find(id);
+  if (it == tokens_.end()) {
+    return absl::UnauthenticatedError(
+        absl::StrCat("token ", id, " was revoked"));
+  }
+  if (now >= it->second.expires)
+    return absl::UnauthenticatedError(absl::StrCat("token ", id, " expired"));
+  return absl::OkStatus();
+}
+
 absl::StatusOr<Caller> TokenTable::Check(absl::string_view token,
                                          absl::Time now) const {
   // kn_<16 hex>_<64 hex>

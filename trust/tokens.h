@@ -46,6 +46,10 @@ class TokenTable {
   // echoing the secret).
   absl::StatusOr<Caller> Check(absl::string_view token, absl::Time now) const;
 
+  // OK while the token with this id is in the table and not expired (for
+  // long calls that were authenticated at their start).
+  absl::Status StillValid(absl::string_view id, absl::Time now) const;
+
   size_t size() const { return tokens_.size(); }
 
  private:

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/field_violations.h"
 #include "common/utf8.h"
@@ -54,6 +55,17 @@ std::shared_ptr<grpc::Channel> Connect(const GlobalOptions& options) {
   return grpc::CreateCustomChannel(options.node, credentials, args);
 }
 
+namespace {
+
+// "127.x.x.x:port", "localhost:port" or "[::1]:port".
+bool IsLoopback(const std::string& address) {
+  return absl::StartsWith(address, "127.") ||
+         absl::StartsWith(address, "localhost:") ||
+         absl::StartsWith(address, "[::1]:");
+}
+
+}  // namespace
+
 std::string TokenFor(const GlobalOptions& options, TokenUse use,
                      const std::string& organisation_id) {
   if (!options.token.empty()) return options.token;
@@ -88,6 +100,12 @@ std::unique_ptr<grpc::ClientContext> NewContext(
                               options.timeout_seconds * 1000)));
   }
   const std::string token = TokenFor(options, use, organisation_id);
+  if (!token.empty() && options.ca_cert.empty() && !IsLoopback(options.node)) {
+    std::cerr << "kaart: refusing to send a token to " << options.node
+              << " without TLS; give the region's CA certificate (--ca-cert "
+                 "or KAARTNET_CA_CERT)\n";
+    std::exit(1);
+  }
   if (!token.empty()) {
     context->AddMetadata("authorization", absl::StrCat("Bearer ", token));
   }

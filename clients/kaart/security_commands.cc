@@ -34,6 +34,11 @@ int RunTokensCreate(const TokenArgs& args) {
   if (!role.ok()) return ReportError(role.status(), "--role");
   const absl::Time now = absl::Now();
   absl::Time expires = absl::InfiniteFuture();
+  if (args.days < 0) {
+    return ReportError(
+        absl::InvalidArgumentError("--days must be 1 or more (leave it out "
+                                   "for a token that does not expire)"));
+  }
   if (!args.expires.empty()) {
     std::string error;
     if (!absl::ParseTime("%Y-%m-%d", args.expires, absl::UTCTimeZone(),
@@ -42,6 +47,7 @@ int RunTokensCreate(const TokenArgs& args) {
                              "\"", args.expires, "\" is not YYYY-MM-DD")),
                          "--expires");
     }
+    expires += absl::Hours(24);  // valid through that whole day (UTC)
   } else if (args.days > 0) {
     expires = now + absl::Hours(24) * args.days;
   }

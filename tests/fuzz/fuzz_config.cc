@@ -18,14 +18,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (config.ok()) (void)services::CheckConfig(*config);
     return 0;
   }
-  // A tokens file, then its last line as a presented token.
+  // A tokens file, a NUL byte, then a presented token.
+  const size_t nul = text.find('\0');
+  const std::string tokens_text = text.substr(0, nul);
+  const std::string presented =
+      nul == std::string::npos ? "" : text.substr(nul + 1);
   v1::TokenFile file;
-  if (google::protobuf::TextFormat::ParseFromString(text, &file)) {
+  if (google::protobuf::TextFormat::ParseFromString(tokens_text, &file)) {
     auto table = trust::TokenTable::Build(file);
     if (table.ok()) {
-      const size_t nl = text.rfind('\n');
-      (void)table->Check(nl == std::string::npos ? text : text.substr(nl + 1),
-                         absl::FromUnixSeconds(1790000000));
+      (void)table->Check(presented, absl::FromUnixSeconds(1790000000));
+      (void)table->StillValid(
+          presented.size() > 3 ? presented.substr(3, 16) : presented,
+          absl::FromUnixSeconds(1790000000));
     }
   }
   return 0;

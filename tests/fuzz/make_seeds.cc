@@ -135,7 +135,8 @@ void Config(const fs::path& dir) {
   *file.add_tokens() = made->stored;
   std::string text;
   google::protobuf::TextFormat::PrintToString(file, &text);
-  Write(dir, "tokens", absl::StrCat("\x01", text, made->token));
+  Write(dir, "tokens",
+        absl::StrCat("\x01", text, std::string(1, '\0'), made->token));
 }
 
 void Search(const fs::path& dir) {
