@@ -11,6 +11,7 @@ ROOT="$PWD"
 VAR="$ROOT/var/demo"
 NODES=(node1 node2 node3)
 GRPC_PORT_BASE=7400
+HTTP_PORT_BASE=8400
 
 node_pid() { cat "$VAR/$1/kaartnetd.pid" 2>/dev/null || true; }
 node_running() {
@@ -95,6 +96,7 @@ for node in "${NODES[@]}"; do
     echo "region: \"AM30\""
     echo "data_dir: \"$dir/data\""
     echo "grpc_listen: \"127.0.0.1:$port\""
+    echo "http_listen: \"127.0.0.1:$((HTTP_PORT_BASE + i))\""
     echo "admissions_dir: \"$VAR/data/admissions\""
     echo "hosted_keys_dir: \"$VAR/data/keys\""
     echo "tokens_file: \"$VAR/tokens\""
@@ -117,7 +119,7 @@ for node in "${NODES[@]}"; do
     fi
     sleep 0.1
   done
-  echo "started $node: gRPC 127.0.0.1:$port (log $dir/kaartnetd.log)"
+  echo "started $node: gRPC 127.0.0.1:$port, HTTP 127.0.0.1:$((HTTP_PORT_BASE + i)) (log $dir/kaartnetd.log)"
 done
 
 NODE1="127.0.0.1:$((GRPC_PORT_BASE + 1))"
@@ -141,9 +143,9 @@ cat <<TXT
 
 kaartnet demo region is running: three nodes that replicate to each other
 over mutual TLS; callers need a bearer token.
-  node1   gRPC 127.0.0.1:$((GRPC_PORT_BASE + 1))
-  node2   gRPC 127.0.0.1:$((GRPC_PORT_BASE + 2))
-  node3   gRPC 127.0.0.1:$((GRPC_PORT_BASE + 3))
+  node1   gRPC 127.0.0.1:$((GRPC_PORT_BASE + 1))   HTTP http://127.0.0.1:$((HTTP_PORT_BASE + 1))
+  node2   gRPC 127.0.0.1:$((GRPC_PORT_BASE + 2))   HTTP http://127.0.0.1:$((HTTP_PORT_BASE + 2))
+  node3   gRPC 127.0.0.1:$((GRPC_PORT_BASE + 3))   HTTP http://127.0.0.1:$((HTTP_PORT_BASE + 3))
 
 Try (the first line sets the demo tokens and the CA certificate):
   source var/demo/tokens.env
@@ -156,6 +158,8 @@ Try (the first line sets the demo tokens and the CA certificate):
   build/bin/kaart admin peers list
   build/bin/kaart get ggz-zuid-limburg/ips-heerlen --reveal   (logged)
   build/bin/kaart admin audit verify
+  curl -s -H "Authorization: Bearer \$KAARTNET_TOKEN_READER" "http://127.0.0.1:$((HTTP_PORT_BASE + 1))/api/v1/search?q=jobcoach+maastricht"
+  curl -s http://127.0.0.1:$((HTTP_PORT_BASE + 1))/metrics
 
 Stop with: deploy/quickstart.sh stop
 TXT

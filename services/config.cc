@@ -229,6 +229,18 @@ absl::Status CheckConfig(const v1::NodeConfig& config) {
              "must not cross the network in the clear "
              "(deploy/make-test-ca.sh shows how to make certificates)")});
   }
+  if (!config.http_listen().empty()) {
+    if (config.http_listen().find(':') == std::string::npos) {
+      violations.push_back(
+          {"http_listen", "must be host:port, e.g. 127.0.0.1:8401"});
+    } else if (!IsLoopbackAddress(config.http_listen()) &&
+               (!config.has_tls() || config.tokens_file().empty())) {
+      violations.push_back(
+          {"http_listen",
+           "beyond loopback needs tls and tokens_file (HTTPS with the "
+           "node's certificate, bearer tokens)"});
+    }
+  }
   if (config.allow_anonymous() && config.tokens_file().empty()) {
     violations.push_back({"allow_anonymous",
                           "needs tokens_file (without it nobody is "

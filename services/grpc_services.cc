@@ -13,20 +13,29 @@ namespace {
 // spent in the node is sent back as trailing metadata "kaartnet-server-us"
 // (benchmarks separate server time from the network with it).
 template <typename Response, typename Call>
-grpc::Status Unary(grpc::ServerContextBase* context, Authenticator* auth,
-                   Response* response, Call call) {
+grpc::Status Unary(const char* method, grpc::ServerContextBase* context,
+                   Authenticator* auth, Metrics* metrics, Response* response,
+                   Call call) {
   const auto start = std::chrono::steady_clock::now();
-  auto caller = CallerOf(context, auth);
-  if (!caller.ok()) return ToGrpcStatus(caller.status());
-  auto result = call(*caller);
+  absl::Status status = [&]() -> absl::Status {
+    auto caller = CallerOf(context, auth);
+    if (!caller.ok()) return caller.status();
+    auto result = call(*caller);
+    if (!result.ok()) return result.status();
+    *response = std::move(*result);
+    return absl::OkStatus();
+  }();
+  const auto elapsed = std::chrono::steady_clock::now() - start;
   context->AddTrailingMetadata(
       "kaartnet-server-us",
-      std::to_string(std::chrono::duration_cast<std::chrono::microseconds>(
-                         std::chrono::steady_clock::now() - start)
-                         .count()));
-  if (!result.ok()) return ToGrpcStatus(result.status());
-  *response = std::move(*result);
-  return grpc::Status::OK;
+      std::to_string(
+          std::chrono::duration_cast<std::chrono::microseconds>(elapsed)
+              .count()));
+  if (metrics != nullptr) {
+    metrics->RecordCall("grpc", method, status.code(),
+                        std::chrono::duration<double>(elapsed).count());
+  }
+  return ToGrpcStatus(status);
 }
 
 // The bytes of a ByteBuffer as one string.
@@ -74,25 +83,28 @@ absl::StatusOr<trust::Caller> CallerOf(grpc::ServerContextBase* context,
 grpc::Status DirectoryService::Publish(grpc::ServerContext* context,
                                        const v1::PublishRequest* request,
                                        v1::PublishResponse* response) {
-  return Unary(context, auth_, response, [&](const trust::Caller& caller) {
-    return core_->Publish(caller, *request);
-  });
+  return Unary("Publish", context, auth_, metrics_, response,
+               [&](const trust::Caller& caller) {
+                 return core_->Publish(caller, *request);
+               });
 }
 
 grpc::Status DirectoryService::Get(grpc::ServerContext* context,
                                    const v1::GetRequest* request,
                                    v1::GetResponse* response) {
-  return Unary(context, auth_, response, [&](const trust::Caller& caller) {
-    return core_->Get(caller, *request);
-  });
+  return Unary("Get", context, auth_, metrics_, response,
+               [&](const trust::Caller& caller) {
+                 return core_->Get(caller, *request);
+               });
 }
 
 grpc::Status DirectoryService::Withdraw(grpc::ServerContext* context,
                                         const v1::WithdrawRequest* request,
                                         v1::WithdrawResponse* response) {
-  return Unary(context, auth_, response, [&](const trust::Caller& caller) {
-    return core_->Withdraw(caller, *request);
-  });
+  return Unary("Withdraw", context, auth_, metrics_, response,
+               [&](const trust::Caller& caller) {
+                 return core_->Withdraw(caller, *request);
+               });
 }
 
 grpc::ServerUnaryReactor* DirectoryService::Search(
@@ -108,7 +120,7 @@ grpc::ServerUnaryReactor* DirectoryService::Search(
   }
   std::string bytes;
   const grpc::Status status =
-      Unary(context, auth_, &bytes,
+      Unary("Search", context, auth_, metrics_, &bytes,
             [&](const trust::Caller& caller) -> absl::StatusOr<std::string> {
               auto encoded = core_->SearchEncoded(caller, parsed);
               if (!encoded.ok()) return encoded.status();
@@ -164,65 +176,73 @@ grpc::Status DirectoryService::WatchChanges(
 grpc::Status AdminService::ListOrganisations(
     grpc::ServerContext* context, const v1::ListOrganisationsRequest* request,
     v1::ListOrganisationsResponse* response) {
-  return Unary(context, auth_, response, [&](const trust::Caller& caller) {
-    return core_->ListOrganisations(caller, *request);
-  });
+  return Unary("ListOrganisations", context, auth_, metrics_, response,
+               [&](const trust::Caller& caller) {
+                 return core_->ListOrganisations(caller, *request);
+               });
 }
 
 grpc::Status AdminService::PutAdmission(grpc::ServerContext* context,
                                         const v1::PutAdmissionRequest* request,
                                         v1::PutAdmissionResponse* response) {
-  return Unary(context, auth_, response, [&](const trust::Caller& caller) {
-    return core_->PutAdmission(caller, *request);
-  });
+  return Unary("PutAdmission", context, auth_, metrics_, response,
+               [&](const trust::Caller& caller) {
+                 return core_->PutAdmission(caller, *request);
+               });
 }
 
 grpc::Status AdminService::GetNodeStatus(
     grpc::ServerContext* context, const v1::GetNodeStatusRequest* request,
     v1::NodeStatus* response) {
-  return Unary(context, auth_, response, [&](const trust::Caller& caller) {
-    return core_->GetNodeStatus(caller, *request);
-  });
+  return Unary("GetNodeStatus", context, auth_, metrics_, response,
+               [&](const trust::Caller& caller) {
+                 return core_->GetNodeStatus(caller, *request);
+               });
 }
 
 grpc::Status AdminService::AddPeer(grpc::ServerContext* context,
                                    const v1::AddPeerRequest* request,
                                    v1::ListPeersResponse* response) {
-  return Unary(context, auth_, response, [&](const trust::Caller& caller) {
-    return core_->AddPeer(caller, *request);
-  });
+  return Unary("AddPeer", context, auth_, metrics_, response,
+               [&](const trust::Caller& caller) {
+                 return core_->AddPeer(caller, *request);
+               });
 }
 
 grpc::Status AdminService::CreateBackup(grpc::ServerContext* context,
                                         const v1::CreateBackupRequest* request,
                                         v1::CreateBackupResponse* response) {
-  return Unary(context, auth_, response, [&](const trust::Caller& caller) {
-    return core_->CreateBackup(caller, *request);
-  });
+  return Unary("CreateBackup", context, auth_, metrics_, response,
+               [&](const trust::Caller& caller) {
+                 return core_->CreateBackup(caller, *request);
+               });
 }
 
 grpc::Status AdminService::RemovePeer(grpc::ServerContext* context,
                                       const v1::RemovePeerRequest* request,
                                       v1::ListPeersResponse* response) {
-  return Unary(context, auth_, response, [&](const trust::Caller& caller) {
-    return core_->RemovePeer(caller, *request);
-  });
+  return Unary("RemovePeer", context, auth_, metrics_, response,
+               [&](const trust::Caller& caller) {
+                 return core_->RemovePeer(caller, *request);
+               });
 }
 
 grpc::Status AdminService::VerifyAccessLog(
     grpc::ServerContext* context, const v1::VerifyAccessLogRequest* request,
     v1::VerifyAccessLogResponse* response) {
-  return Unary(context, auth_, response, [&](const trust::Caller& caller) {
-    return core_->VerifyAccessLog(caller, *request);
-  });
+  return Unary("VerifyAccessLog", context, auth_, metrics_, response,
+               [&](const trust::Caller& caller) {
+                 return core_->VerifyAccessLog(caller, *request);
+               });
 }
 
 grpc::Status AdminService::ListPeers(grpc::ServerContext* context,
                                      const v1::ListPeersRequest* request,
                                      v1::ListPeersResponse* response) {
-  return Unary(context, auth_, response, [&](const trust::Caller& caller) {
-    return core_->ListPeers(caller, *request);
-  });
+  return Unary("ListPeers", context, auth_, metrics_, response,
+               [&](const trust::Caller& caller) {
+                 return core_->ListPeers(caller, *request);
+               });
 }
 
 }  // namespace kaartnet::services

@@ -10,6 +10,7 @@
 #include "kaartnet/v1/directory.grpc.pb.h"
 #include "services/auth.h"
 #include "services/directory_core.h"
+#include "services/metrics.h"
 
 namespace kaartnet::services {
 
@@ -28,9 +29,12 @@ class DirectoryService final
     : public v1::Directory::WithRawCallbackMethod_Search<
           v1::Directory::Service> {
  public:
-  DirectoryService(DirectoryCore* core, Authenticator* auth,
+  DirectoryService(DirectoryCore* core, Authenticator* auth, Metrics* metrics,
                    int max_watch_streams = 256)
-      : core_(core), auth_(auth), max_watch_streams_(max_watch_streams) {}
+      : core_(core),
+        auth_(auth),
+        metrics_(metrics),
+        max_watch_streams_(max_watch_streams) {}
 
   grpc::Status Publish(grpc::ServerContext* context,
                        const v1::PublishRequest* request,
@@ -53,6 +57,7 @@ class DirectoryService final
  private:
   DirectoryCore* const core_;
   Authenticator* const auth_;
+  Metrics* const metrics_;
   const int max_watch_streams_;
   std::atomic<int> watch_streams_{0};
   std::atomic<bool> stopping_{false};
@@ -60,8 +65,8 @@ class DirectoryService final
 
 class AdminService final : public v1::Admin::Service {
  public:
-  AdminService(AdminCore* core, Authenticator* auth)
-      : core_(core), auth_(auth) {}
+  AdminService(AdminCore* core, Authenticator* auth, Metrics* metrics)
+      : core_(core), auth_(auth), metrics_(metrics) {}
 
   grpc::Status ListOrganisations(
       grpc::ServerContext* context, const v1::ListOrganisationsRequest* request,
@@ -91,6 +96,7 @@ class AdminService final : public v1::Admin::Service {
  private:
   AdminCore* const core_;
   Authenticator* const auth_;
+  Metrics* const metrics_;
 };
 
 }  // namespace kaartnet::services

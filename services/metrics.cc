@@ -1,5 +1,7 @@
 #include "services/metrics.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "prometheus/text_serializer.h"
 #include "services/directory_core.h"
@@ -122,14 +124,25 @@ void Metrics::UpdateState(DirectoryCore* directory, AdminCore* admin) {
   };
   for (const auto& [what, value] : values)
     node_.Add({{"what", what}}).Set(value);
+  // Peers come and go (incoming streams have a new address each time):
+  // series of peers no longer listed are removed.
+  std::vector<
+      std::pair<prometheus::Family<prometheus::Gauge>*, prometheus::Gauge*>>
+      now;
+  auto set = [&](prometheus::Family<prometheus::Gauge>& family,
+                 const prometheus::Labels& labels, double value) {
+    prometheus::Gauge& gauge = family.Add(labels);
+    gauge.Set(value);
+    now.emplace_back(&family, &gauge);
+  };
   for (const v1::PeerState& peer : status->peers()) {
     const prometheus::Labels labels = {
         {"peer", peer.node_id().empty() ? peer.address() : peer.node_id()},
         {"address", peer.address()},
         {"direction", peer.outbound() ? "out" : "in"}};
-    peer_lag_records_.Add(labels).Set(static_cast<double>(peer.lag_records()));
-    peer_lag_seconds_.Add(labels).Set(peer.lag_seconds());
-    peer_connected_.Add(labels).Set(peer.connected() ? 1 : 0);
+    set(peer_lag_records_, labels, static_cast<double>(peer.lag_records()));
+    set(peer_lag_seconds_, labels, peer.lag_seconds());
+    set(peer_connected_, labels, peer.connected() ? 1 : 0);
     for (const auto& [what, value] :
          {std::pair<const char*, uint64_t>{"sent", peer.records_sent()},
           {"received", peer.records_received()},
@@ -137,9 +150,14 @@ void Metrics::UpdateState(DirectoryCore* directory, AdminCore* admin) {
           {"refused", peer.records_refused()}}) {
       prometheus::Labels with = labels;
       with["what"] = what;
-      peer_records_.Add(with).Set(static_cast<double>(value));
+      set(peer_records_, with, static_cast<double>(value));
     }
   }
+  for (const auto& before : peer_series_) {
+    if (std::find(now.begin(), now.end(), before) == now.end())
+      before.first->Remove(before.second);
+  }
+  peer_series_ = std::move(now);
 }
 
 std::string Metrics::Scrape(DirectoryCore* directory, AdminCore* admin) {

@@ -8,6 +8,8 @@
 
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
@@ -48,6 +50,10 @@ class Metrics {
   prometheus::Family<prometheus::Gauge>& peer_connected_;
   prometheus::Family<prometheus::Gauge>& peer_records_;
   absl::Mutex scrape_mu_;
+  // The peer series set by the last scrape.
+  std::vector<
+      std::pair<prometheus::Family<prometheus::Gauge>*, prometheus::Gauge*>>
+      peer_series_ ABSL_GUARDED_BY(scrape_mu_);
 };
 
 }  // namespace kaartnet::services

@@ -233,11 +233,12 @@ absl::Status Node::Init(NodeOptions options) {
                      "mode, loopback only)";
     authenticator_ = std::make_unique<OpenAuthenticator>();
   }
+  metrics_ = std::make_unique<Metrics>();
   directory_service_ = std::make_unique<DirectoryService>(
-      directory_.get(), authenticator_.get(),
+      directory_.get(), authenticator_.get(), metrics_.get(),
       static_cast<int>(config_.max_watch_streams()));
-  admin_service_ =
-      std::make_unique<AdminService>(admin_.get(), authenticator_.get());
+  admin_service_ = std::make_unique<AdminService>(
+      admin_.get(), authenticator_.get(), metrics_.get());
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -273,6 +274,21 @@ absl::Status Node::Init(NodeOptions options) {
         " (in use by another process, or not an address of this machine)"));
   }
   server_->GetHealthCheckService()->SetServingStatus(true);
+  if (!config_.http_listen().empty()) {
+    HttpOptions http;
+    http.listen = config_.http_listen();
+    // HTTPS beyond loopback; plain HTTP on loopback (the demo's browser).
+    if (config_.has_tls() && !IsLoopbackAddress(config_.http_listen())) {
+      http.cert_file = config_.tls().cert_file();
+      http.key_file = config_.tls().key_file();
+    }
+    ASSIGN_OR_RETURN(http_,
+                     HttpServer::Start(http, directory_.get(), admin_.get(),
+                                       authenticator_.get(), metrics_.get()));
+    KLOG(INFO) << "HTTP listening on " << config_.http_listen() << " (port "
+               << http_->port() << (http.cert_file.empty() ? "" : ", TLS")
+               << ")";
+  }
   const std::vector<std::string> peers = peer_book_->Peers();
   for (const std::string& address : peers) replicator_->AddPeer(address);
 
@@ -303,6 +319,7 @@ void Node::Shutdown(absl::Duration grace) {
   if (shut_down_) return;
   shut_down_ = true;
   KLOG(INFO) << "shutting down: draining calls";
+  if (http_ != nullptr) http_->Stop();
   if (server_ != nullptr) {
     server_->GetHealthCheckService()->SetServingStatus(false);
     if (directory_service_ != nullptr) directory_service_->Stop();

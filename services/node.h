@@ -19,7 +19,9 @@
 #include "services/auth.h"
 #include "services/directory_core.h"
 #include "services/grpc_services.h"
+#include "services/http_api.h"
 #include "services/ledger.h"
+#include "services/metrics.h"
 #include "services/peer_book.h"
 
 namespace rocksdb {
@@ -49,6 +51,8 @@ class Node {
 
   // The bound gRPC port (useful with ":0" in the config).
   int grpc_port() const { return grpc_port_; }
+  // The bound HTTP port; 0 without http_listen.
+  int http_port() const { return http_ ? http_->port() : 0; }
   std::shared_ptr<grpc::Channel> InProcessChannel();
 
   NodeContext* context() { return &context_; }
@@ -77,6 +81,8 @@ class Node {
   std::unique_ptr<Authenticator> authenticator_;
   std::unique_ptr<DirectoryService> directory_service_;
   std::unique_ptr<AdminService> admin_service_;
+  std::unique_ptr<Metrics> metrics_;
+  std::unique_ptr<HttpServer> http_;
   std::unique_ptr<replication::DigestTable> digest_;
   std::unique_ptr<replication::Replica> replica_;
   std::unique_ptr<replication::Replicator> replicator_;

@@ -9,6 +9,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -19,9 +20,11 @@
 #include "gtest/gtest.h"
 #include "kaartnet/v1/admin.grpc.pb.h"
 #include "kaartnet/v1/directory.grpc.pb.h"
+#include "model/testdata_entries.h"
 #include "rocksdb/env.h"
 #include "services/node.h"
 #include "trust/test_region.h"
+#include "trust/tokens.h"
 
 namespace kaartnet::services::testing {
 
@@ -158,6 +161,77 @@ class NodeFixture : public ::testing::Test {
   std::unique_ptr<Node> node_;
   std::unique_ptr<v1::Directory::Stub> directory_;
   std::unique_ptr<v1::Admin::Stub> admin_;
+};
+
+enum Who {
+  kAnonymous,
+  kReader,
+  kPublisherOwn,    // publisher of mondriaan, the owner of the test entry
+  kPublisherOther,  // publisher of azm
+  kRegionAdmin,
+  kNodeAdmin,
+  kWhoCount
+};
+inline const char* kWhoNames[] = {"anonymous",       "reader",
+                                  "publisher (own)", "publisher (other)",
+                                  "region-admin",    "node-admin"};
+
+// NodeFixture with a tokens file: one token per role, and an entry of
+// mondriaan published by its publisher.
+class TokenNodeFixture : public NodeFixture {
+ protected:
+  void SetUp() override {
+    tokens_file_ = absl::StrCat(
+        *dir_, "/tokens-",
+        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    v1::TokenFile file;
+    auto add = [&](Who who, trust::Role role, const std::string& org,
+                   absl::Time expires = absl::InfiniteFuture()) {
+      auto made =
+          trust::MakeToken(role, org, expires, kWhoNames[who], clock_.Now());
+      ASSERT_TRUE(made.ok()) << made.status();
+      *file.add_tokens() = made->stored;
+      tokens_[who] = made->token;
+      ids_[who] = made->stored.id();
+    };
+    add(kReader, trust::Role::kReader, "");
+    add(kPublisherOwn, trust::Role::kPublisher, "mondriaan");
+    add(kPublisherOther, trust::Role::kPublisher, "azm");
+    add(kRegionAdmin, trust::Role::kRegionAdmin, "");
+    add(kNodeAdmin, trust::Role::kNodeAdmin, "");
+    ASSERT_TRUE(trust::WriteTokenFile(tokens_file_, file).ok());
+    NodeFixture::SetUp();
+    // The entry every call is about, published by its owner.
+    grpc::ClientContext context;
+    AuthorizeAs(&context, kPublisherOwn);
+    v1::PublishRequest request;
+    *request.mutable_entry() = model::testdata::IpsHeerlen();
+    v1::PublishResponse response;
+    ASSERT_TRUE(directory_->Publish(&context, request, &response).ok());
+    version_ = response.entry().version();
+  }
+
+  void Configure(v1::NodeConfig* config) override {
+    config->set_http_listen(http_listen_);
+    config->set_tokens_file(tokens_file_);
+    config->set_allow_anonymous(allow_anonymous_);
+    config->set_token_rate_per_second(rate_);
+    config->set_max_watch_streams(max_watch_streams_);
+  }
+
+  void AuthorizeAs(grpc::ClientContext* context, Who who) {
+    if (who != kAnonymous)
+      context->AddMetadata("authorization", "Bearer " + tokens_[who]);
+  }
+
+  std::string tokens_file_;
+  std::map<Who, std::string> tokens_;
+  std::map<Who, std::string> ids_;
+  v1::Version version_;
+  bool allow_anonymous_ = false;
+  uint32_t rate_ = 1000;
+  uint32_t max_watch_streams_ = 4;
+  std::string http_listen_;  // empty: no HTTP
 };
 
 }  // namespace kaartnet::services::testing

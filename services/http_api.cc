@@ -1,0 +1,291 @@
+#include "services/http_api.h"
+
+#include <httplib.h>  // CPPHTTPLIB_* defines come from its pkg-config file
+
+#include <chrono>
+#include <functional>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "common/field_violations.h"
+#include "common/log.h"
+#include "common/status_macros.h"
+#include "google/protobuf/util/json_util.h"
+#include "nlohmann/json.hpp"
+
+namespace kaartnet::services {
+namespace {
+
+using Handler = std::function<absl::StatusOr<std::string>(
+    const trust::Caller&, const httplib::Request&, int* http_status)>;
+
+// The HTTP status for a status code (as grpc-gateway maps them).
+int HttpStatusOf(absl::StatusCode code) {
+  switch (code) {
+    case absl::StatusCode::kOk:
+      return 200;
+    case absl::StatusCode::kInvalidArgument:
+    case absl::StatusCode::kFailedPrecondition:
+    case absl::StatusCode::kOutOfRange:
+      return 400;
+    case absl::StatusCode::kUnauthenticated:
+      return 401;
+    case absl::StatusCode::kPermissionDenied:
+      return 403;
+    case absl::StatusCode::kNotFound:
+      return 404;
+    case absl::StatusCode::kAlreadyExists:
+    case absl::StatusCode::kAborted:
+      return 409;
+    case absl::StatusCode::kResourceExhausted:
+      return 429;
+    case absl::StatusCode::kCancelled:
+      return 499;
+    case absl::StatusCode::kUnimplemented:
+      return 501;
+    case absl::StatusCode::kUnavailable:
+      return 503;
+    case absl::StatusCode::kDeadlineExceeded:
+      return 504;
+    default:
+      return 500;
+  }
+}
+
+// {"error": {"code": 400, "status": "INVALID_ARGUMENT", "message": ...,
+//            "fieldViolations": [{"field": ..., "description": ...}]}}
+std::string ErrorJson(const absl::Status& status) {
+  nlohmann::json error = {{"code", HttpStatusOf(status.code())},
+                          {"status", absl::StatusCodeToString(status.code())},
+                          {"message", std::string(status.message())}};
+  for (const FieldViolation& v : GetFieldViolations(status)) {
+    error["fieldViolations"].push_back(
+        {{"field", v.field}, {"description", v.description}});
+  }
+  if (status.code() == absl::StatusCode::kInvalidArgument &&
+      !error.contains("fieldViolations")) {
+    error["fieldViolations"] = nlohmann::json::array();
+  }
+  return nlohmann::json{{"error", error}}.dump(
+      -1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::string ToJson(const google::protobuf::Message& message) {
+  std::string out;
+  (void)google::protobuf::util::MessageToJsonString(message, &out);
+  return out;
+}
+
+template <typename Message>
+absl::StatusOr<Message> FromJson(const std::string& body) {
+  Message message;
+  if (body.empty()) return message;
+  google::protobuf::util::JsonParseOptions options;
+  options.ignore_unknown_fields = false;
+  auto status =
+      google::protobuf::util::JsonStringToMessage(body, &message, options);
+  if (!status.ok()) {
+    const std::string why(status.message().data(), status.message().size());
+    return InvalidArgumentWithViolations(
+        "the request body is not valid",
+        {{"(body)", absl::StrCat("not a ", Message::descriptor()->full_name(),
+                                 " in JSON: ", why)}});
+  }
+  return message;
+}
+
+template <typename Response>
+absl::StatusOr<std::string> JsonOf(absl::StatusOr<Response> response) {
+  if (!response.ok()) return response.status();
+  return ToJson(*response);
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
+    HttpOptions options, DirectoryCore* directory, AdminCore* admin,
+    Authenticator* auth, Metrics* metrics) {
+  std::unique_ptr<HttpServer> http(new HttpServer());
+  http->directory_ = directory;
+  http->admin_ = admin;
+  http->auth_ = auth;
+  http->metrics_ = metrics;
+  if (!options.cert_file.empty() && !options.key_file.empty()) {
+    auto ssl = std::make_unique<httplib::SSLServer>(options.cert_file.c_str(),
+                                                    options.key_file.c_str());
+    if (!ssl->is_valid()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("tls: cannot use ", options.cert_file, " and ",
+                       options.key_file, " for HTTPS"));
+    }
+    http->server_ = std::move(ssl);
+  } else {
+    http->server_ = std::make_unique<httplib::Server>();
+  }
+  httplib::Server& server = *http->server_;
+  server.set_payload_max_length(options.max_body_bytes);
+  server.set_read_timeout(10, 0);
+  server.set_write_timeout(10, 0);
+  http->Routes();
+
+  const size_t colon = options.listen.rfind(':');
+  int port = 0;
+  if (colon == std::string::npos ||
+      !absl::SimpleAtoi(options.listen.substr(colon + 1), &port)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("http_listen \"", options.listen, "\" is not host:port"));
+  }
+  const std::string host = options.listen.substr(0, colon);
+  if (port == 0) {
+    port = server.bind_to_any_port(host.c_str());
+  } else if (!server.bind_to_port(host.c_str(), port)) {
+    port = -1;
+  }
+  if (port <= 0) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen on ", options.listen,
+                     " for HTTP (in use, or not an address of this machine)"));
+  }
+  http->port_ = port;
+  http->thread_ =
+      std::thread([s = http->server_.get()] { s->listen_after_bind(); });
+  return http;
+}
+
+HttpServer::~HttpServer() { Stop(); }
+
+void HttpServer::Stop() {
+  if (server_ != nullptr) server_->stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+void HttpServer::Routes() {
+  httplib::Server& server = *server_;
+  // Authenticate, run, answer JSON, count.
+  auto api = [this](const char* method, Handler handler) {
+    return [this, method, handler](const httplib::Request& req,
+                                   httplib::Response& res) {
+      const auto start = std::chrono::steady_clock::now();
+      int http_status = 200;
+      absl::StatusOr<std::string> body = [&]() -> absl::StatusOr<std::string> {
+        ASSIGN_OR_RETURN(
+            trust::Caller caller,
+            auth_->Authenticate(req.get_header_value("Authorization")));
+        return handler(caller, req, &http_status);
+      }();
+      if (body.ok()) {
+        res.status = http_status;
+        res.set_content(*body, "application/json");
+      } else {
+        res.status = HttpStatusOf(body.status().code());
+        res.set_content(ErrorJson(body.status()), "application/json");
+      }
+      res.set_header("Cache-Control", "no-store");
+      metrics_->RecordCall("http", method, body.status().code(),
+                           std::chrono::duration<double>(
+                               std::chrono::steady_clock::now() - start)
+                               .count());
+    };
+  };
+  const std::string entry_id = R"(([a-z0-9][a-z0-9-]*/[a-z0-9][a-z0-9-]*))";
+
+  server.Post(
+      "/api/v1/search",
+      api("Search",
+          [this](const trust::Caller& caller, const httplib::Request& req,
+                 int*) -> absl::StatusOr<std::string> {
+            ASSIGN_OR_RETURN(auto request,
+                             FromJson<v1::SearchRequest>(req.body));
+            return JsonOf(directory_->Search(caller, request));
+          }));
+  server.Get(
+      "/api/v1/search",
+      api("Search",
+          [this](const trust::Caller& caller, const httplib::Request& req,
+                 int*) -> absl::StatusOr<std::string> {
+            v1::SearchRequest request;
+            request.set_query(req.get_param_value("q"));
+            request.set_page_token(req.get_param_value("page_token"));
+            if (req.has_param("page_size")) {
+              int size = 0;
+              if (!absl::SimpleAtoi(req.get_param_value("page_size"), &size)) {
+                return InvalidArgumentWithViolations(
+                    "search refused", {{"page_size", "is not a number"}});
+              }
+              request.set_page_size(size);
+            }
+            return JsonOf(directory_->Search(caller, request));
+          }));
+  server.Get(
+      "/api/v1/entries/" + entry_id,
+      api("Get",
+          [this](const trust::Caller& caller, const httplib::Request& req,
+                 int*) -> absl::StatusOr<std::string> {
+            v1::GetRequest request;
+            request.set_id(req.matches[1]);
+            request.set_reveal_contacts(
+                req.get_param_value("reveal_contacts") == "true");
+            request.set_purpose(req.get_param_value("purpose"));
+            return JsonOf(directory_->Get(caller, request));
+          }));
+  server.Post(
+      "/api/v1/entries",
+      api("Publish",
+          [this](const trust::Caller& caller, const httplib::Request& req,
+                 int* http_status) -> absl::StatusOr<std::string> {
+            ASSIGN_OR_RETURN(auto request,
+                             FromJson<v1::PublishRequest>(req.body));
+            ASSIGN_OR_RETURN(v1::PublishResponse response,
+                             directory_->Publish(caller, request));
+            if (response.created()) *http_status = 201;
+            return ToJson(response);
+          }));
+  server.Post(
+      "/api/v1/entries/" + entry_id + "/withdraw",
+      api("Withdraw",
+          [this](const trust::Caller& caller, const httplib::Request& req,
+                 int*) -> absl::StatusOr<std::string> {
+            ASSIGN_OR_RETURN(auto request,
+                             FromJson<v1::WithdrawRequest>(req.body));
+            if (!request.id().empty() && request.id() != req.matches[1]) {
+              return InvalidArgumentWithViolations(
+                  "withdraw refused", {{"id", "differs from the path"}});
+            }
+            request.set_id(req.matches[1]);
+            return JsonOf(directory_->Withdraw(caller, request));
+          }));
+  server.Get("/api/v1/organisations",
+             api("ListOrganisations",
+                 [this](const trust::Caller& caller, const httplib::Request&,
+                        int*) -> absl::StatusOr<std::string> {
+                   return JsonOf(admin_->ListOrganisations(caller, {}));
+                 }));
+  server.Get("/api/v1/status",
+             api("GetNodeStatus",
+                 [this](const trust::Caller& caller, const httplib::Request&,
+                        int*) -> absl::StatusOr<std::string> {
+                   return JsonOf(admin_->GetNodeStatus(caller, {}));
+                 }));
+  server.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("ok\n", "text/plain");
+  });
+  server.Get("/metrics",
+             [this](const httplib::Request&, httplib::Response& res) {
+               res.set_content(metrics_->Scrape(directory_, admin_),
+                               "text/plain; version=0.0.4");
+             });
+  // Errors httplib answers itself (unknown path, body too large) as JSON.
+  server.set_error_handler(
+      [](const httplib::Request& req, httplib::Response& res) {
+        if (!res.body.empty()) return;
+        absl::Status status =
+            res.status == 413
+                ? absl::ResourceExhaustedError("the request body is too large")
+            : res.status == 404
+                ? absl::NotFoundError(absl::StrCat("no such path: ", req.path))
+                : absl::InvalidArgumentError("bad request");
+        res.set_content(ErrorJson(status), "application/json");
+      });
+}
+
+}  // namespace kaartnet::services

@@ -1,0 +1,69 @@
+// The node's HTTP side, next to gRPC: a JSON API over the same cores and
+// messages (standard protobuf JSON mapping), Prometheus /metrics and
+// /healthz. Same tokens and roles as gRPC (Authorization: Bearer ...), same
+// validation errors, as JSON with the matching HTTP status.
+//
+//   POST /api/v1/search                 SearchRequest  -> SearchResponse
+//   GET  /api/v1/search?q=&page_size=&page_token=
+//   GET  /api/v1/entries/{org}/{slug}[?reveal_contacts=true&purpose=...]
+//   POST /api/v1/entries                PublishRequest -> PublishResponse
+//   POST /api/v1/entries/{org}/{slug}/withdraw  WithdrawRequest (optional)
+//   GET  /api/v1/organisations          ListOrganisationsResponse
+//   GET  /api/v1/status                 NodeStatus
+//   GET  /metrics, GET /healthz
+//
+// Thread-safety: Start and Stop from one thread.
+#ifndef KAARTNET_SERVICES_HTTP_API_H_
+#define KAARTNET_SERVICES_HTTP_API_H_
+
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "absl/status/statusor.h"
+#include "services/auth.h"
+#include "services/directory_core.h"
+#include "services/metrics.h"
+
+namespace httplib {
+class Server;
+}  // namespace httplib
+
+namespace kaartnet::services {
+
+struct HttpOptions {
+  // "host:port"; port 0 picks a free port.
+  std::string listen;
+  // HTTPS with this certificate and key when both are set.
+  std::string cert_file;
+  std::string key_file;
+  size_t max_body_bytes = 4 << 20;
+};
+
+class HttpServer {
+ public:
+  static absl::StatusOr<std::unique_ptr<HttpServer>> Start(
+      HttpOptions options, DirectoryCore* directory, AdminCore* admin,
+      Authenticator* auth, Metrics* metrics);
+  ~HttpServer();
+
+  // Stops accepting and waits for running requests.
+  void Stop();
+  int port() const { return port_; }
+
+ private:
+  HttpServer() = default;
+  void Routes();
+
+  DirectoryCore* directory_ = nullptr;
+  AdminCore* admin_ = nullptr;
+  Authenticator* auth_ = nullptr;
+  Metrics* metrics_ = nullptr;
+  std::unique_ptr<httplib::Server> server_;
+  std::thread thread_;
+  int port_ = 0;
+};
+
+}  // namespace kaartnet::services
+
+#endif  // KAARTNET_SERVICES_HTTP_API_H_
