@@ -10,6 +10,18 @@
 namespace kaartnet::replication {
 
 // One running stream.
+namespace {
+
+// The common name of the peer's verified certificate ("" without one).
+std::string CommonNameOf(const std::shared_ptr<const grpc::AuthContext>& auth) {
+  if (auth == nullptr) return "";
+  const auto values = auth->FindPropertyValues("x509_common_name");
+  if (values.empty()) return "";
+  return std::string(values[0].data(), values[0].size());
+}
+
+}  // namespace
+
 struct Replicator::Link {
   Link(Replica* replica, const SessionOptions& options)
       : session(replica, options) {}
@@ -20,6 +32,9 @@ struct Replicator::Link {
   absl::Time since = absl::InfinitePast();
   // Cancels the gRPC call (unblocks Read and Write).
   std::function<void()> cancel;
+  // With mutual TLS: the common name of the peer's verified certificate,
+  // which must be the node id its Hello names.
+  std::function<std::string()> certified_node_id;
 
   absl::Mutex mu;
   uint64_t wakes ABSL_GUARDED_BY(mu) = 0;
@@ -214,6 +229,15 @@ absl::Status Replicator::RunLink(Link* link, Stream* stream) {
 
   v1::ReplicationMessage message;
   while (stream->Read(&message)) {
+    if (message.has_hello() && link->certified_node_id) {
+      const std::string certified = link->certified_node_id();
+      if (certified != message.hello().node_id()) {
+        error = absl::PermissionDeniedError(
+            absl::StrCat("peer says it is node \"", message.hello().node_id(),
+                         "\" but its certificate is for \"", certified, "\""));
+        break;
+      }
+    }
     absl::Status status = link->session.Receive(message);
     if (!status.ok()) {
       error = std::move(status);
@@ -260,6 +284,11 @@ grpc::Status Replicator::Exchange(
   link->address = context->peer();
   link->since = options_.clock->Now();
   link->cancel = [context] { context->TryCancel(); };
+  if (options_.require_peer_certificate) {
+    link->certified_node_id = [context] {
+      return CommonNameOf(context->auth_context());
+    };
+  }
   {
     absl::MutexLock lock(&mu_);
     if (stopping_)
@@ -319,6 +348,11 @@ void Replicator::DialLoop(Dialer* dialer) {
     link->outbound = true;
     link->since = options_.clock->Now();
     link->cancel = [&context] { context.TryCancel(); };
+    if (options_.require_peer_certificate) {
+      link->certified_node_id = [&context] {
+        return CommonNameOf(context.auth_context());
+      };
+    }
     {
       absl::MutexLock lock(&dialer->mu);
       if (dialer->removed) return;

@@ -36,8 +36,10 @@ struct ReplicatorOptions {
   absl::Duration idle_wake = absl::Seconds(1);
   // Default: insecure (loopback and tests).
   std::shared_ptr<grpc::ChannelCredentials> credentials;
-  // Refuse incoming streams whose peer did not present a certificate that
-  // the server's TLS verified against the region's CA (mutual TLS).
+  // Mutual TLS: refuse incoming streams whose peer did not present a
+  // certificate that TLS verified against the region's CA, and end any
+  // stream (in or out) whose peer's Hello names another node than the
+  // common name of its certificate.
   bool require_peer_certificate = false;
   // Incoming streams at most; more are refused with RESOURCE_EXHAUSTED.
   int max_inbound_streams = 64;

@@ -366,6 +366,35 @@ TEST_F(LimitsTest, WatchStreams) {
   EXPECT_TRUE(status.ok()) << status.error_message();
 }
 
+// T5: one caller cannot take every follower slot.
+TEST_F(AccessControlTest, WatchStreamsPerCaller) {
+  v1::WatchChangesRequest follow;
+  follow.set_follow(true);
+  v1::ChangeEvent event;
+  grpc::ClientContext first;
+  AuthorizeAs(&first, kReader);
+  auto open = directory_->WatchChanges(&first, follow);
+  ASSERT_TRUE(open->Read(&event));
+  {
+    grpc::ClientContext again;
+    AuthorizeAs(&again, kReader);
+    auto refused = directory_->WatchChanges(&again, follow);
+    while (refused->Read(&event)) {
+    }
+    const grpc::Status status = refused->Finish();
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+    EXPECT_THAT(status.error_message(), HasSubstr("per caller"));
+  }
+  grpc::ClientContext other;
+  AuthorizeAs(&other, kRegionAdmin);
+  auto served = directory_->WatchChanges(&other, follow);
+  EXPECT_TRUE(served->Read(&event));
+  other.TryCancel();
+  served->Finish();
+  first.TryCancel();
+  open->Finish();
+}
+
 // T5: a follower that stops reading holds only its own stream; publishes,
 // searches and other followers go on.
 TEST_F(AccessControlTest, SlowWatcherDoesNotStallOthers) {

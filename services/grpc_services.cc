@@ -1,5 +1,7 @@
 #include "services/grpc_services.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "common/field_violations.h"
 #include "google/protobuf/any.pb.h"
@@ -139,17 +141,39 @@ grpc::Status DirectoryService::WatchChanges(
     grpc::ServerWriter<v1::ChangeEvent>* writer) {
   auto caller = CallerOf(context, auth_);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
-  // Each open stream holds a server thread: bound them.
-  struct Slot {
-    std::atomic<int>* count;
-    ~Slot() { --*count; }
-  } slot{&watch_streams_};
-  if (++watch_streams_ > max_watch_streams_) {
-    return grpc::Status(
-        grpc::StatusCode::RESOURCE_EXHAUSTED,
-        absl::StrCat("this node already serves ", max_watch_streams_,
-                     " WatchChanges streams; try again later"));
+  // Each open stream holds a server thread: bound them, in all and per
+  // caller (anonymous callers count as one), so one caller cannot take
+  // every slot.
+  const std::string who =
+      caller->subject.empty() ? "(anonymous)" : caller->subject;
+  const int per_caller = std::max(1, max_watch_streams_ / 8);
+  {
+    absl::MutexLock lock(&watch_mu_);
+    if (watch_streams_ >= max_watch_streams_) {
+      return grpc::Status(
+          grpc::StatusCode::RESOURCE_EXHAUSTED,
+          absl::StrCat("this node already serves ", max_watch_streams_,
+                       " WatchChanges streams; try again later"));
+    }
+    if (watch_by_caller_[who] >= per_caller) {
+      return grpc::Status(
+          grpc::StatusCode::RESOURCE_EXHAUSTED,
+          absl::StrCat("at most ", per_caller,
+                       " WatchChanges streams per caller; close one first"));
+    }
+    ++watch_streams_;
+    ++watch_by_caller_[who];
   }
+  struct Slot {
+    DirectoryService* service;
+    std::string who;
+    ~Slot() {
+      absl::MutexLock lock(&service->watch_mu_);
+      --service->watch_streams_;
+      if (--service->watch_by_caller_[who] == 0)
+        service->watch_by_caller_.erase(who);
+    }
+  } slot{this, who};
   std::string cursor = request->cursor();
   while (!context->IsCancelled() && !stopping_) {
     // A token revoked or expired while the stream is open ends it.

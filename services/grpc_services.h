@@ -4,7 +4,9 @@
 
 #include <atomic>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
 #include "grpcpp/grpcpp.h"
 #include "kaartnet/v1/admin.grpc.pb.h"
 #include "kaartnet/v1/directory.grpc.pb.h"
@@ -59,7 +61,10 @@ class DirectoryService final
   Authenticator* const auth_;
   Metrics* const metrics_;
   const int max_watch_streams_;
-  std::atomic<int> watch_streams_{0};
+  absl::Mutex watch_mu_;
+  int watch_streams_ ABSL_GUARDED_BY(watch_mu_) = 0;
+  absl::flat_hash_map<std::string, int> watch_by_caller_
+      ABSL_GUARDED_BY(watch_mu_);
   std::atomic<bool> stopping_{false};
 };
 

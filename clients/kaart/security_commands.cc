@@ -1,4 +1,8 @@
 // kaart admin tokens create/list/revoke | admin audit verify
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <iostream>
 #include <vector>
 
@@ -29,7 +33,27 @@ std::string DateText(int64_t unix_seconds) {
                           absl::UTCTimeZone());
 }
 
+// Holds an exclusive lock on "<file>.lock" so that two `kaart admin tokens`
+// commands do not undo each other's change.
+class FileLock {
+ public:
+  explicit FileLock(const std::string& file)
+      : fd_(::open((file + ".lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC,
+                   0600)) {
+    if (fd_ >= 0) ::flock(fd_, LOCK_EX);
+  }
+  ~FileLock() {
+    if (fd_ >= 0) ::close(fd_);  // releases the lock
+  }
+  FileLock(const FileLock&) = delete;
+  FileLock& operator=(const FileLock&) = delete;
+
+ private:
+  int fd_;
+};
+
 int RunTokensCreate(const TokenArgs& args) {
+  FileLock lock(args.file);
   auto role = trust::ParseRole(args.role);
   if (!role.ok()) return ReportError(role.status(), "--role");
   const absl::Time now = absl::Now();
@@ -102,6 +126,7 @@ int RunTokensList(const GlobalOptions& options, const TokenArgs& args) {
 }
 
 int RunTokensRevoke(const TokenArgs& args) {
+  FileLock lock(args.file);
   auto file = trust::ReadTokenFile(args.file);
   if (!file.ok()) return ReportError(file.status());
   auto* tokens = file->mutable_tokens();

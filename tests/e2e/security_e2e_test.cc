@@ -128,7 +128,14 @@ TEST_F(SecurityE2eTest, MutualTlsRegionWithTokensAndAccessLog) {
   NodeProcess plain_node("plain", demo_, work_,
                          absl::StrCat("peers: \"", node1.address(), "\"\n"));
   ASSERT_TRUE(plain_node.Start(&error)) << error;
+  // A node of the region that presents another node's certificate.
+  NodeProcess impostor("node3", demo_, work_,
+                       absl::StrCat(TlsConfig(ca_, "node2"), "peers: \"",
+                                    node1.address(), "\"\n"));
+  ASSERT_TRUE(impostor.Start(&error)) << error;
   absl::SleepFor(absl::Seconds(3));
+  EXPECT_EQ(LiveEntries(impostor), 0u);
+  EXPECT_THAT(node1.Log(), HasSubstr("its certificate is for \"node2\""));
   EXPECT_EQ(LiveEntries(rogue, work_ + "/other-ca/ca.crt"), 0u);
   RunResult plain_status = Kaart(plain_node.address(), {"--json", "status"});
   ASSERT_EQ(plain_status.exit_code, 0) << plain_status.err;
@@ -138,6 +145,7 @@ TEST_F(SecurityE2eTest, MutualTlsRegionWithTokensAndAccessLog) {
   EXPECT_THAT(peers.out, HasSubstr("node2"));
   EXPECT_THAT(peers.out, ::testing::Not(HasSubstr("rogue")));
   EXPECT_THAT(peers.out, ::testing::Not(HasSubstr("plain")));
+  EXPECT_THAT(peers.out, ::testing::Not(HasSubstr("node3")));
 
   // A client that trusts the region's CA but has no node certificate may
   // search with a token, but not replicate.
