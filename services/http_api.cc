@@ -11,6 +11,7 @@
 #include "common/log.h"
 #include "common/status_macros.h"
 #include "google/protobuf/util/json_util.h"
+#include "model/search_params.h"
 #include "nlohmann/json.hpp"
 
 namespace kaartnet::services {
@@ -98,6 +99,55 @@ template <typename Response>
 absl::StatusOr<std::string> JsonOf(absl::StatusOr<Response> response) {
   if (!response.ok()) return response.status();
   return ToJson(*response);
+}
+
+// Every value of a (repeatable) query parameter.
+std::vector<std::string> All(const httplib::Request& req, const char* name) {
+  std::vector<std::string> out;
+  const size_t n = req.get_param_value_count(name);
+  for (size_t i = 0; i < n; ++i) out.push_back(req.get_param_value(name, i));
+  return out;
+}
+
+bool Flag(const httplib::Request& req, const char* name) {
+  const std::string v = req.get_param_value(name);
+  return req.has_param(name) && v != "false" && v != "0";
+}
+
+// The query parameters of GET /api/v1/search, named as in SearchParams.
+// A number that does not parse is passed on out of range, so the search
+// refuses it naming the field.
+model::SearchParams ParamsOf(const httplib::Request& req) {
+  model::SearchParams p;
+  p.query = req.get_param_value("q");
+  p.kinds = All(req, "kind");
+  p.interventions = All(req, "intervention");
+  p.target_groups = All(req, "target_group");
+  p.regelingen = All(req, "regeling");
+  p.areas = All(req, "area");
+  p.organisations = All(req, "org");
+  p.organisation_types = All(req, "org_type");
+  p.languages = All(req, "language");
+  p.funding = All(req, "funding");
+  p.quality_marks = All(req, "quality_mark");
+  p.sectors = All(req, "sector");
+  p.offers = All(req, "offer");
+  p.facets = All(req, "facets");
+  p.accepting = Flag(req, "accepting");
+  p.fresh = Flag(req, "fresh");
+  p.explain = Flag(req, "explain");
+  p.near = req.get_param_value("near");
+  p.sort = req.get_param_value("sort");
+  p.page_token = req.get_param_value("page_token");
+  if (req.has_param("radius") &&
+      !absl::SimpleAtod(req.get_param_value("radius"), &p.radius)) {
+    p.radius = -1;
+  }
+  if (req.has_param("page_size") &&
+      !absl::SimpleAtoi(req.get_param_value("page_size"), &p.page_size)) {
+    p.page_size = -1;
+  }
+  return p;
 }
 
 }  // namespace
@@ -203,17 +253,8 @@ void HttpServer::Routes() {
       api("Search",
           [this](const trust::Caller& caller, const httplib::Request& req,
                  int*) -> absl::StatusOr<std::string> {
-            v1::SearchRequest request;
-            request.set_query(req.get_param_value("q"));
-            request.set_page_token(req.get_param_value("page_token"));
-            if (req.has_param("page_size")) {
-              int size = 0;
-              if (!absl::SimpleAtoi(req.get_param_value("page_size"), &size)) {
-                return InvalidArgumentWithViolations(
-                    "search refused", {{"page_size", "is not a number"}});
-              }
-              request.set_page_size(size);
-            }
+            ASSIGN_OR_RETURN(v1::SearchRequest request,
+                             model::ToSearchRequest(ParamsOf(req)));
             return JsonOf(directory_->Search(caller, request));
           }));
   server.Get(

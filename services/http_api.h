@@ -4,7 +4,7 @@
 // validation errors, as JSON with the matching HTTP status.
 //
 //   POST /api/v1/search                 SearchRequest  -> SearchResponse
-//   GET  /api/v1/search?q=&page_size=&page_token=
+//   GET  /api/v1/search?q=&kind=&near=...  (model/search_params.h)
 //   GET  /api/v1/entries/{org}/{slug}[?reveal_contacts=true&purpose=...]
 //   POST /api/v1/entries                PublishRequest -> PublishResponse
 //   POST /api/v1/entries/{org}/{slug}/withdraw  WithdrawRequest (optional)

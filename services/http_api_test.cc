@@ -43,9 +43,20 @@ TEST_F(HttpApiTest, SearchGetAndRevealAsJson) {
   ASSERT_GE(found["hits"].size(), 1u);
   EXPECT_EQ(found["hits"][0]["entry"]["id"], "mondriaan/ips-heerlen");
 
-  res = client_->Get("/api/v1/search?q=ips&page_size=1", As(kReader));
+  // Every filter as a query parameter: a URL to share or print.
+  res = client_->Get(
+      "/api/v1/search?q=ips&kind=ips-trajectbegeleider&area=GM0917"
+      "&near=6411+AB&radius=20&sort=distance&facets=kind&page_size=1",
+      As(kReader));
   ASSERT_TRUE(res);
-  EXPECT_EQ(res->status, 200);
+  EXPECT_EQ(res->status, 200) << res->body;
+  found = Json::parse(res->body);
+  ASSERT_EQ(found["hits"].size(), 1u);
+  EXPECT_EQ(found["facets"][0]["field"], "FACET_FIELD_KIND");
+  res = client_->Get("/api/v1/search?kind=jobcoch&sort=alfabet", As(kReader));
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 400);
+  EXPECT_EQ(Json::parse(res->body)["error"]["fieldViolations"].size(), 2u);
 
   res = client_->Get("/api/v1/entries/mondriaan/ips-heerlen", As(kReader));
   ASSERT_TRUE(res);

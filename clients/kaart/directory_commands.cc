@@ -20,6 +20,7 @@
 #include "common/reference_data.h"
 #include "kaartnet/v1/admin.grpc.pb.h"
 #include "kaartnet/v1/directory.grpc.pb.h"
+#include "model/search_params.h"
 #include "model/validation.h"
 #include "model/vocabulary.h"
 #include "nlohmann/json.hpp"
@@ -469,105 +470,15 @@ int RunWithdraw(const GlobalOptions& options, const std::string& id, bool erase,
 
 struct SearchArgs {
   std::vector<std::string> words;
-  std::vector<std::string> kinds, interventions, target_groups, regelingen,
-      areas, organisations, organisation_types, languages, funding,
-      quality_marks, sectors, offers, facets;
-  bool accepting = false;
-  bool fresh = false;
-  std::string near;
-  double radius = 0;
-  std::string sort = "relevance";
-  int limit = 10;
-  std::string page_token;
-  bool explain = false;
+  model::SearchParams params;
 };
 
-// Parses loose enum names into the repeated field; returns false after
-// printing the error.
-template <typename Repeated>
-bool AddEnums(const std::vector<std::string>& values,
-              const EnumDescriptor* type, Repeated* out, const char* flag) {
-  for (const std::string& v : values) {
-    for (absl::string_view part : absl::StrSplit(v, ',', absl::SkipEmpty())) {
-      auto parsed = model::ParseEnum(type, part);
-      if (!parsed.ok()) {
-        std::cerr << "kaart: --" << flag << ": " << parsed.status().message()
-                  << "\n";
-        return false;
-      }
-      out->Add(*parsed);
-    }
-  }
-  return true;
-}
-
 int RunSearch(const GlobalOptions& options, const SearchArgs& args) {
-  v1::SearchRequest request;
-  request.set_query(absl::StrJoin(args.words, " "));
-  bool ok = AddEnums(args.kinds, v1::EntryKind_descriptor(),
-                     request.mutable_kinds(), "kind") &&
-            AddEnums(args.interventions, v1::Intervention_descriptor(),
-                     request.mutable_interventions(), "intervention") &&
-            AddEnums(args.target_groups, v1::TargetGroup_descriptor(),
-                     request.mutable_target_groups(), "target-group") &&
-            AddEnums(args.regelingen, v1::Regeling_descriptor(),
-                     request.mutable_regelingen(), "regeling") &&
-            AddEnums(args.organisation_types, v1::OrganisationType_descriptor(),
-                     request.mutable_organisation_types(), "org-type") &&
-            AddEnums(args.funding, v1::Funding_descriptor(),
-                     request.mutable_funding(), "funding") &&
-            AddEnums(args.quality_marks, v1::QualityMarkType_descriptor(),
-                     request.mutable_quality_marks(), "quality-mark") &&
-            AddEnums(args.offers, v1::EmployerOffer_descriptor(),
-                     request.mutable_employer_offers(), "offer") &&
-            AddEnums(args.facets, v1::FacetField_descriptor(),
-                     request.mutable_facets(), "facets");
-  if (!ok) return 1;
-  auto split_into = [](const std::vector<std::string>& values, auto* out) {
-    for (const std::string& v : values) {
-      for (absl::string_view part : absl::StrSplit(v, ',', absl::SkipEmpty())) {
-        out->Add(std::string(absl::StripAsciiWhitespace(part)));
-      }
-    }
-  };
-  split_into(args.areas, request.mutable_area_codes());
-  split_into(args.organisations, request.mutable_organisation_ids());
-  split_into(args.languages, request.mutable_languages());
-  split_into(args.sectors, request.mutable_employer_sectors());
-  request.set_accepting_new_clients(args.accepting);
-  request.set_exclude_stale(args.fresh);
-  if (!args.near.empty()) {
-    v1::Near* near = request.mutable_near();
-    std::vector<std::string> parts = absl::StrSplit(args.near, ',');
-    double lat, lon;
-    std::string digits;
-    for (char c : args.near) {
-      if (absl::ascii_isdigit(c)) digits += c;
-    }
-    if (parts.size() == 2 && absl::SimpleAtod(parts[0], &lat) &&
-        absl::SimpleAtod(parts[1], &lon)) {
-      near->mutable_point()->set_latitude(lat);
-      near->mutable_point()->set_longitude(lon);
-    } else if (digits.size() == 4 && args.near.size() <= 7) {
-      near->set_postcode(args.near);
-    } else {
-      near->set_gemeentecode(args.near);
-    }
-    near->set_radius_km(args.radius);
-  }
-  static const std::map<std::string, v1::SortOrder> kSorts = {
-      {"relevance", v1::SORT_ORDER_RELEVANCE},
-      {"distance", v1::SORT_ORDER_DISTANCE},
-      {"verified", v1::SORT_ORDER_LAST_VERIFIED}};
-  auto sort = kSorts.find(args.sort);
-  if (sort == kSorts.end()) {
-    std::cerr << "kaart: --sort: relevance, distance or verified\n";
-    return 1;
-  }
-  request.set_sort(sort->second);
-  request.set_page_size(args.limit);
-  request.set_page_token(args.page_token);
-  request.set_explain(args.explain);
+  model::SearchParams params = args.params;
+  params.query = absl::StrJoin(args.words, " ");
+  auto parsed = model::ToSearchRequest(params);
+  if (!parsed.ok()) return ReportError(parsed.status());
+  const v1::SearchRequest& request = *parsed;
 
   auto stub = v1::Directory::NewStub(Connect(options));
   auto context = NewContext(options);
@@ -610,7 +521,7 @@ int RunSearch(const GlobalOptions& options, const SearchArgs& args) {
                       : "")
               << Pad(wait, 8) << FormatDate(e.last_verified())
               << (hit.stale() ? " (verouderd)" : "") << "\n";
-    if (args.explain) {
+    if (args.params.explain) {
       const auto& x = hit.explanation();
       std::cout << "      score " << absl::StrFormat("%.3f", hit.score())
                 << " = tekst " << absl::StrFormat("%.3f", x.text())
@@ -730,41 +641,45 @@ void AddDirectoryCommands(CLI::App& app, GlobalOptions& options,
       });
 
   auto s = std::make_shared<SearchArgs>();
+  s->params.page_size = 10;
   CLI::App* search = app.add_subcommand("search", "Search the kaart");
   search->add_option("words", s->words, "Free text, e.g. ips psychose");
-  search->add_option("--kind", s->kinds,
+  search->add_option("--kind", s->params.kinds,
                      "e.g. jobcoach, ips-trajectbegeleider (comma list)");
-  search->add_option("--intervention", s->interventions,
+  search->add_option("--intervention", s->params.interventions,
                      "e.g. ips, jobcarving");
-  search->add_option("--target-group", s->target_groups,
+  search->add_option("--target-group", s->params.target_groups,
                      "e.g. psychose, autisme");
-  search->add_option("--regeling", s->regelingen,
+  search->add_option("--regeling", s->params.regelingen,
                      "e.g. participatiewet, wajong");
-  search->add_option("--area", s->areas,
+  search->add_option("--area", s->params.areas,
                      "Gemeente (GM0935 or Maastricht) or region (AM30)");
-  search->add_option("--org", s->organisations, "Organisation id");
-  search->add_option("--org-type", s->organisation_types,
+  search->add_option("--org", s->params.organisations, "Organisation id");
+  search->add_option("--org-type", s->params.organisation_types,
                      "e.g. ggz-instelling, rco");
-  search->add_option("--language", s->languages, "ISO code, e.g. ar");
-  search->add_option("--funding", s->funding, "e.g. uwv, gemeente");
-  search->add_option("--quality-mark", s->quality_marks,
+  search->add_option("--language", s->params.languages, "ISO code, e.g. ar");
+  search->add_option("--funding", s->params.funding, "e.g. uwv, gemeente");
+  search->add_option("--quality-mark", s->params.quality_marks,
                      "e.g. blik-op-werk, ips-fidelity");
-  search->add_option("--sector", s->sectors,
+  search->add_option("--sector", s->params.sectors,
                      "Employer SBI section letter, e.g. Q");
-  search->add_option("--offer", s->offers, "Employer offer, e.g. garantiebaan");
-  search->add_flag("--accepting", s->accepting,
+  search->add_option("--offer", s->params.offers,
+                     "Employer offer, e.g. garantiebaan");
+  search->add_flag("--accepting", s->params.accepting,
                    "Only offers accepting new clients");
-  search->add_flag("--fresh", s->fresh, "Leave out stale entries");
-  search->add_option("--near", s->near,
+  search->add_flag("--fresh", s->params.fresh, "Leave out stale entries");
+  search->add_option("--near", s->params.near,
                      "Postcode (6411 AB), gemeente, or lat,lon");
-  search->add_option("--radius", s->radius, "Kilometres around --near");
-  search->add_option("--sort", s->sort, "relevance, distance or verified");
-  search->add_option("--limit", s->limit,
+  search->add_option("--radius", s->params.radius, "Kilometres around --near");
+  search->add_option("--sort", s->params.sort,
+                     "relevance, distance or verified");
+  search->add_option("--limit", s->params.page_size,
                      "Results per page (1-100, default 10)");
-  search->add_option("--page-token", s->page_token,
+  search->add_option("--page-token", s->params.page_token,
                      "Continue with the next page");
-  search->add_flag("--explain", s->explain, "Show how each result was scored");
-  search->add_option("--facets", s->facets,
+  search->add_flag("--explain", s->params.explain,
+                   "Show how each result was scored");
+  search->add_option("--facets", s->params.facets,
                      "Count per field, e.g. kind,gemeente");
   search->callback(
       [&options, s, exit_code] { *exit_code = RunSearch(options, *s); });
