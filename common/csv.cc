@@ -100,6 +100,29 @@ std::string CsvEscape(absl::string_view field) {
   return out;
 }
 
+std::string SpreadsheetLine(const std::vector<std::string>& fields) {
+  std::string out;
+  for (size_t i = 0; i < fields.size(); ++i) {
+    if (i > 0) out += ';';
+    const bool formula =
+        !fields[i].empty() && absl::string_view("=+-@\t").find(fields[i][0]) !=
+                                  absl::string_view::npos;
+    const std::string field = formula ? "'" + fields[i] : fields[i];
+    if (field.find_first_of(";\"\r\n") == std::string::npos) {
+      out += field;
+      continue;
+    }
+    out += '"';
+    for (char c : field) {
+      if (c == '"') out += '"';
+      out += c;
+    }
+    out += '"';
+  }
+  out += "\r\n";
+  return out;
+}
+
 std::string CsvLine(const std::vector<std::string>& fields) {
   std::string out;
   for (size_t i = 0; i < fields.size(); ++i) {

@@ -25,6 +25,14 @@ std::string CsvEscape(absl::string_view field);
 // Joins escaped fields with commas and ends the line with "\n".
 std::string CsvLine(const std::vector<std::string>& fields);
 
+// A line of a file meant for a spreadsheet (what Dutch Excel reads and
+// writes): fields separated by ';', quoted when needed, CRLF at the end, and
+// a field that a spreadsheet would run as a formula (starting with = + - @
+// or a tab) prefixed with ' so it stays text. Start the file with
+// kUtf8Bom so the spreadsheet reads UTF-8.
+std::string SpreadsheetLine(const std::vector<std::string>& fields);
+inline constexpr absl::string_view kUtf8Bom = "\xEF\xBB\xBF";
+
 }  // namespace kaartnet
 
 #endif  // KAARTNET_COMMON_CSV_H_

@@ -43,5 +43,14 @@ TEST(CsvTest, EscapeRoundTrips) {
   EXPECT_EQ((*rows)[0].fields, fields);
 }
 
+TEST(CsvTest, SpreadsheetLineSeparatesWithSemicolonsAndDefusesFormulas) {
+  EXPECT_EQ(SpreadsheetLine({"Heerlen", "a;b", "zeg \"hoi\"", ""}),
+            "Heerlen;\"a;b\";\"zeg \"\"hoi\"\"\";\r\n");
+  // A phone number or a hostile cell stays text in the spreadsheet.
+  EXPECT_EQ(SpreadsheetLine(
+                {"+31 45 123 4567", "=HYPERLINK(\"x\")", "@SUM", "-1", "a=b"}),
+            "'+31 45 123 4567;\"'=HYPERLINK(\"\"x\"\")\";'@SUM;'-1;a=b\r\n");
+}
+
 }  // namespace
 }  // namespace kaartnet

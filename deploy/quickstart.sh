@@ -33,7 +33,14 @@ over mutual TLS; callers need a bearer token.
   node2   gRPC 127.0.0.1:7402   HTTP http://127.0.0.1:8402
   node3   gRPC 127.0.0.1:7403   HTTP http://127.0.0.1:8403
 
-Try (the first line sets the demo tokens and the CA certificate):
+Open the web page: http://127.0.0.1:8401
+  Sign in ("Aanmelden") with a token from var/demo/tokens.env:
+    KAARTNET_TOKEN_READER                      Zoeken (klantmanager)
+    KAARTNET_TOKEN_PUBLISHER_GGZ_ZUID_LIMBURG  Aanbod beheren (partner)
+    KAARTNET_TOKEN_REGION                      Regio-overzicht (Werkbedrijf)
+  e.g.: grep TOKEN_READER var/demo/tokens.env
+
+On the command line (the first line sets the demo tokens and the CA certificate):
   source var/demo/tokens.env
   build/bin/kaart search ips psychose kerkrade --accepting
   build/bin/kaart search jobcoach --near "6411 AB" --radius 15 --sort distance

@@ -26,6 +26,9 @@ deploy/build.sh
 stamp "tests"
 (cd build && ctest --output-on-failure -j "$(nproc)" --timeout 900)
 
+stamp "browser tests (playwright-core + Debian chromium, axe-core)"
+tests/web/run.sh
+
 stamp "benchmark smoke run (proves the tools work; no timing is checked)"
 deploy/bench.sh --smoke > build/bench-smoke.log 2>&1 || { cat build/bench-smoke.log; exit 1; }
 tail -25 build/bench-smoke.log

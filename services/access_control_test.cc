@@ -154,6 +154,22 @@ TEST_F(AccessControlTest, EveryRoleAgainstEveryRpc) {
          return admin_->VerifyAccessLog(c, {}, &out);
        },
        {false, false, false, false, true, true}},
+      {"GetCoverage",
+       [&](grpc::ClientContext* c) {
+         v1::GetCoverageRequest r;
+         r.set_area_code("AM30");
+         v1::Coverage out;
+         return admin_->GetCoverage(c, r, &out);
+       },
+       {false, false, false, false, true, false}},
+      {"ExportContacts",
+       [&](grpc::ClientContext* c) {
+         v1::ExportContactsRequest r;
+         r.set_area_code("AM30");
+         v1::ExportContactsResponse out;
+         return admin_->ExportContacts(c, r, &out);
+       },
+       {false, false, false, false, true, false}},
   };
   for (const Row& row : rows) {
     for (int who = 0; who < kWhoCount; ++who) {

@@ -55,7 +55,7 @@ uint64_t ChangeNotifier::WaitAfter(uint64_t seq, absl::Duration timeout) {
 
 bool IsKnownRevealPurpose(absl::string_view purpose) {
   return purpose == "doorverwijzing" || purpose == "afstemming" ||
-         purpose == "overzicht";
+         purpose == "overzicht" || purpose == "beheer";
 }
 
 DirectoryCore::DirectoryCore(NodeContext* context)
@@ -177,7 +177,13 @@ absl::StatusOr<v1::PublishResponse> DirectoryCore::Publish(
 
 absl::StatusOr<v1::Entry> DirectoryCore::LoadEntry(
     const std::string& id, v1::EntryStatus* status) const {
-  ASSIGN_OR_RETURN(auto stored, context_->store->Get(id));
+  return LoadStoredEntry(*context_, id, status);
+}
+
+absl::StatusOr<v1::Entry> LoadStoredEntry(const NodeContext& context,
+                                          const std::string& id,
+                                          v1::EntryStatus* status) {
+  ASSIGN_OR_RETURN(auto stored, context.store->Get(id));
   if (!stored.has_value())
     return absl::NotFoundError(absl::StrCat("no entry ", id));
   ASSIGN_OR_RETURN(v1::Entry entry, trust::ParseRecord(stored->record()));
@@ -187,8 +193,8 @@ absl::StatusOr<v1::Entry> DirectoryCore::LoadEntry(
     status->set_origin_seq(stored->origin_seq());
     status->set_stale(
         !entry.withdrawn() &&
-        model::IsStale(entry, context_->clock->Now(), context_->freshness));
-    if (auto org = context_->registry->Describe(entry.organisation_id())) {
+        model::IsStale(entry, context.clock->Now(), context.freshness));
+    if (auto org = context.registry->Describe(entry.organisation_id())) {
       status->set_organisation_name(org->name);
       status->set_organisation_type(org->type);
     }
@@ -217,7 +223,7 @@ absl::StatusOr<v1::GetResponse> DirectoryCore::Get(
           "get refused",
           {{"purpose", absl::StrCat("\"", purpose,
                                     "\" is not a purpose (doorverwijzing, "
-                                    "afstemming, overzicht)")}});
+                                    "afstemming, overzicht, beheer)")}});
     }
     // No reveal without a durable record of it.
     if (context_->access_log == nullptr) {

@@ -143,12 +143,23 @@ class AdminCore {
       const trust::Caller& caller, const v1::CreateBackupRequest& request);
   absl::StatusOr<v1::VerifyAccessLogResponse> VerifyAccessLog(
       const trust::Caller& caller, const v1::VerifyAccessLogRequest& request);
+  // Region overview (services/region_overview.cc).
+  absl::StatusOr<v1::Coverage> GetCoverage(
+      const trust::Caller& caller, const v1::GetCoverageRequest& request);
+  absl::StatusOr<v1::ExportContactsResponse> ExportContacts(
+      const trust::Caller& caller, const v1::ExportContactsRequest& request);
 
  private:
   v1::ListPeersResponse PeerList() const;
 
   NodeContext* const context_;
 };
+
+// The stored entry `id` (with contacts; a tombstone when withdrawn) and, when
+// `status` is set, what the node knows about it. NOT_FOUND when unknown.
+absl::StatusOr<v1::Entry> LoadStoredEntry(const NodeContext& context,
+                                          const std::string& id,
+                                          v1::EntryStatus* status);
 
 // Verifies, stores and installs an admission; re-indexes the organisation's
 // entries when its name or type changed. Used by AdminCore and at start.

@@ -260,6 +260,24 @@ grpc::Status AdminService::VerifyAccessLog(
                });
 }
 
+grpc::Status AdminService::GetCoverage(grpc::ServerContext* context,
+                                       const v1::GetCoverageRequest* request,
+                                       v1::Coverage* response) {
+  return Unary("GetCoverage", context, auth_, metrics_, response,
+               [&](const trust::Caller& caller) {
+                 return core_->GetCoverage(caller, *request);
+               });
+}
+
+grpc::Status AdminService::ExportContacts(
+    grpc::ServerContext* context, const v1::ExportContactsRequest* request,
+    v1::ExportContactsResponse* response) {
+  return Unary("ExportContacts", context, auth_, metrics_, response,
+               [&](const trust::Caller& caller) {
+                 return core_->ExportContacts(caller, *request);
+               });
+}
+
 grpc::Status AdminService::ListPeers(grpc::ServerContext* context,
                                      const v1::ListPeersRequest* request,
                                      v1::ListPeersResponse* response) {

@@ -97,6 +97,12 @@ class AdminService final : public v1::Admin::Service {
   grpc::Status VerifyAccessLog(grpc::ServerContext* context,
                                const v1::VerifyAccessLogRequest* request,
                                v1::VerifyAccessLogResponse* response) override;
+  grpc::Status GetCoverage(grpc::ServerContext* context,
+                           const v1::GetCoverageRequest* request,
+                           v1::Coverage* response) override;
+  grpc::Status ExportContacts(grpc::ServerContext* context,
+                              const v1::ExportContactsRequest* request,
+                              v1::ExportContactsResponse* response) override;
 
  private:
   AdminCore* const core_;

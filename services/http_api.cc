@@ -7,12 +7,15 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/csv.h"
 #include "common/field_violations.h"
 #include "common/log.h"
 #include "common/status_macros.h"
 #include "google/protobuf/util/json_util.h"
 #include "model/search_params.h"
+#include "model/vocabulary.h"
 #include "nlohmann/json.hpp"
+#include "web/web_assets.h"
 
 namespace kaartnet::services {
 namespace {
@@ -150,6 +153,33 @@ model::SearchParams ParamsOf(const httplib::Request& req) {
   return p;
 }
 
+// The contact list as a spreadsheet file, one row per contact.
+std::string ContactsCsv(const v1::ExportContactsResponse& contacts) {
+  std::string out(kUtf8Bom);
+  out += SpreadsheetLine({"organisatie", "organisatie_id", "aanbod",
+                          "aanbod_id", "soort", "naam", "rol", "telefoon",
+                          "e-mail", "zichtbaarheid"});
+  for (const v1::ContactRow& row : contacts.rows()) {
+    const v1::Contact& c = row.contact();
+    out += SpreadsheetLine(
+        {row.organisation_name(), row.organisation_id(), row.entry_title(),
+         row.entry_id(), model::Label(v1::EntryKind_descriptor(), row.kind()),
+         c.name(), c.role(), c.phone(), c.email(),
+         c.visibility() == v1::VISIBILITY_PUBLIC ? "openbaar"
+                                                 : "professionals"});
+  }
+  return out;
+}
+
+// Headers of every answer: no sniffing, no framing, only our own scripts.
+void SecurityHeaders(httplib::Response& res) {
+  res.set_header("X-Content-Type-Options", "nosniff");
+  res.set_header("Referrer-Policy", "no-referrer");
+  res.set_header("Content-Security-Policy",
+                 "default-src 'self'; img-src 'self' data:; "
+                 "frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
@@ -160,6 +190,7 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
   http->admin_ = admin;
   http->auth_ = auth;
   http->metrics_ = metrics;
+  http->vocabulary_json_ = web::VocabularyJson(options.region);
   if (!options.cert_file.empty() && !options.key_file.empty()) {
     auto ssl = std::make_unique<httplib::SSLServer>(options.cert_file.c_str(),
                                                     options.key_file.c_str());
@@ -174,6 +205,8 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
   }
   httplib::Server& server = *http->server_;
   server.set_payload_max_length(options.max_body_bytes);
+  // Small answers go out at once (no 40 ms wait for a delayed ACK).
+  server.set_tcp_nodelay(true);
   server.set_read_timeout(10, 0);
   server.set_write_timeout(10, 0);
   http->Routes();
@@ -231,6 +264,7 @@ void HttpServer::Routes() {
         res.set_content(ErrorJson(body.status()), "application/json");
       }
       res.set_header("Cache-Control", "no-store");
+      SecurityHeaders(res);
       metrics_->RecordCall("http", method, body.status().code(),
                            std::chrono::duration<double>(
                                std::chrono::steady_clock::now() - start)
@@ -307,6 +341,75 @@ void HttpServer::Routes() {
                         int*) -> absl::StatusOr<std::string> {
                    return JsonOf(admin_->GetNodeStatus(caller, {}));
                  }));
+  server.Get("/api/v1/me",
+             api("Me",
+                 [](const trust::Caller& caller, const httplib::Request&,
+                    int*) -> absl::StatusOr<std::string> {
+                   nlohmann::json me = {{"role", trust::RoleName(caller.role)}};
+                   if (!caller.organisation_id.empty())
+                     me["organisationId"] = caller.organisation_id;
+                   if (!caller.subject.empty()) me["subject"] = caller.subject;
+                   if (caller.trusted) me["trusted"] = true;
+                   return me.dump();
+                 }));
+  server.Get("/api/v1/vocabulary",
+             [this](const httplib::Request&, httplib::Response& res) {
+               res.set_content(vocabulary_json_, "application/json");
+               SecurityHeaders(res);
+             });
+  server.Get(
+      "/api/v1/coverage",
+      api("GetCoverage",
+          [this](const trust::Caller& caller, const httplib::Request& req,
+                 int*) -> absl::StatusOr<std::string> {
+            v1::GetCoverageRequest request;
+            request.set_area_code(req.get_param_value("area"));
+            return JsonOf(admin_->GetCoverage(caller, request));
+          }));
+  // Not through `api`: the answer is a file, not JSON (errors still are).
+  server.Get("/api/v1/export/contacts.csv", [this](const httplib::Request& req,
+                                                   httplib::Response& res) {
+    const auto start = std::chrono::steady_clock::now();
+    absl::StatusOr<v1::ExportContactsResponse> contacts =
+        [&]() -> absl::StatusOr<v1::ExportContactsResponse> {
+      ASSIGN_OR_RETURN(
+          trust::Caller caller,
+          auth_->Authenticate(req.get_header_value("Authorization")));
+      v1::ExportContactsRequest request;
+      request.set_area_code(req.get_param_value("area"));
+      return admin_->ExportContacts(caller, request);
+    }();
+    if (contacts.ok()) {
+      res.set_content(ContactsCsv(*contacts), "text/csv; charset=utf-8");
+      res.set_header("Content-Disposition",
+                     "attachment; filename=\"contactlijst.csv\"");
+    } else {
+      res.status = HttpStatusOf(contacts.status().code());
+      res.set_content(ErrorJson(contacts.status()), "application/json");
+    }
+    res.set_header("Cache-Control", "no-store");
+    SecurityHeaders(res);
+    metrics_->RecordCall(
+        "http", "ExportContacts", contacts.status().code(),
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count());
+  });
+  // The web page: every page path answers index.html; app.js draws the view.
+  const auto page = [](const httplib::Request& req, httplib::Response& res) {
+    const web::Asset* asset = web::FindAsset(req.path);
+    if (asset == nullptr) {
+      res.status = 404;
+      return;
+    }
+    res.set_content(asset->content.data(), asset->content.size(),
+                    asset->content_type);
+    res.set_header("Cache-Control", "no-cache");
+    SecurityHeaders(res);
+  };
+  for (const char* path :
+       {"/", "/beheer", "/regio", "/aanmelden", "/aanbod/.+", "/static/.+"}) {
+    server.Get(path, page);
+  }
   server.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
     res.set_content("ok\n", "text/plain");
   });

@@ -10,7 +10,14 @@
 //   POST /api/v1/entries/{org}/{slug}/withdraw  WithdrawRequest (optional)
 //   GET  /api/v1/organisations          ListOrganisationsResponse
 //   GET  /api/v1/status                 NodeStatus
+//   GET  /api/v1/me                     who the token belongs to
+//   GET  /api/v1/vocabulary             Dutch labels, gemeenten, regio's
+//   GET  /api/v1/coverage[?area=]       Coverage (region admin)
+//   GET  /api/v1/export/contacts.csv[?area=]  contact list (region admin,
+//                                       logged), ';'-separated for Excel
 //   GET  /metrics, GET /healthz
+//   GET  /, /aanbod/..., /beheer, /regio, /aanmelden, /static/...  the web
+//        page (web/web_assets.h)
 //
 // Thread-safety: Start and Stop from one thread.
 #ifndef KAARTNET_SERVICES_HTTP_API_H_
@@ -38,6 +45,8 @@ struct HttpOptions {
   std::string cert_file;
   std::string key_file;
   size_t max_body_bytes = 4 << 20;
+  // The node's region (AMxx), the default area of the web page.
+  std::string region;
 };
 
 class HttpServer {
@@ -62,6 +71,7 @@ class HttpServer {
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;
   int port_ = 0;
+  std::string vocabulary_json_;
 };
 
 }  // namespace kaartnet::services

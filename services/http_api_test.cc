@@ -172,5 +172,103 @@ TEST_F(HttpApiTest, MetricsAreScraped) {
   EXPECT_EQ(health->body, "ok\n");
 }
 
+TEST_F(HttpApiTest, WerkbedrijfSeesCoverageAndExportsTheContactList) {
+  auto res = client_->Get("/api/v1/coverage", As(kReader));
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 403);
+  res = client_->Get("/api/v1/coverage", As(kRegionAdmin));
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  Json coverage = Json::parse(res->body);
+  EXPECT_EQ(coverage["areaCode"], "AM30");
+  EXPECT_EQ(coverage["areaName"], "Zuid-Limburg");
+  ASSERT_EQ(coverage["kinds"][0], "ENTRY_KIND_IPS_TRAJECTBEGELEIDER");
+  ASSERT_EQ(coverage["kinds"][1], "ENTRY_KIND_JOBCOACH");
+  // The entry serves all of AM30: one IPS in every gemeente, no jobcoach.
+  ASSERT_GE(coverage["rows"].size(), 15u);
+  for (const Json& row : coverage["rows"]) {
+    EXPECT_EQ(row["counts"][0], 1) << row["name"];
+    EXPECT_EQ(row["counts"][1], 0) << row["name"];
+  }
+  EXPECT_EQ(coverage["rows"][0]["name"], "Beek (L.)");  // by name
+
+  res = client_->Get("/api/v1/coverage?area=XX12", As(kRegionAdmin));
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 400);
+  EXPECT_EQ(Json::parse(res->body)["error"]["fieldViolations"][0]["field"],
+            "area_code");
+
+  res = client_->Get("/api/v1/export/contacts.csv", As(kPublisherOwn));
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 403);
+  EXPECT_EQ(Json::parse(res->body)["error"]["status"], "PERMISSION_DENIED");
+  res = client_->Get("/api/v1/export/contacts.csv", As(kRegionAdmin));
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  EXPECT_EQ(res->get_header_value("Content-Type"), "text/csv; charset=utf-8");
+  EXPECT_THAT(res->get_header_value("Content-Disposition"),
+              HasSubstr("attachment"));
+  EXPECT_EQ(res->body,
+            "\xEF\xBB\xBF"
+            "organisatie;organisatie_id;aanbod;aanbod_id;soort;naam;rol;"
+            "telefoon;e-mail;zichtbaarheid\r\n"
+            "Mondriaan;mondriaan;IPS-trajectbegeleiding FACT-team Heerlen;"
+            "mondriaan/ips-heerlen;IPS-trajectbegeleider;;aanmelding;"
+            "045-1234567;aanmelding@example.nl;openbaar\r\n"
+            "Mondriaan;mondriaan;IPS-trajectbegeleiding FACT-team Heerlen;"
+            "mondriaan/ips-heerlen;IPS-trajectbegeleider;Sanne Jacobs;"
+            "IPS-trajectbegeleider;06-12345678;;professionals\r\n");
+  // The export is in the access log, and the chain holds.
+  grpc::ClientContext context;
+  AuthorizeAs(&context, kNodeAdmin);
+  v1::VerifyAccessLogResponse verified;
+  ASSERT_TRUE(admin_->VerifyAccessLog(&context, {}, &verified).ok());
+  EXPECT_TRUE(verified.intact());
+  EXPECT_EQ(verified.records(), 1u);
+}
+
+TEST_F(HttpApiTest, ServesTheWebPageVocabularyAndWhoIsSignedIn) {
+  for (const char* path : {"/", "/beheer", "/regio", "/aanmelden",
+                           "/aanbod/mondriaan/ips-heerlen"}) {
+    auto res = client_->Get(path);
+    ASSERT_TRUE(res) << path;
+    EXPECT_EQ(res->status, 200) << path;
+    EXPECT_EQ(res->get_header_value("Content-Type"),
+              "text/html; charset=utf-8");
+    EXPECT_THAT(res->body, HasSubstr("<html lang=\"nl\">"));
+    EXPECT_THAT(res->get_header_value("Content-Security-Policy"),
+                HasSubstr("default-src 'self'"));
+    EXPECT_EQ(res->get_header_value("X-Content-Type-Options"), "nosniff");
+  }
+  auto res = client_->Get("/static/zoeken.js");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+  EXPECT_THAT(res->get_header_value("Content-Type"), HasSubstr("javascript"));
+  EXPECT_THAT(res->body, HasSubstr("export async function render"));
+  res = client_->Get("/static/nope.js");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 404);
+
+  res = client_->Get("/api/v1/vocabulary");
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200);
+  Json vocabulary = Json::parse(res->body);
+  EXPECT_EQ(vocabulary["enums"]["kind"][0]["label"], "IPS-trajectbegeleider");
+  EXPECT_EQ(vocabulary["enums"]["kind"][0]["short"], "ips-trajectbegeleider");
+  EXPECT_EQ(vocabulary["region"]["name"], "Zuid-Limburg");
+  EXPECT_GE(vocabulary["region"]["gemeenten"].size(), 15u);
+  EXPECT_GE(vocabulary["gemeenten"].size(), 340u);
+  EXPECT_EQ(vocabulary["regios"].size(), 35u);
+
+  res = client_->Get("/api/v1/me", As(kPublisherOwn));
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200);
+  EXPECT_EQ(Json::parse(res->body)["role"], "publisher");
+  EXPECT_EQ(Json::parse(res->body)["organisationId"], "mondriaan");
+  res = client_->Get("/api/v1/me");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 401);
+}
+
 }  // namespace
 }  // namespace kaartnet::services

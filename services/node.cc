@@ -277,6 +277,7 @@ absl::Status Node::Init(NodeOptions options) {
   if (!config_.http_listen().empty()) {
     HttpOptions http;
     http.listen = config_.http_listen();
+    http.region = config_.region();
     // HTTPS beyond loopback; plain HTTP on loopback (the demo's browser).
     if (config_.has_tls() && !IsLoopbackAddress(config_.http_listen())) {
       http.cert_file = config_.tls().cert_file();

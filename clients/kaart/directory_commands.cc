@@ -619,7 +619,7 @@ void AddDirectoryCommands(CLI::App& app, GlobalOptions& options,
       "--reveal", *get_reveal,
       "Show contacts for professionals (needs a reader token; logged)");
   get->add_option("--purpose", *get_purpose,
-                  "doorverwijzing, afstemming or overzicht");
+                  "doorverwijzing, afstemming, overzicht or beheer");
   get->callback([&options, get_id, get_reveal, get_purpose, exit_code] {
     *exit_code = RunGet(options, *get_id, *get_reveal, *get_purpose);
   });
