@@ -4,7 +4,8 @@
 
 namespace kaartnet {
 
-absl::StatusOr<std::vector<CsvRow>> ParseCsv(absl::string_view text) {
+absl::StatusOr<std::vector<CsvRow>> ParseCsv(absl::string_view text,
+                                             char separator) {
   std::vector<CsvRow> rows;
   CsvRow row;
   std::string field;
@@ -46,6 +47,12 @@ absl::StatusOr<std::vector<CsvRow>> ParseCsv(absl::string_view text) {
       ++i;
       continue;
     }
+    if (c == separator) {
+      end_field();
+      row_has_content = true;
+      ++i;
+      continue;
+    }
     switch (c) {
       case '"':
         if (!field.empty() || field_was_quoted) {
@@ -54,10 +61,6 @@ absl::StatusOr<std::vector<CsvRow>> ParseCsv(absl::string_view text) {
         }
         in_quotes = true;
         field_was_quoted = true;
-        row_has_content = true;
-        break;
-      case ',':
-        end_field();
         row_has_content = true;
         break;
       case '\r':

@@ -16,9 +16,11 @@ struct CsvRow {
   std::vector<std::string> fields;
 };
 
-// Parses the whole text. Fails on an unterminated quote or a stray quote
-// inside an unquoted field, naming the line.
-absl::StatusOr<std::vector<CsvRow>> ParseCsv(absl::string_view text);
+// Parses the whole text, fields separated by `separator`. Fails on an
+// unterminated quote or a stray quote inside an unquoted field, naming the
+// line.
+absl::StatusOr<std::vector<CsvRow>> ParseCsv(absl::string_view text,
+                                             char separator = ',');
 
 // Quotes a field when needed (comma, quote, CR or LF).
 std::string CsvEscape(absl::string_view field);

@@ -29,6 +29,9 @@ stamp "tests"
 stamp "browser tests (playwright-core + Debian chromium, axe-core)"
 tests/web/run.sh
 
+stamp "interoperability: HSDS against the official schemas, spreadsheet round trip"
+tests/interop/run.sh
+
 stamp "benchmark smoke run (proves the tools work; no timing is checked)"
 deploy/bench.sh --smoke > build/bench-smoke.log 2>&1 || { cat build/bench-smoke.log; exit 1; }
 tail -25 build/bench-smoke.log

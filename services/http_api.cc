@@ -4,14 +4,18 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/csv.h"
 #include "common/field_violations.h"
+#include "common/hlc.h"
 #include "common/log.h"
 #include "common/status_macros.h"
 #include "google/protobuf/util/json_util.h"
+#include "interop/hsds.h"
+#include "interop/spreadsheet.h"
 #include "model/search_params.h"
 #include "model/vocabulary.h"
 #include "nlohmann/json.hpp"
@@ -19,9 +23,6 @@
 
 namespace kaartnet::services {
 namespace {
-
-using Handler = std::function<absl::StatusOr<std::string>(
-    const trust::Caller&, const httplib::Request&, int* http_status)>;
 
 // The HTTP status for a status code (as grpc-gateway maps them).
 int HttpStatusOf(absl::StatusCode code) {
@@ -171,6 +172,57 @@ std::string ContactsCsv(const v1::ExportContactsResponse& contacts) {
   return out;
 }
 
+// Every entry matching `request` (all pages, whole entries).
+absl::StatusOr<std::vector<v1::Entry>> AllEntries(DirectoryCore* directory,
+                                                  const trust::Caller& caller,
+                                                  v1::SearchRequest request) {
+  request.set_view(v1::ENTRY_VIEW_FULL);
+  request.set_page_size(100);
+  std::vector<v1::Entry> entries;
+  while (true) {
+    ASSIGN_OR_RETURN(v1::SearchResponse page,
+                     directory->Search(caller, request));
+    for (auto& hit : *page.mutable_hits())
+      entries.push_back(std::move(*hit.mutable_entry()));
+    if (page.next_page_token().empty()) return entries;
+    request.set_page_token(page.next_page_token());
+  }
+}
+
+// One page of an HSDS list: {"total_items", "total_pages", "page_number",
+// "size", "first_page", "last_page", "empty", "contents"} (HSDS API 3.0).
+absl::StatusOr<nlohmann::json> HsdsPage(const httplib::Request& req,
+                                        std::vector<nlohmann::json> items) {
+  int page = 1, per_page = 50;
+  if ((req.has_param("page") &&
+       !absl::SimpleAtoi(req.get_param_value("page"), &page)) ||
+      page < 1) {
+    return InvalidArgumentWithViolations("bad page",
+                                         {{"page", "is a number from 1"}});
+  }
+  if ((req.has_param("per_page") &&
+       !absl::SimpleAtoi(req.get_param_value("per_page"), &per_page)) ||
+      per_page < 1 || per_page > 500) {
+    return InvalidArgumentWithViolations(
+        "bad per_page", {{"per_page", "is a number from 1 to 500"}});
+  }
+  const size_t total = items.size();
+  const size_t pages = (total + per_page - 1) / per_page;
+  nlohmann::json contents = nlohmann::json::array();
+  for (size_t i = static_cast<size_t>(page - 1) * per_page;
+       i < total && i < static_cast<size_t>(page) * per_page; ++i) {
+    contents.push_back(std::move(items[i]));
+  }
+  return nlohmann::json{{"total_items", total},
+                        {"total_pages", pages},
+                        {"page_number", page},
+                        {"size", contents.size()},
+                        {"first_page", page == 1},
+                        {"last_page", static_cast<size_t>(page) >= pages},
+                        {"empty", contents.empty()},
+                        {"contents", contents}};
+}
+
 // Headers of every answer: no sniffing, no framing, only our own scripts.
 void SecurityHeaders(httplib::Response& res) {
   res.set_header("X-Content-Type-Options", "nosniff");
@@ -200,6 +252,7 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
                        options.key_file, " for HTTPS"));
     }
     http->server_ = std::move(ssl);
+    http->https_ = true;
   } else {
     http->server_ = std::make_unique<httplib::Server>();
   }
@@ -242,34 +295,39 @@ void HttpServer::Stop() {
   if (thread_.joinable()) thread_.join();
 }
 
+HttpServer::RouteHandler HttpServer::Api(const char* method,
+                                         JsonHandler handler) {
+  return [this, method, handler](const httplib::Request& req,
+                                 httplib::Response& res) {
+    const auto start = std::chrono::steady_clock::now();
+    int http_status = 200;
+    absl::StatusOr<std::string> body = [&]() -> absl::StatusOr<std::string> {
+      ASSIGN_OR_RETURN(
+          trust::Caller caller,
+          auth_->Authenticate(req.get_header_value("Authorization")));
+      return handler(caller, req, &http_status);
+    }();
+    if (body.ok()) {
+      res.status = http_status;
+      res.set_content(*body, "application/json");
+    } else {
+      res.status = HttpStatusOf(body.status().code());
+      res.set_content(ErrorJson(body.status()), "application/json");
+    }
+    res.set_header("Cache-Control", "no-store");
+    SecurityHeaders(res);
+    metrics_->RecordCall(
+        "http", method, body.status().code(),
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count());
+  };
+}
+
 void HttpServer::Routes() {
   httplib::Server& server = *server_;
   // Authenticate, run, answer JSON, count.
-  auto api = [this](const char* method, Handler handler) {
-    return [this, method, handler](const httplib::Request& req,
-                                   httplib::Response& res) {
-      const auto start = std::chrono::steady_clock::now();
-      int http_status = 200;
-      absl::StatusOr<std::string> body = [&]() -> absl::StatusOr<std::string> {
-        ASSIGN_OR_RETURN(
-            trust::Caller caller,
-            auth_->Authenticate(req.get_header_value("Authorization")));
-        return handler(caller, req, &http_status);
-      }();
-      if (body.ok()) {
-        res.status = http_status;
-        res.set_content(*body, "application/json");
-      } else {
-        res.status = HttpStatusOf(body.status().code());
-        res.set_content(ErrorJson(body.status()), "application/json");
-      }
-      res.set_header("Cache-Control", "no-store");
-      SecurityHeaders(res);
-      metrics_->RecordCall("http", method, body.status().code(),
-                           std::chrono::duration<double>(
-                               std::chrono::steady_clock::now() - start)
-                               .count());
-    };
+  auto api = [this](const char* method, JsonHandler handler) {
+    return Api(method, std::move(handler));
   };
   const std::string entry_id = R"(([a-z0-9][a-z0-9-]*/[a-z0-9][a-z0-9-]*))";
 
@@ -366,34 +424,62 @@ void HttpServer::Routes() {
             request.set_area_code(req.get_param_value("area"));
             return JsonOf(admin_->GetCoverage(caller, request));
           }));
-  // Not through `api`: the answer is a file, not JSON (errors still are).
-  server.Get("/api/v1/export/contacts.csv", [this](const httplib::Request& req,
-                                                   httplib::Response& res) {
-    const auto start = std::chrono::steady_clock::now();
-    absl::StatusOr<v1::ExportContactsResponse> contacts =
-        [&]() -> absl::StatusOr<v1::ExportContactsResponse> {
-      ASSIGN_OR_RETURN(
-          trust::Caller caller,
-          auth_->Authenticate(req.get_header_value("Authorization")));
-      v1::ExportContactsRequest request;
-      request.set_area_code(req.get_param_value("area"));
-      return admin_->ExportContacts(caller, request);
-    }();
-    if (contacts.ok()) {
-      res.set_content(ContactsCsv(*contacts), "text/csv; charset=utf-8");
-      res.set_header("Content-Disposition",
-                     "attachment; filename=\"contactlijst.csv\"");
-    } else {
-      res.status = HttpStatusOf(contacts.status().code());
-      res.set_content(ErrorJson(contacts.status()), "application/json");
-    }
-    res.set_header("Cache-Control", "no-store");
-    SecurityHeaders(res);
-    metrics_->RecordCall(
-        "http", "ExportContacts", contacts.status().code(),
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
-            .count());
-  });
+  // A spreadsheet file (errors are still JSON).
+  using FileMaker = std::function<absl::StatusOr<std::string>(
+      const trust::Caller&, const httplib::Request&)>;
+  auto download = [this](const char* method, const char* filename,
+                         FileMaker make) {
+    return [this, method, filename, make](const httplib::Request& req,
+                                          httplib::Response& res) {
+      const auto start = std::chrono::steady_clock::now();
+      absl::StatusOr<std::string> file = [&]() -> absl::StatusOr<std::string> {
+        ASSIGN_OR_RETURN(
+            trust::Caller caller,
+            auth_->Authenticate(req.get_header_value("Authorization")));
+        return make(caller, req);
+      }();
+      if (file.ok()) {
+        res.set_content(*file, "text/csv; charset=utf-8");
+        res.set_header("Content-Disposition",
+                       absl::StrCat("attachment; filename=\"", filename, "\""));
+      } else {
+        res.status = HttpStatusOf(file.status().code());
+        res.set_content(ErrorJson(file.status()), "application/json");
+      }
+      res.set_header("Cache-Control", "no-store");
+      SecurityHeaders(res);
+      metrics_->RecordCall("http", method, file.status().code(),
+                           std::chrono::duration<double>(
+                               std::chrono::steady_clock::now() - start)
+                               .count());
+    };
+  };
+  server.Get(
+      "/api/v1/export/contacts.csv",
+      download("ExportContacts", "contactlijst.csv",
+               [this](const trust::Caller& caller, const httplib::Request& req)
+                   -> absl::StatusOr<std::string> {
+                 v1::ExportContactsRequest request;
+                 request.set_area_code(req.get_param_value("area"));
+                 ASSIGN_OR_RETURN(auto contacts,
+                                  admin_->ExportContacts(caller, request));
+                 return ContactsCsv(contacts);
+               }));
+  server.Get(
+      "/api/v1/export/entries.csv",
+      download("ExportEntries", "sociale-kaart.csv",
+               [this](const trust::Caller& caller, const httplib::Request& req)
+                   -> absl::StatusOr<std::string> {
+                 model::SearchParams params = ParamsOf(req);
+                 params.page_size = 0;
+                 params.page_token.clear();
+                 ASSIGN_OR_RETURN(v1::SearchRequest request,
+                                  model::ToSearchRequest(params));
+                 ASSIGN_OR_RETURN(std::vector<v1::Entry> entries,
+                                  AllEntries(directory_, caller, request));
+                 return interop::EntriesToSpreadsheet(entries);
+               }));
+  HsdsRoutes();
   // The web page: every page path answers index.html; app.js draws the view.
   const auto page = [](const httplib::Request& req, httplib::Response& res) {
     const web::Asset* asset = web::FindAsset(req.path);
@@ -430,6 +516,139 @@ void HttpServer::Routes() {
                 : absl::InvalidArgumentError("bad request");
         res.set_content(ErrorJson(status), "application/json");
       });
+}
+
+absl::StatusOr<std::vector<nlohmann::json>> HttpServer::HsdsServices(
+    const trust::Caller& caller, const httplib::Request& req) {
+  model::SearchParams params = ParamsOf(req);
+  if (req.has_param("search")) params.query = req.get_param_value("search");
+  params.page_size = 0;
+  params.page_token.clear();
+  params.facets.clear();
+  ASSIGN_OR_RETURN(v1::SearchRequest request, model::ToSearchRequest(params));
+  absl::Time after = absl::InfinitePast();
+  if (req.has_param("modified_after")) {
+    std::string error;
+    if (!absl::ParseTime(absl::RFC3339_full,
+                         req.get_param_value("modified_after"), &after,
+                         &error) &&
+        !absl::ParseTime("%Y-%m-%d", req.get_param_value("modified_after"),
+                         absl::UTCTimeZone(), &after, &error)) {
+      return InvalidArgumentWithViolations(
+          "bad modified_after",
+          {{"modified_after",
+            "is a date (2026-12-01) or time (2026-12-01T08:00:00Z)"}});
+    }
+  }
+  ASSIGN_OR_RETURN(std::vector<v1::Entry> entries,
+                   AllEntries(directory_, caller, request));
+  ASSIGN_OR_RETURN(v1::ListOrganisationsResponse orgs,
+                   admin_->ListOrganisations(caller, {}));
+  std::map<std::string, const v1::Organisation*> by_id;
+  for (const auto& info : orgs.organisations())
+    by_id[info.organisation().organisation_id()] = &info.organisation();
+  const std::string base = absl::StrCat(https_ ? "https://" : "http://",
+                                        req.get_header_value("Host"));
+  std::vector<nlohmann::json> services;
+  for (const v1::Entry& entry : entries) {
+    if (HybridLogicalClock::ToTime(entry.version().hlc()) <= after) continue;
+    auto org = by_id.find(entry.organisation_id());
+    services.push_back(interop::HsdsService(
+        entry, org == by_id.end() ? nullptr : org->second, base));
+  }
+  return services;
+}
+
+void HttpServer::HsdsRoutes() {
+  httplib::Server& server = *server_;
+  const std::string uuid =
+      "([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})";
+  auto dump = [](const nlohmann::json& j) {
+    return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  };
+  server.Get("/hsds", Api("HsdsInfo",
+                          [](const trust::Caller&, const httplib::Request&,
+                             int*) -> absl::StatusOr<std::string> {
+                            return nlohmann::json{
+                                {"version", "3.0"},
+                                {"profile",
+                                 "kaartnet: de regionale sociale kaart "
+                                 "(werk en psychische aandoeningen)"},
+                                {"openapi_url", ""}}
+                                .dump();
+                          }));
+  server.Get(
+      "/hsds/services",
+      Api("HsdsServices",
+          [this, dump](const trust::Caller& caller, const httplib::Request& req,
+                       int*) -> absl::StatusOr<std::string> {
+            ASSIGN_OR_RETURN(auto services, HsdsServices(caller, req));
+            ASSIGN_OR_RETURN(auto page, HsdsPage(req, std::move(services)));
+            return dump(page);
+          }));
+  server.Get(
+      "/hsds/services/" + uuid,
+      Api("HsdsService",
+          [this, dump](const trust::Caller& caller, const httplib::Request& req,
+                       int*) -> absl::StatusOr<std::string> {
+            ASSIGN_OR_RETURN(auto services, HsdsServices(caller, req));
+            for (const auto& s : services) {
+              if (s["id"] == req.matches[1]) return dump(s);
+            }
+            return absl::NotFoundError(
+                absl::StrCat("no service ", req.matches[1].str()));
+          }));
+  auto organizations = [this](const trust::Caller& caller)
+      -> absl::StatusOr<std::vector<nlohmann::json>> {
+    ASSIGN_OR_RETURN(v1::ListOrganisationsResponse orgs,
+                     admin_->ListOrganisations(caller, {}));
+    std::vector<nlohmann::json> out;
+    for (const auto& info : orgs.organisations()) {
+      if (!info.organisation().revoked())
+        out.push_back(interop::HsdsOrganization(info.organisation()));
+    }
+    return out;
+  };
+  server.Get("/hsds/organizations",
+             Api("HsdsOrganizations",
+                 [organizations, dump](const trust::Caller& caller,
+                                       const httplib::Request& req,
+                                       int*) -> absl::StatusOr<std::string> {
+                   ASSIGN_OR_RETURN(auto orgs, organizations(caller));
+                   ASSIGN_OR_RETURN(auto page, HsdsPage(req, std::move(orgs)));
+                   return dump(page);
+                 }));
+  server.Get("/hsds/organizations/" + uuid,
+             Api("HsdsOrganization",
+                 [organizations, dump](const trust::Caller& caller,
+                                       const httplib::Request& req,
+                                       int*) -> absl::StatusOr<std::string> {
+                   ASSIGN_OR_RETURN(auto orgs, organizations(caller));
+                   for (const auto& o : orgs) {
+                     if (o["id"] == req.matches[1]) return dump(o);
+                   }
+                   return absl::NotFoundError(
+                       absl::StrCat("no organization ", req.matches[1].str()));
+                 }));
+  server.Get("/hsds/taxonomies",
+             Api("HsdsTaxonomies",
+                 [dump](const trust::Caller&, const httplib::Request& req,
+                        int*) -> absl::StatusOr<std::string> {
+                   std::vector<nlohmann::json> all;
+                   for (auto& t : interop::HsdsTaxonomies()) all.push_back(t);
+                   ASSIGN_OR_RETURN(auto page, HsdsPage(req, std::move(all)));
+                   return dump(page);
+                 }));
+  server.Get("/hsds/taxonomy_terms",
+             Api("HsdsTaxonomyTerms",
+                 [dump](const trust::Caller&, const httplib::Request& req,
+                        int*) -> absl::StatusOr<std::string> {
+                   std::vector<nlohmann::json> all;
+                   for (auto& t : interop::HsdsTaxonomyTerms())
+                     all.push_back(t);
+                   ASSIGN_OR_RETURN(auto page, HsdsPage(req, std::move(all)));
+                   return dump(page);
+                 }));
 }
 
 }  // namespace kaartnet::services

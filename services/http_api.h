@@ -23,17 +23,22 @@
 #ifndef KAARTNET_SERVICES_HTTP_API_H_
 #define KAARTNET_SERVICES_HTTP_API_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/status/statusor.h"
+#include "nlohmann/json.hpp"
 #include "services/auth.h"
 #include "services/directory_core.h"
 #include "services/metrics.h"
 
 namespace httplib {
 class Server;
+struct Request;
+struct Response;
 }  // namespace httplib
 
 namespace kaartnet::services {
@@ -61,8 +66,22 @@ class HttpServer {
   int port() const { return port_; }
 
  private:
+  // A JSON call: answers the body (and may set the HTTP status).
+  using JsonHandler = std::function<absl::StatusOr<std::string>(
+      const trust::Caller&, const httplib::Request&, int* http_status)>;
+  using RouteHandler =
+      std::function<void(const httplib::Request&, httplib::Response&)>;
+
   HttpServer() = default;
   void Routes();
+  // Open Referral HSDS 3.0 endpoints under /hsds.
+  void HsdsRoutes();
+  // Authenticates, runs `handler`, answers JSON (errors too), counts.
+  RouteHandler Api(const char* method, JsonHandler handler);
+  // The services (as HSDS) matching the request's search parameters and
+  // modified_after.
+  absl::StatusOr<std::vector<nlohmann::json>> HsdsServices(
+      const trust::Caller& caller, const httplib::Request& req);
 
   DirectoryCore* directory_ = nullptr;
   AdminCore* admin_ = nullptr;
@@ -71,6 +90,7 @@ class HttpServer {
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;
   int port_ = 0;
+  bool https_ = false;
   std::string vocabulary_json_;
 };
 

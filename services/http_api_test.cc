@@ -227,6 +227,53 @@ TEST_F(HttpApiTest, WerkbedrijfSeesCoverageAndExportsTheContactList) {
   EXPECT_EQ(verified.records(), 1u);
 }
 
+TEST_F(HttpApiTest, HsdsApiAndSpreadsheetExport) {
+  auto res = client_->Get("/hsds/services?per_page=10", As(kReader));
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  Json page = Json::parse(res->body);
+  EXPECT_EQ(page["total_items"], 1);
+  EXPECT_EQ(page["page_number"], 1);
+  EXPECT_EQ(page["last_page"], true);
+  const Json& service = page["contents"][0];
+  EXPECT_EQ(service["name"], "IPS-trajectbegeleiding FACT-team Heerlen");
+  EXPECT_EQ(service["organization"]["name"], "Mondriaan");
+  EXPECT_THAT(service["url"].get<std::string>(),
+              HasSubstr("/aanbod/mondriaan/ips-heerlen"));
+  EXPECT_EQ(res->body.find("Sanne Jacobs"),
+            std::string::npos);  // PROFESSIONALS
+
+  res = client_->Get("/hsds/services/" + service["id"].get<std::string>(),
+                     As(kReader));
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+  EXPECT_EQ(Json::parse(res->body)["id"], service["id"]);
+  res = client_->Get("/hsds/services/00000000-0000-4000-8000-000000000000",
+                     As(kReader));
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 404);
+  res = client_->Get("/hsds/services?per_page=0", As(kReader));
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 400);
+  EXPECT_EQ(Json::parse(res->body)["error"]["fieldViolations"][0]["field"],
+            "per_page");
+  res = client_->Get("/hsds/services?modified_after=2999-01-01", As(kReader));
+  ASSERT_TRUE(res);
+  EXPECT_EQ(Json::parse(res->body)["total_items"], 0);
+  res = client_->Get("/hsds/services");  // a token is needed, as for search
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 401);
+
+  res = client_->Get("/api/v1/export/entries.csv?kind=ips-trajectbegeleider",
+                     As(kReader));
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  EXPECT_THAT(res->body, HasSubstr("mondriaan/ips-heerlen;mondriaan;"
+                                   "IPS-trajectbegeleider;"));
+  // Search results carry no PROFESSIONALS contacts, so neither does this.
+  EXPECT_EQ(res->body.find("Sanne Jacobs"), std::string::npos);
+}
+
 TEST_F(HttpApiTest, ServesTheWebPageVocabularyAndWhoIsSignedIn) {
   for (const char* path : {"/", "/beheer", "/regio", "/aanmelden",
                            "/aanbod/mondriaan/ips-heerlen"}) {

@@ -4,10 +4,14 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <thread>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -147,10 +151,8 @@ int ExitCode(int code) {
 
 }  // namespace
 
-int ReportError(const grpc::Status& status, const std::string& what) {
-  std::string message = status.error_message();
-  std::cerr << "kaart: " << (what.empty() ? "" : what + ": ")
-            << CodeName(status.error_code()) << ": ";
+std::vector<std::pair<std::string, std::string>> FieldViolationsOf(
+    const grpc::Status& status) {
   google::rpc::Status rich;
   std::vector<std::pair<std::string, std::string>> violations;
   if (!status.error_details().empty() &&
@@ -163,6 +165,14 @@ int ReportError(const grpc::Status& status, const std::string& what) {
       }
     }
   }
+  return violations;
+}
+
+int ReportError(const grpc::Status& status, const std::string& what) {
+  std::string message = status.error_message();
+  std::cerr << "kaart: " << (what.empty() ? "" : what + ": ")
+            << CodeName(status.error_code()) << ": ";
+  const auto violations = FieldViolationsOf(status);
   if (violations.empty()) {
     std::cerr << message << "\n";
   } else {
@@ -241,6 +251,32 @@ std::string Fit(const std::string& text, size_t width) {
 std::string Pad(const std::string& text, size_t width) {
   const size_t n = CodePointCount(text);
   return n >= width ? text : text + std::string(width - n, ' ');
+}
+
+grpc::Status RetryWhenOverloaded(const std::function<grpc::Status()>& call) {
+  grpc::Status status = call();
+  int wait_ms = 50;
+  for (int waited = 0;
+       status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED &&
+       waited < 30000;
+       waited += wait_ms, wait_ms = std::min(wait_ms * 2, 1000)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(wait_ms));
+    status = call();
+  }
+  return status;
+}
+
+void ForEachParallel(size_t count, int parallel,
+                     const std::function<void(size_t)>& fn) {
+  std::atomic<size_t> next{0};
+  auto worker = [&] {
+    for (size_t i = next++; i < count; i = next++) fn(i);
+  };
+  std::vector<std::thread> threads;
+  const size_t n = std::max<size_t>(
+      1, std::min<size_t>(static_cast<size_t>(std::max(parallel, 1)), count));
+  for (size_t t = 0; t < n; ++t) threads.emplace_back(worker);
+  for (auto& t : threads) t.join();
 }
 
 }  // namespace kaartnet::cli

@@ -3,8 +3,11 @@
 #ifndef KAARTNET_CLIENTS_KAART_CLIENT_H_
 #define KAARTNET_CLIENTS_KAART_CLIENT_H_
 
+#include <functional>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "google/protobuf/message.h"
@@ -45,6 +48,9 @@ std::unique_ptr<grpc::ClientContext> NewContext(
 // Prints "kaart: <CODE>: <message>" and one line per field violation to
 // stderr; returns the exit code for the status (1 usage/data, 2 node).
 int ReportError(const grpc::Status& status, const std::string& what = "");
+// The (field, description) pairs of a refused request's BadRequest detail.
+std::vector<std::pair<std::string, std::string>> FieldViolationsOf(
+    const grpc::Status& status);
 int ReportError(const absl::Status& status, const std::string& what = "");
 
 // Proto JSON (standard mapping, field names as in the .proto).
@@ -52,6 +58,15 @@ std::string ToJson(const google::protobuf::Message& message,
                    bool pretty = true);
 absl::Status FromJson(const std::string& json,
                       google::protobuf::Message* message);
+
+// Runs `call` (which makes its own context) again while the node answers
+// RESOURCE_EXHAUSTED (over the token's rate), waiting longer each time, up
+// to about 30 s in all.
+grpc::Status RetryWhenOverloaded(const std::function<grpc::Status()>& call);
+
+// Runs fn(0) .. fn(count - 1) on up to `parallel` threads.
+void ForEachParallel(size_t count, int parallel,
+                     const std::function<void(size_t)>& fn);
 
 // Terminal width for tables (COLUMNS or 120).
 int TerminalWidth();

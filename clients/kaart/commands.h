@@ -13,6 +13,8 @@ void AddDirectoryCommands(CLI::App& app, GlobalOptions& options,
                           int* exit_code);
 // orgs, status, keygen, admin ..., demo-data
 void AddAdminCommands(CLI::App& app, GlobalOptions& options, int* exit_code);
+// export, import (spreadsheet and HSDS)
+void AddInteropCommands(CLI::App& app, GlobalOptions& options, int* exit_code);
 // admin tokens ..., admin audit verify (on the `admin` subcommand)
 void AddSecurityCommands(CLI::App& admin, GlobalOptions& options,
                          int* exit_code);

@@ -316,17 +316,15 @@ int RunPublish(const GlobalOptions& options, const PublishArgs& args) {
   }
   LocalSigner signer(options, args.key_file, args.keys_dir);
   auto channel = Connect(options);
-  std::atomic<size_t> next{0}, created{0}, updated{0}, failed{0};
+  std::atomic<size_t> created{0}, updated{0}, failed{0};
   std::mutex out_mu;
   std::vector<std::string> failures;
   const bool single = entries->size() == 1;
   v1::PublishResponse last_response;
   const absl::Time start = absl::Now();
-  auto worker = [&] {
+  ForEachParallel(entries->size(), args.parallel, [&](size_t i) {
     auto stub = v1::Directory::NewStub(channel);
-    while (true) {
-      const size_t i = next++;
-      if (i >= entries->size()) return;
+    {
       SourcedEntry& item = (*entries)[i];
       v1::PublishRequest request;
       request.set_create_only(args.create_only);
@@ -344,7 +342,7 @@ int RunPublish(const GlobalOptions& options, const PublishArgs& args) {
           std::lock_guard<std::mutex> lock(out_mu);
           failures.push_back(absl::StrCat(item.source, ": ",
                                           signed_record.status().message()));
-          continue;
+          return;
         }
         *request.mutable_signed_record() = std::move(*signed_record);
       } else {
@@ -357,7 +355,7 @@ int RunPublish(const GlobalOptions& options, const PublishArgs& args) {
       if (status.ok()) {
         (response.created() ? created : updated)++;
         if (single) last_response = response;
-        continue;
+        return;
       }
       failed++;
       std::lock_guard<std::mutex> lock(out_mu);
@@ -372,12 +370,7 @@ int RunPublish(const GlobalOptions& options, const PublishArgs& args) {
         failures.push_back(message.str());
       }
     }
-  };
-  std::vector<std::thread> threads;
-  const int n = std::max(
-      1, std::min<int>(args.parallel, static_cast<int>(entries->size())));
-  for (int t = 0; t < n; ++t) threads.emplace_back(worker);
-  for (auto& t : threads) t.join();
+  });
   const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
 
   for (size_t i = 0; i < failures.size() && i < 20; ++i)

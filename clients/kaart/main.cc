@@ -39,6 +39,7 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   AddDirectoryCommands(app, options, &exit_code);
   AddAdminCommands(app, options, &exit_code);
+  AddInteropCommands(app, options, &exit_code);
   AddSecurityCommands(*app.get_subcommand("admin"), options, &exit_code);
   try {
     app.parse(argc, argv);
