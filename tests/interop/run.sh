@@ -9,16 +9,12 @@ ROOT="$PWD"
 KAART="$ROOT/build/bin/kaart"
 (cd tests/interop && npm ci --no-audit --no-fund --silent)
 
-DIR="$(mktemp -d /tmp/kaartnet-interop.XXXXXX)"
-cleanup() { deploy/region.sh stop --dir "$DIR" >/dev/null 2>&1 || true; rm -rf "$DIR"; }
-trap cleanup EXIT
-base=$(( 22000 + (RANDOM % 200) * 10 ))
-deploy/region.sh start 1 --dir "$DIR" --grpc-base "$base" --http-base "$((base + 5))" \
-  --demo "$DIR/data" --count 400 --secure --load
-# shellcheck disable=SC1091
-source "$DIR/tokens.env"
-export KAARTNET_NODE="127.0.0.1:$((base + 1))"
-HTTP="http://127.0.0.1:$((base + 6))"
+# shellcheck source=../testing/test_region.sh
+source tests/testing/test_region.sh
+start_test_region 1 400 22000
+DIR="$TEST_REGION_DIR"
+export KAARTNET_NODE="127.0.0.1:$((TEST_GRPC_BASE + 1))"
+HTTP="http://127.0.0.1:$((TEST_HTTP_BASE + 1))"
 fail() { echo "interop: FAILED: $*" >&2; exit 1; }
 validate() { node tests/interop/validate-hsds.mjs "$@"; }
 

@@ -15,15 +15,9 @@ fi
 command -v chromium >/dev/null || { echo "run.sh: no chromium (deploy/install-deps.sh test)" >&2; exit 1; }
 (cd tests/web && npm ci --no-audit --no-fund --silent)
 
-DIR="$(mktemp -d /tmp/kaartnet-web.XXXXXX)"
-cleanup() { deploy/region.sh stop --dir "$DIR" >/dev/null 2>&1 || true; rm -rf "$DIR"; }
-trap cleanup EXIT
-# Ports away from the demo region's (7401.., 8401..).
-base=$(( 20000 + (RANDOM % 200) * 10 ))
-deploy/region.sh start 2 --dir "$DIR" --grpc-base "$base" --http-base "$((base + 5))" \
-  --demo "$DIR/data" --count 1000 --secure --load
-# shellcheck disable=SC1091
-source "$DIR/tokens.env"
-export KAARTNET_WEB_URL="http://127.0.0.1:$((base + 6))"
-export KAARTNET_WEB_URL2="http://127.0.0.1:$((base + 7))"
+# shellcheck source=../testing/test_region.sh
+source tests/testing/test_region.sh
+start_test_region 2 1000 20000
+export KAARTNET_WEB_URL="http://127.0.0.1:$((TEST_HTTP_BASE + 1))"
+export KAARTNET_WEB_URL2="http://127.0.0.1:$((TEST_HTTP_BASE + 2))"
 node --test --test-concurrency=1 tests/web/web.test.mjs
