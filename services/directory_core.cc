@@ -541,6 +541,14 @@ absl::StatusOr<v1::NodeStatus> AdminCore::GetNodeStatus(
     *status.add_peers() = std::move(peer);
   status.set_skewed_records(context_->hlc->skewed_observations());
   status.set_refused_records(context_->refused_records.load());
+  for (size_t r = 0; r < context_->refused_by_reason.size(); ++r) {
+    if (const uint64_t n = context_->refused_by_reason[r].load(); n > 0) {
+      (*status.mutable_refused_by_reason())[trust::RejectReasonName(
+          static_cast<trust::RejectReason>(r))] = n;
+    }
+  }
+  for (const auto& [name, value] : context_->store->EngineStats())
+    (*status.mutable_storage_stats())[name] = value;
   if (context_->digest != nullptr)
     status.set_state_digest(context_->digest->Fingerprint());
   return status;

@@ -6,6 +6,7 @@
 #ifndef KAARTNET_SERVICES_DIRECTORY_CORE_H_
 #define KAARTNET_SERVICES_DIRECTORY_CORE_H_
 
+#include <array>
 #include <atomic>
 #include <map>
 #include <memory>
@@ -60,6 +61,8 @@ struct NodeContext {
   std::atomic<uint64_t> admissions_generation{0};
   // Records refused by verification from peers, since start.
   std::atomic<uint64_t> refused_records{0};
+  // The same by trust::RejectReason.
+  std::array<std::atomic<uint64_t>, 32> refused_by_reason{};
 };
 
 // Wakes WatchChanges followers when the store applies changes.

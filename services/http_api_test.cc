@@ -167,6 +167,10 @@ TEST_F(HttpApiTest, MetricsAreScraped) {
       HasSubstr(
           R"(kaartnet_entries{kind="ENTRY_KIND_IPS_TRAJECTBEGELEIDER"} 1)"));
   EXPECT_THAT(text, HasSubstr(R"(kaartnet_node{what="live_entries"} 1)"));
+  EXPECT_THAT(text,
+              HasSubstr(R"(kaartnet_rocksdb{property="estimate-num-keys"})"));
+  EXPECT_THAT(text,
+              HasSubstr(R"(kaartnet_rocksdb{property="background-errors"} 0)"));
   auto health = client_->Get("/healthz");
   ASSERT_TRUE(health);
   EXPECT_EQ(health->body, "ok\n");

@@ -89,7 +89,17 @@ Metrics::Metrics()
                         .Name("kaartnet_peer_records")
                         .Help("Records sent, received, applied and refused "
                               "on the current stream with the peer")
-                        .Register(*registry_)) {}
+                        .Register(*registry_)),
+      refused_(prometheus::BuildGauge()
+                   .Name("kaartnet_refused_records")
+                   .Help("Records from peers refused since start, by reason "
+                         "(bad_signature, kind_not_allowed, ...)")
+                   .Register(*registry_)),
+      rocksdb_(prometheus::BuildGauge()
+                   .Name("kaartnet_rocksdb")
+                   .Help("RocksDB's own figures, summed over column "
+                         "families, by property")
+                   .Register(*registry_)) {}
 
 void Metrics::RecordCall(absl::string_view transport, absl::string_view method,
                          absl::StatusCode code, double seconds) {
@@ -124,6 +134,10 @@ void Metrics::UpdateState(DirectoryCore* directory, AdminCore* admin) {
   };
   for (const auto& [what, value] : values)
     node_.Add({{"what", what}}).Set(value);
+  for (const auto& [reason, n] : status->refused_by_reason())
+    refused_.Add({{"reason", reason}}).Set(static_cast<double>(n));
+  for (const auto& [name, value] : status->storage_stats())
+    rocksdb_.Add({{"property", name}}).Set(static_cast<double>(value));
   // Peers come and go (incoming streams have a new address each time):
   // series of peers no longer listed are removed.
   std::vector<

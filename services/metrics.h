@@ -49,6 +49,8 @@ class Metrics {
   prometheus::Family<prometheus::Gauge>& peer_lag_seconds_;
   prometheus::Family<prometheus::Gauge>& peer_connected_;
   prometheus::Family<prometheus::Gauge>& peer_records_;
+  prometheus::Family<prometheus::Gauge>& refused_;
+  prometheus::Family<prometheus::Gauge>& rocksdb_;
   absl::Mutex scrape_mu_;
   // The peer series set by the last scrape.
   std::vector<

@@ -33,6 +33,10 @@ absl::StatusOr<replication::ApplyStats> NodeReplica::Apply(
   for (const RecordOutcome& outcome : *outcomes) {
     if (!outcome.status.ok()) {
       ++stats.refused;
+      const size_t reason =
+          static_cast<size_t>(trust::RejectReasonOf(outcome.status));
+      if (reason < context_->refused_by_reason.size())
+        ++context_->refused_by_reason[reason];
     } else if (outcome.result.outcome == storage::ApplyOutcome::kApplied) {
       ++stats.applied;
     } else {

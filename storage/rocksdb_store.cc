@@ -351,6 +351,24 @@ class RocksDbStore final : public Store {
     return total;
   }
 
+  std::vector<std::pair<std::string, uint64_t>> EngineStats() const override {
+    std::vector<std::pair<std::string, uint64_t>> stats;
+    for (const char* name :
+         {"estimate-num-keys", "estimate-live-data-size",
+          "cur-size-all-mem-tables", "estimate-pending-compaction-bytes",
+          "num-running-compactions", "num-running-flushes", "background-errors",
+          "num-live-versions"}) {
+      uint64_t total = 0;
+      for (auto* handle : handles_) {
+        uint64_t v = 0;
+        if (db_->GetIntProperty(handle, absl::StrCat("rocksdb.", name), &v))
+          total += v;
+      }
+      stats.emplace_back(name, total);
+    }
+    return stats;
+  }
+
   void AddListener(ChangeListener* listener) override {
     absl::MutexLock lock(&notify_mu_);
     listeners_.push_back(listener);

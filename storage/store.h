@@ -30,6 +30,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -232,6 +233,13 @@ class Store {
 
   // Bytes on disk (SST + WAL) as reported by RocksDB.
   virtual uint64_t DiskBytes() const = 0;
+
+  // RocksDB's own figures, summed over the column families, by property
+  // name without the "rocksdb." prefix: estimate-num-keys,
+  // estimate-live-data-size, cur-size-all-mem-tables,
+  // estimate-pending-compaction-bytes, num-running-compactions,
+  // num-running-flushes, background-errors, num-live-versions.
+  virtual std::vector<std::pair<std::string, uint64_t>> EngineStats() const = 0;
 
   // Adds a listener (not owned; must outlive the store or be removed).
   virtual void AddListener(ChangeListener* listener) = 0;

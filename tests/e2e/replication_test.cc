@@ -350,6 +350,11 @@ TEST_F(ReplicationTest, S8ForgedRecordIsRefusedOthersApplied) {
   EXPECT_FALSE(node.Get((*entries_)[0].id()).has_value());
   const v1::NodeStatus status = node.Status();
   EXPECT_EQ(status.refused_records(), 1u);
+  // By reason, for the operator's metrics.
+  ASSERT_EQ(status.refused_by_reason_size(), 1);
+  EXPECT_EQ(status.refused_by_reason().at("bad_signature"), 1u)
+      << status.DebugString();
+  EXPECT_GT(status.storage_stats().at("estimate-num-keys"), 0u);
   bool flagged = false;
   for (const v1::PeerState& peer : status.peers()) {
     if (peer.node_id() == "rogue") flagged = peer.records_refused() == 1;
