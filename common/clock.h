@@ -24,6 +24,20 @@ class Clock {
   static Clock* Real();
 };
 
+// Another clock's time shifted by `offset` (clock-skew tests of real
+// processes); monotonic time is the other clock's.
+class OffsetClock final : public Clock {
+ public:
+  OffsetClock(Clock* base, absl::Duration offset)
+      : base_(base), offset_(offset) {}
+  absl::Time Now() override { return base_->Now() + offset_; }
+  int64_t MonotonicMicros() override { return base_->MonotonicMicros(); }
+
+ private:
+  Clock* const base_;
+  const absl::Duration offset_;
+};
+
 // A clock that only moves when told to. Starts at `start`.
 class FakeClock final : public Clock {
  public:

@@ -160,6 +160,10 @@ absl::Status CheckConfig(const v1::NodeConfig& config) {
              config.node_id().size() != 1) {
     violations.push_back({"node_id", "lower-case letters, digits and dashes"});
   }
+  if (std::abs(config.clock_offset_seconds()) > 86400) {
+    violations.push_back(
+        {"clock_offset_seconds", "is a test hook of at most a day (86400)"});
+  }
   if (ReferenceData::Get().FindRegio(config.region()) == nullptr) {
     violations.push_back(
         {"region", absl::StrCat("\"", config.region(),

@@ -32,6 +32,14 @@ absl::Status Node::Init(NodeOptions options) {
   Clock* clock = options.clock;
   const int64_t start_micros = clock->MonotonicMicros();
   SetLogPrefix(config_.node_id());
+  if (config_.clock_offset_seconds() != 0) {
+    offset_clock_ = std::make_unique<OffsetClock>(
+        clock, absl::Seconds(config_.clock_offset_seconds()));
+    clock = offset_clock_.get();
+    KLOG(WARNING) << "clock_offset_seconds " << config_.clock_offset_seconds()
+                  << ": this node's clock is shifted on purpose (a test of "
+                     "clock skew); never on a real node";
+  }
 
   hlc_ = std::make_unique<HybridLogicalClock>(
       clock, absl::Seconds(config_.max_clock_skew_seconds()));

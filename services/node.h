@@ -69,6 +69,7 @@ class Node {
   absl::Status Init(NodeOptions options);
 
   v1::NodeConfig config_;
+  std::unique_ptr<OffsetClock> offset_clock_;  // clock_offset_seconds
   std::unique_ptr<HybridLogicalClock> hlc_;
   std::unique_ptr<storage::Store> store_;
   std::unique_ptr<trust::OrganisationRegistry> registry_;

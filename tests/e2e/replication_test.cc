@@ -8,9 +8,11 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <mutex>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "absl/strings/match.h"
@@ -217,6 +219,107 @@ TEST_F(ReplicationTest, S4WithdrawnEntryDoesNotComeBack) {
     ASSERT_TRUE(got.has_value());
     EXPECT_TRUE(got->withdrawn()) << "resurrected on node" << i + 1;
   }
+}
+
+// Files under `dir` (recursively) whose bytes contain `needle`.
+std::vector<std::string> FilesContaining(const std::string& dir,
+                                         const std::string& needle) {
+  std::vector<std::string> hits;
+  for (const auto& file : std::filesystem::recursive_directory_iterator(dir)) {
+    if (!file.is_regular_file()) continue;
+    std::ifstream in(file.path(), std::ios::binary);
+    std::stringstream bytes;
+    bytes << in.rdbuf();
+    if (bytes.str().find(needle) != std::string::npos)
+      hits.push_back(file.path().string());
+  }
+  return hits;
+}
+
+// S5: an entry erased on one node leaves no trace of its content in any
+// file of any node: each node that applies the erasure rewrites its files
+// (flush, forced compaction, WAL roll).
+TEST_F(ReplicationTest, S5ErasedContentLeavesNoTraceOnAnyNode) {
+  StartRegion(3);
+  Client a = ClientOf(0);
+  const std::string kCanary = "kanarie-7f3a9c2e51";
+  v1::Entry canary = (*entries_)[0];
+  canary.set_description(absl::StrCat(canary.description(), " ", kCanary));
+  v1::Contact* contact = canary.add_contacts();
+  contact->set_name("Kanarie Zeven");
+  contact->set_role(kCanary);
+  contact->set_email("kanarie@example.nl");
+  contact->set_visibility(v1::VISIBILITY_PROFESSIONALS);
+  ASSERT_TRUE(a.Publish(canary).ok());
+  for (int k = 1; k < 6; ++k) ASSERT_TRUE(a.Publish((*entries_)[k]).ok());
+  ASSERT_GE(AwaitConvergence(6, absl::Seconds(20)), 0);
+  // The scan sees it first: in every node's files (WAL, logs of origins).
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_FALSE(FilesContaining(region_->node(i).data_dir(), kCanary).empty())
+        << "node" << i + 1 << " never held the canary";
+  }
+
+  // Erased on node2 (not where it was published); a later publish makes
+  // sure nothing waits on a quiet region.
+  ASSERT_TRUE(ClientOf(1).Withdraw(canary.id(), /*erase=*/true).ok());
+  ASSERT_TRUE(a.Publish((*entries_)[6]).ok());
+  ASSERT_GE(AwaitConvergence(6, absl::Seconds(20)), 0);
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(WaitFor(
+        [&] {
+          return absl::StrContains(region_->node(i).Log(),
+                                   "erasure: purged erased content");
+        },
+        absl::Seconds(20)))
+        << "node" << i + 1 << " did not purge";
+    const auto got = ClientOf(i).Get(canary.id());
+    ASSERT_TRUE(got.has_value());
+    EXPECT_TRUE(got->erased());
+    EXPECT_THAT(FilesContaining(region_->node(i).data_dir(), kCanary),
+                ::testing::IsEmpty())
+        << "canary found on node" << i + 1;
+    EXPECT_FALSE(absl::StrContains(region_->node(i).Log(), kCanary))
+        << "node" << i + 1 << " logged the content";
+  }
+}
+
+// S6: clocks skewed beyond the allowed skew on some nodes: the region still
+// converges on one winner per entry, nothing is lost, the skew is counted.
+TEST_F(ReplicationTest, S6SkewedClocksConvergeAndAreCounted) {
+  region_ = std::make_unique<Region>(3, *demo_dir_, work_dir_);
+  // node2 runs 15 minutes ahead (more than the 10 allowed), node3 10 behind.
+  region_->node(1).AppendConfig("clock_offset_seconds: 900\n");
+  region_->node(2).AppendConfig("clock_offset_seconds: -600\n");
+  std::string error;
+  ASSERT_TRUE(region_->StartAll(&error)) << error;
+  for (int k = 0; k < 30; ++k) {
+    ASSERT_TRUE(ClientOf(k % 3).Publish((*entries_)[k]).ok()) << k;
+  }
+  // The same entries changed again on the other nodes: concurrent versions
+  // whose order the clocks disagree on.
+  for (int k = 0; k < 30; k += 3) {
+    v1::Entry changed = (*entries_)[k];
+    changed.set_title(absl::StrCat(changed.title(), " (bijgewerkt)"));
+    ASSERT_TRUE(ClientOf((k + 1) % 3).Publish(changed).ok()) << k;
+  }
+  ASSERT_GE(AwaitConvergence(30, absl::Seconds(30)), 0);
+  // One winner everywhere.
+  for (int k = 0; k < 30; k += 3) {
+    const auto first = ClientOf(0).Get((*entries_)[k].id());
+    ASSERT_TRUE(first.has_value());
+    for (int i = 1; i < 3; ++i) {
+      const auto other = ClientOf(i).Get((*entries_)[k].id());
+      ASSERT_TRUE(other.has_value());
+      EXPECT_EQ(other->version().hlc(), first->version().hlc());
+      EXPECT_EQ(other->title(), first->title());
+    }
+  }
+  // node1 and node3 saw records of node2 dated beyond the allowed skew.
+  EXPECT_GT(ClientOf(0).Status().skewed_records(), 0u);
+  EXPECT_GT(ClientOf(2).Status().skewed_records(), 0u);
+  EXPECT_EQ(ClientOf(1).Status().skewed_records(), 0u);
+  EXPECT_THAT(region_->node(1).Log(),
+              ::testing::HasSubstr("clock_offset_seconds 900"));
 }
 
 // The origins of `node_id` in a node's frontier (node id + ".").

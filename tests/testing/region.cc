@@ -109,12 +109,13 @@ grpc::Status Client::Publish(const v1::Entry& entry,
   return directory_->Publish(&context, request, response ? response : &ignored);
 }
 
-grpc::Status Client::Withdraw(const std::string& id) {
+grpc::Status Client::Withdraw(const std::string& id, bool erase) {
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() +
                        std::chrono::seconds(10));
   v1::WithdrawRequest request;
   request.set_id(id);
+  request.set_erase(erase);
   v1::WithdrawResponse response;
   return directory_->Withdraw(&context, request, &response);
 }
