@@ -109,15 +109,17 @@ grpc::Status Client::Publish(const v1::Entry& entry,
   return directory_->Publish(&context, request, response ? response : &ignored);
 }
 
-grpc::Status Client::Withdraw(const std::string& id, bool erase) {
+grpc::Status Client::Withdraw(const std::string& id, bool erase,
+                              v1::WithdrawResponse* response) {
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() +
                        std::chrono::seconds(10));
   v1::WithdrawRequest request;
   request.set_id(id);
   request.set_erase(erase);
-  v1::WithdrawResponse response;
-  return directory_->Withdraw(&context, request, &response);
+  v1::WithdrawResponse ignored;
+  return directory_->Withdraw(&context, request,
+                              response ? response : &ignored);
 }
 
 std::optional<v1::Entry> Client::Get(const std::string& id) {

@@ -68,7 +68,8 @@ class Client {
 
   grpc::Status Publish(const v1::Entry& entry,
                        v1::PublishResponse* response = nullptr);
-  grpc::Status Withdraw(const std::string& id, bool erase = false);
+  grpc::Status Withdraw(const std::string& id, bool erase = false,
+                        v1::WithdrawResponse* response = nullptr);
   // The entry, or nullopt when unknown.
   std::optional<v1::Entry> Get(const std::string& id);
   // The node status; a default message when the node does not answer.
