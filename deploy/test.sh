@@ -44,10 +44,11 @@ if [ "$quick" = 0 ]; then
   export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
   export LSAN_OPTIONS="suppressions=$PWD/deploy/lsan.supp:print_suppressions=0"
   # The simulator's seed sweep and region-scale run are pure CPU over the
-  # same code the other simulation tests cover; under sanitizers they would
-  # take most of the CI budget, so the sanitizer pass runs the short ones.
+  # same code the other simulation tests cover, and the replication soak is
+  # the same churn longer; under sanitizers they would take most of the CI
+  # budget, so the sanitizer pass runs the short ones.
   (cd build-asan && ctest --output-on-failure -j "$(nproc)" --timeout 1800 \
-    -E 'SeedSweep|RegionScaleRun')
+    -E 'SeedSweep|RegionScaleRun|S9SoakWithChurn')
   stamp "fuzzing: every target briefly under ASan + UBSan (longer: deploy/fuzz.sh --seconds 600)"
   deploy/fuzz.sh --seconds "${KAARTNET_FUZZ_SECONDS:-10}"
 fi
