@@ -31,7 +31,7 @@ struct ReplicatorOptions {
   absl::Duration min_backoff = absl::Milliseconds(200);
   // A peer that is down costs one dial (a refused TCP connect) per
   // max_backoff; a healed link is back within 1.5 × max_backoff.
-  absl::Duration max_backoff = absl::Seconds(1);
+  absl::Duration max_backoff = absl::Milliseconds(500);
   // A stream's writer wakes at least this often (digests, admissions).
   absl::Duration idle_wake = absl::Seconds(1);
   // Default: insecure (loopback and tests).
