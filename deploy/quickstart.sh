@@ -51,6 +51,8 @@ On the command line (the first line sets the demo tokens and the CA certificate)
   build/bin/kaart admin peers list
   build/bin/kaart get ggz-zuid-limburg/ips-heerlen --reveal   (logged)
   build/bin/kaart admin audit verify
+  build/bin/kaart export --format csv --org ggz-zuid-limburg -o aanbod.csv   (Excel)
+  build/bin/kaart export --format hsds -o kaart.hsds.json                   (Open Referral)
   curl -s -H "Authorization: Bearer $KAARTNET_TOKEN_READER" "http://127.0.0.1:8401/api/v1/search?q=jobcoach+maastricht"
   curl -s http://127.0.0.1:8401/metrics
 

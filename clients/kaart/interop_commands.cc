@@ -191,6 +191,34 @@ int RunImport(const GlobalOptions& options, const ImportArgs& args) {
   std::mutex mu;
   ForEachParallel(items.size(), args.parallel, [&](size_t i) {
     auto stub = v1::Directory::NewStub(channel);
+    // A file without the contacts for professionals an entry has (exported
+    // without --contacts) would delete them: refuse that row.
+    int professionals = 0;
+    for (const auto& c : items[i].entry.contacts())
+      professionals += c.visibility() == v1::VISIBILITY_PROFESSIONALS;
+    if (professionals == 0) {
+      v1::GetRequest get;
+      get.set_id(items[i].entry.id());
+      v1::GetResponse stored;
+      grpc::Status got = RetryWhenOverloaded([&] {
+        auto context =
+            NewContext(options, TokenUse::kPublish, args.organisation);
+        return stub->Get(context.get(), get, &stored);
+      });
+      if (got.ok() && !stored.entry().withdrawn() &&
+          stored.status().hidden_contacts() > 0) {
+        std::lock_guard<std::mutex> lock(mu);
+        problems.push_back(absl::StrCat(
+            items[i].where, ", ",
+            csv ? "kolom contact_zichtbaarheid" : "contacts", ": ",
+            items[i].entry.id(), " heeft ", stored.status().hidden_contacts(),
+            " contactperso",
+            stored.status().hidden_contacts() == 1 ? "on" : "nen",
+            " voor professionals die niet in het bestand staan; zij zouden "
+            "verdwijnen (exporteer met --contacts)"));
+        return;
+      }
+    }
     v1::PublishRequest request;
     *request.mutable_entry() = items[i].entry;
     request.set_validate_only(true);

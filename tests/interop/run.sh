@@ -53,6 +53,14 @@ code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $KAARTNE
 
 echo "== spreadsheet round trip (kaart export / import --format csv)"
 ORG=ggz-zuid-limburg
+# Without --contacts the file lacks the contacts for professionals: importing
+# it would delete them, so it is refused.
+"$KAART" export --format csv --org "$ORG" -o "$DIR/public.csv"
+if "$KAART" import "$DIR/public.csv" --org "$ORG" --dry-run 2> "$DIR/public.err"; then
+  fail "a file without the professionals' contacts was accepted"
+fi
+grep -q "voor professionals die niet in het bestand staan" "$DIR/public.err" \
+  || fail "no reason given for refusing the file without contacts"
 "$KAART" export --format csv --org "$ORG" --contacts -o "$DIR/own.csv"
 rows=$(( $(grep -c $'\r$' "$DIR/own.csv") - 1 ))
 [ "$rows" -gt 10 ] || fail "only $rows rows exported"
