@@ -157,6 +157,10 @@ std::string StableUuid(absl::string_view name) {
   return out;
 }
 
+std::string HsdsServiceId(absl::string_view entry_id) {
+  return StableUuid(absl::StrCat("service:", entry_id));
+}
+
 Json HsdsOrganization(const v1::Organisation& org) {
   const std::string id =
       StableUuid(absl::StrCat("organization:", org.organisation_id()));
@@ -186,7 +190,7 @@ Json HsdsOrganization(const v1::Organisation& org) {
 
 Json HsdsService(const v1::Entry& e, const v1::Organisation* org,
                  absl::string_view base_url) {
-  const std::string id = StableUuid(absl::StrCat("service:", e.id()));
+  const std::string id = HsdsServiceId(e.id());
   const std::string org_id =
       StableUuid(absl::StrCat("organization:", e.organisation_id()));
   Json s = {{"id", id},
@@ -226,25 +230,24 @@ Json HsdsService(const v1::Entry& e, const v1::Organisation* org,
 
   const ReferenceData& ref = ReferenceData::Get();
   Json areas = Json::array();
-  for (const std::string& code : e.service_area().gemeentecodes()) {
-    const Gemeente* g = ref.FindGemeente(code);
+  auto add_area = [&](const std::string& code, const std::string& name,
+                      const char* what, const char* extent_type) {
     areas.push_back(
         {{"id", StableUuid(absl::StrCat("area:", e.id(), ":", code))},
          {"service_id", id},
-         {"name", g ? g->naam : code},
-         {"description", absl::StrCat("gemeente ", code)},
+         {"name", name},
+         {"description", absl::StrCat(what, " ", code)},
          {"extent", code},
-         {"extent_type", "cbs_gemeentecode"}});
+         {"extent_type", extent_type}});
+  };
+  for (const std::string& code : e.service_area().gemeentecodes()) {
+    const Gemeente* g = ref.FindGemeente(code);
+    add_area(code, g ? g->naam : code, "gemeente", "cbs_gemeentecode");
   }
   for (const std::string& code : e.service_area().arbeidsmarktregio_codes()) {
     const Arbeidsmarktregio* r = ref.FindRegio(code);
-    areas.push_back(
-        {{"id", StableUuid(absl::StrCat("area:", e.id(), ":", code))},
-         {"service_id", id},
-         {"name", r ? r->naam : code},
-         {"description", absl::StrCat("arbeidsmarktregio ", code)},
-         {"extent", code},
-         {"extent_type", "arbeidsmarktregio"}});
+    add_area(code, r ? r->naam : code, "arbeidsmarktregio",
+             "arbeidsmarktregio");
   }
   s["service_areas"] = areas;
 

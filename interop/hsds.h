@@ -48,6 +48,9 @@ namespace kaartnet::interop {
 // RFC 4122 version-5 UUID of `name` in kaartnet's namespace.
 std::string StableUuid(absl::string_view name);
 
+// The HSDS id of the service of entry `entry_id`.
+std::string HsdsServiceId(absl::string_view entry_id);
+
 // The HSDS organization (without services).
 nlohmann::json HsdsOrganization(const v1::Organisation& organisation);
 

@@ -172,10 +172,15 @@ std::string ContactsCsv(const v1::ExportContactsResponse& contacts) {
   return out;
 }
 
-// Every entry matching `request` (all pages, whole entries).
+// Every entry matching the search parameters (all pages, whole entries;
+// paging and facets of `params` are ignored).
 absl::StatusOr<std::vector<v1::Entry>> AllEntries(DirectoryCore* directory,
                                                   const trust::Caller& caller,
-                                                  v1::SearchRequest request) {
+                                                  model::SearchParams params) {
+  params.page_size = 0;
+  params.page_token.clear();
+  params.facets.clear();
+  ASSIGN_OR_RETURN(v1::SearchRequest request, model::ToSearchRequest(params));
   request.set_view(v1::ENTRY_VIEW_FULL);
   request.set_page_size(100);
   std::vector<v1::Entry> entries;
@@ -296,9 +301,10 @@ void HttpServer::Stop() {
 }
 
 HttpServer::RouteHandler HttpServer::Api(const char* method,
-                                         JsonHandler handler) {
-  return [this, method, handler](const httplib::Request& req,
-                                 httplib::Response& res) {
+                                         JsonHandler handler,
+                                         const char* download_name) {
+  return [this, method, handler, download_name](const httplib::Request& req,
+                                                httplib::Response& res) {
     const auto start = std::chrono::steady_clock::now();
     int http_status = 200;
     absl::StatusOr<std::string> body = [&]() -> absl::StatusOr<std::string> {
@@ -307,7 +313,12 @@ HttpServer::RouteHandler HttpServer::Api(const char* method,
           auth_->Authenticate(req.get_header_value("Authorization")));
       return handler(caller, req, &http_status);
     }();
-    if (body.ok()) {
+    if (body.ok() && download_name != nullptr) {
+      res.set_content(*body, "text/csv; charset=utf-8");
+      res.set_header(
+          "Content-Disposition",
+          absl::StrCat("attachment; filename=\"", download_name, "\""));
+    } else if (body.ok()) {
       res.status = http_status;
       res.set_content(*body, "application/json");
     } else {
@@ -326,14 +337,12 @@ HttpServer::RouteHandler HttpServer::Api(const char* method,
 void HttpServer::Routes() {
   httplib::Server& server = *server_;
   // Authenticate, run, answer JSON, count.
-  auto api = [this](const char* method, JsonHandler handler) {
-    return Api(method, std::move(handler));
-  };
+
   const std::string entry_id = R"(([a-z0-9][a-z0-9-]*/[a-z0-9][a-z0-9-]*))";
 
   server.Post(
       "/api/v1/search",
-      api("Search",
+      Api("Search",
           [this](const trust::Caller& caller, const httplib::Request& req,
                  int*) -> absl::StatusOr<std::string> {
             ASSIGN_OR_RETURN(auto request,
@@ -342,7 +351,7 @@ void HttpServer::Routes() {
           }));
   server.Get(
       "/api/v1/search",
-      api("Search",
+      Api("Search",
           [this](const trust::Caller& caller, const httplib::Request& req,
                  int*) -> absl::StatusOr<std::string> {
             ASSIGN_OR_RETURN(v1::SearchRequest request,
@@ -351,7 +360,7 @@ void HttpServer::Routes() {
           }));
   server.Get(
       "/api/v1/entries/" + entry_id,
-      api("Get",
+      Api("Get",
           [this](const trust::Caller& caller, const httplib::Request& req,
                  int*) -> absl::StatusOr<std::string> {
             v1::GetRequest request;
@@ -363,7 +372,7 @@ void HttpServer::Routes() {
           }));
   server.Post(
       "/api/v1/entries",
-      api("Publish",
+      Api("Publish",
           [this](const trust::Caller& caller, const httplib::Request& req,
                  int* http_status) -> absl::StatusOr<std::string> {
             ASSIGN_OR_RETURN(auto request,
@@ -375,7 +384,7 @@ void HttpServer::Routes() {
           }));
   server.Post(
       "/api/v1/entries/" + entry_id + "/withdraw",
-      api("Withdraw",
+      Api("Withdraw",
           [this](const trust::Caller& caller, const httplib::Request& req,
                  int*) -> absl::StatusOr<std::string> {
             ASSIGN_OR_RETURN(auto request,
@@ -388,19 +397,19 @@ void HttpServer::Routes() {
             return JsonOf(directory_->Withdraw(caller, request));
           }));
   server.Get("/api/v1/organisations",
-             api("ListOrganisations",
+             Api("ListOrganisations",
                  [this](const trust::Caller& caller, const httplib::Request&,
                         int*) -> absl::StatusOr<std::string> {
                    return JsonOf(admin_->ListOrganisations(caller, {}));
                  }));
   server.Get("/api/v1/status",
-             api("GetNodeStatus",
+             Api("GetNodeStatus",
                  [this](const trust::Caller& caller, const httplib::Request&,
                         int*) -> absl::StatusOr<std::string> {
                    return JsonOf(admin_->GetNodeStatus(caller, {}));
                  }));
   server.Get("/api/v1/me",
-             api("Me",
+             Api("Me",
                  [](const trust::Caller& caller, const httplib::Request&,
                     int*) -> absl::StatusOr<std::string> {
                    nlohmann::json me = {{"role", trust::RoleName(caller.role)}};
@@ -417,68 +426,38 @@ void HttpServer::Routes() {
              });
   server.Get(
       "/api/v1/coverage",
-      api("GetCoverage",
+      Api("GetCoverage",
           [this](const trust::Caller& caller, const httplib::Request& req,
                  int*) -> absl::StatusOr<std::string> {
             v1::GetCoverageRequest request;
             request.set_area_code(req.get_param_value("area"));
             return JsonOf(admin_->GetCoverage(caller, request));
           }));
-  // A spreadsheet file (errors are still JSON).
-  using FileMaker = std::function<absl::StatusOr<std::string>(
-      const trust::Caller&, const httplib::Request&)>;
-  auto download = [this](const char* method, const char* filename,
-                         FileMaker make) {
-    return [this, method, filename, make](const httplib::Request& req,
-                                          httplib::Response& res) {
-      const auto start = std::chrono::steady_clock::now();
-      absl::StatusOr<std::string> file = [&]() -> absl::StatusOr<std::string> {
-        ASSIGN_OR_RETURN(
-            trust::Caller caller,
-            auth_->Authenticate(req.get_header_value("Authorization")));
-        return make(caller, req);
-      }();
-      if (file.ok()) {
-        res.set_content(*file, "text/csv; charset=utf-8");
-        res.set_header("Content-Disposition",
-                       absl::StrCat("attachment; filename=\"", filename, "\""));
-      } else {
-        res.status = HttpStatusOf(file.status().code());
-        res.set_content(ErrorJson(file.status()), "application/json");
-      }
-      res.set_header("Cache-Control", "no-store");
-      SecurityHeaders(res);
-      metrics_->RecordCall("http", method, file.status().code(),
-                           std::chrono::duration<double>(
-                               std::chrono::steady_clock::now() - start)
-                               .count());
-    };
-  };
+  // Spreadsheet files (errors are still JSON).
   server.Get(
       "/api/v1/export/contacts.csv",
-      download("ExportContacts", "contactlijst.csv",
-               [this](const trust::Caller& caller, const httplib::Request& req)
-                   -> absl::StatusOr<std::string> {
-                 v1::ExportContactsRequest request;
-                 request.set_area_code(req.get_param_value("area"));
-                 ASSIGN_OR_RETURN(auto contacts,
-                                  admin_->ExportContacts(caller, request));
-                 return ContactsCsv(contacts);
-               }));
+      Api(
+          "ExportContacts",
+          [this](const trust::Caller& caller, const httplib::Request& req,
+                 int*) -> absl::StatusOr<std::string> {
+            v1::ExportContactsRequest request;
+            request.set_area_code(req.get_param_value("area"));
+            ASSIGN_OR_RETURN(auto contacts,
+                             admin_->ExportContacts(caller, request));
+            return ContactsCsv(contacts);
+          },
+          "contactlijst.csv"));
   server.Get(
       "/api/v1/export/entries.csv",
-      download("ExportEntries", "sociale-kaart.csv",
-               [this](const trust::Caller& caller, const httplib::Request& req)
-                   -> absl::StatusOr<std::string> {
-                 model::SearchParams params = ParamsOf(req);
-                 params.page_size = 0;
-                 params.page_token.clear();
-                 ASSIGN_OR_RETURN(v1::SearchRequest request,
-                                  model::ToSearchRequest(params));
-                 ASSIGN_OR_RETURN(std::vector<v1::Entry> entries,
-                                  AllEntries(directory_, caller, request));
-                 return interop::EntriesToSpreadsheet(entries);
-               }));
+      Api(
+          "ExportEntries",
+          [this](const trust::Caller& caller, const httplib::Request& req,
+                 int*) -> absl::StatusOr<std::string> {
+            ASSIGN_OR_RETURN(std::vector<v1::Entry> entries,
+                             AllEntries(directory_, caller, ParamsOf(req)));
+            return interop::EntriesToSpreadsheet(entries);
+          },
+          "sociale-kaart.csv"));
   HsdsRoutes();
   // The web page: every page path answers index.html; app.js draws the view.
   const auto page = [](const httplib::Request& req, httplib::Response& res) {
@@ -492,10 +471,7 @@ void HttpServer::Routes() {
     res.set_header("Cache-Control", "no-cache");
     SecurityHeaders(res);
   };
-  for (const char* path :
-       {"/", "/beheer", "/regio", "/aanmelden", "/aanbod/.+", "/static/.+"}) {
-    server.Get(path, page);
-  }
+  for (const std::string& route : web::AssetRoutes()) server.Get(route, page);
   server.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
     res.set_content("ok\n", "text/plain");
   });
@@ -519,13 +495,10 @@ void HttpServer::Routes() {
 }
 
 absl::StatusOr<std::vector<nlohmann::json>> HttpServer::HsdsServices(
-    const trust::Caller& caller, const httplib::Request& req) {
+    const trust::Caller& caller, const httplib::Request& req,
+    absl::string_view only_id) {
   model::SearchParams params = ParamsOf(req);
   if (req.has_param("search")) params.query = req.get_param_value("search");
-  params.page_size = 0;
-  params.page_token.clear();
-  params.facets.clear();
-  ASSIGN_OR_RETURN(v1::SearchRequest request, model::ToSearchRequest(params));
   absl::Time after = absl::InfinitePast();
   if (req.has_param("modified_after")) {
     std::string error;
@@ -541,7 +514,7 @@ absl::StatusOr<std::vector<nlohmann::json>> HttpServer::HsdsServices(
     }
   }
   ASSIGN_OR_RETURN(std::vector<v1::Entry> entries,
-                   AllEntries(directory_, caller, request));
+                   AllEntries(directory_, caller, std::move(params)));
   ASSIGN_OR_RETURN(v1::ListOrganisationsResponse orgs,
                    admin_->ListOrganisations(caller, {}));
   std::map<std::string, const v1::Organisation*> by_id;
@@ -552,6 +525,9 @@ absl::StatusOr<std::vector<nlohmann::json>> HttpServer::HsdsServices(
   std::vector<nlohmann::json> services;
   for (const v1::Entry& entry : entries) {
     if (HybridLogicalClock::ToTime(entry.version().hlc()) <= after) continue;
+    if (!only_id.empty() && interop::HsdsServiceId(entry.id()) != only_id) {
+      continue;
+    }
     auto org = by_id.find(entry.organisation_id());
     services.push_back(interop::HsdsService(
         entry, org == by_id.end() ? nullptr : org->second, base));
@@ -591,10 +567,9 @@ void HttpServer::HsdsRoutes() {
       Api("HsdsService",
           [this, dump](const trust::Caller& caller, const httplib::Request& req,
                        int*) -> absl::StatusOr<std::string> {
-            ASSIGN_OR_RETURN(auto services, HsdsServices(caller, req));
-            for (const auto& s : services) {
-              if (s["id"] == req.matches[1]) return dump(s);
-            }
+            const std::string id = req.matches[1];
+            ASSIGN_OR_RETURN(auto services, HsdsServices(caller, req, id));
+            if (!services.empty()) return dump(services.front());
             return absl::NotFoundError(
                 absl::StrCat("no service ", req.matches[1].str()));
           }));

@@ -76,12 +76,15 @@ class HttpServer {
   void Routes();
   // Open Referral HSDS 3.0 endpoints under /hsds.
   void HsdsRoutes();
-  // Authenticates, runs `handler`, answers JSON (errors too), counts.
-  RouteHandler Api(const char* method, JsonHandler handler);
+  // Authenticates, runs `handler`, answers JSON (errors too), counts. With
+  // `download_name` a successful answer is that spreadsheet file instead.
+  RouteHandler Api(const char* method, JsonHandler handler,
+                   const char* download_name = nullptr);
   // The services (as HSDS) matching the request's search parameters and
-  // modified_after.
+  // modified_after; with `only_id`, only the service of that HSDS id.
   absl::StatusOr<std::vector<nlohmann::json>> HsdsServices(
-      const trust::Caller& caller, const httplib::Request& req);
+      const trust::Caller& caller, const httplib::Request& req,
+      absl::string_view only_id = "");
 
   DirectoryCore* directory_ = nullptr;
   AdminCore* admin_ = nullptr;

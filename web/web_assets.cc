@@ -62,6 +62,12 @@ const Asset* FindAsset(absl::string_view path) {
   return nullptr;
 }
 
+const std::vector<std::string>& AssetRoutes() {
+  static const auto* routes = new std::vector<std::string>{
+      "/", "/beheer", "/regio", "/aanmelden", "/aanbod/.+", "/static/.+"};
+  return *routes;
+}
+
 std::string VocabularyJson(absl::string_view region) {
   nlohmann::json enums = {
       {"kind", EnumValues(v1::EntryKind_descriptor())},

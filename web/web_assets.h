@@ -13,6 +13,7 @@
 #define KAARTNET_WEB_WEB_ASSETS_H_
 
 #include <string>
+#include <vector>
 
 #include "absl/strings/string_view.h"
 
@@ -25,6 +26,10 @@ struct Asset {
 
 // The asset served at `path`, or nullptr. Page paths answer index.html.
 const Asset* FindAsset(absl::string_view path);
+
+// The route patterns (httplib regular expressions) under which FindAsset
+// answers: the pages and /static/.
+const std::vector<std::string>& AssetRoutes();
 
 // JSON: {"enums": {"kind": [{"value", "short", "label"}], ...},
 //        "sectors": [...], "gemeenten": [...], "regios": [...],
