@@ -45,4 +45,6 @@ function(kaartnet_embed target ns symbol file)
     DEPENDS ${file} ${PROJECT_SOURCE_DIR}/cmake/embed_file.cmake
     COMMENT "Embedding ${file}")
   target_sources(${target} PRIVATE ${out})
+  # One large literal each: nothing to share with a unity batch.
+  set_source_files_properties(${out} PROPERTIES SKIP_UNITY_BUILD_INCLUSION ON)
 endfunction()

@@ -8,7 +8,7 @@
 # Needs root or sudo only when something is missing.
 set -euo pipefail
 
-BUILD=(build-essential cmake pkg-config ccache lld git ca-certificates
+BUILD=(build-essential cmake ninja-build pkg-config ccache lld git ca-certificates
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   librocksdb-dev libabsl-dev libsodium-dev libstemmer-dev libcpp-httplib-dev
   nlohmann-json3-dev libcli11-dev prometheus-cpp-dev libgtest-dev libgmock-dev

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs every test: unit, end-to-end,
-# multi-process and browser tests in the normal build, then the whole suite
-# again under AddressSanitizer + UndefinedBehaviorSanitizer, then each fuzz
-# target for a few seconds (clang, libFuzzer).
+# multi-process and browser tests in the normal build (gcc), then the whole
+# suite again under AddressSanitizer + UndefinedBehaviorSanitizer (clang),
+# then each fuzz target of that same build for a few seconds (libFuzzer).
 #
 #   deploy/test.sh            everything
 #   deploy/test.sh --quick    normal build only (no sanitizer pass)
@@ -37,7 +37,7 @@ deploy/bench.sh --smoke > build/bench-smoke.log 2>&1 || { cat build/bench-smoke.
 tail -25 build/bench-smoke.log
 
 if [ "$quick" = 0 ]; then
-  stamp "build with AddressSanitizer + UBSan"
+  stamp "build with clang, AddressSanitizer + UBSan and libFuzzer coverage"
   deploy/build.sh --asan
   stamp "tests under sanitizers"
   export ASAN_OPTIONS="detect_leaks=1:detect_container_overflow=0:abort_on_error=1"

@@ -19,10 +19,10 @@ using ::testing::Contains;
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 
-const absl::Time kNow = absl::FromUnixSeconds(1795046400);  // 2026-11-20
+const absl::Time kIndexNow = absl::FromUnixSeconds(1795046400);  // 2026-11-20
 
 InvertedIndexEngine::Options TestOptions(bool exhaustive = false) {
-  static FakeClock* clock = new FakeClock(kNow);
+  static FakeClock* clock = new FakeClock(kIndexNow);
   InvertedIndexEngine::Options options;
   options.clock = clock;
   options.background_merges = false;
@@ -34,7 +34,7 @@ CompiledQuery Compile(const v1::SearchRequest& request,
                       std::function<std::optional<GeoPoint>(absl::string_view)>
                           locate = nullptr) {
   QueryContext context;
-  context.now = kNow;
+  context.now = kIndexNow;
   context.locate_postcode = std::move(locate);
   auto q = CompileQuery(request, context);
   EXPECT_TRUE(q.ok()) << q.status();
@@ -211,7 +211,7 @@ class DemoIndexTest : public ::testing::Test {
     demo::DemoOptions options;
     options.count = 6000;
     options.seed = 3;
-    options.now = kNow;
+    options.now = kIndexNow;
     data_ = new demo::DemoData(demo::Generate(options));
   }
   static void TearDownTestSuite() { delete data_; }

@@ -11,10 +11,10 @@
 namespace kaartnet::search {
 namespace {
 
-constexpr int kFields = static_cast<int>(TextField::kCount);
-constexpr double kFieldWeight[kFields] = {3.0, 2.0, 1.5, 1.5, 1.0};
-constexpr double kK1 = 1.2;
-constexpr double kB = 0.75;
+constexpr int kScanFields = static_cast<int>(TextField::kCount);
+constexpr double kScanFieldWeight[kScanFields] = {3.0, 2.0, 1.5, 1.5, 1.0};
+constexpr double kScanK1 = 1.2;
+constexpr double kScanB = 0.75;
 
 bool TermMatches(const std::string& token, const std::string& term,
                  bool prefix) {
@@ -25,12 +25,13 @@ bool TermMatches(const std::string& token, const std::string& term,
 
 void ScanEngine::Upsert(Document doc, v1::OrganisationType organisation_type) {
   auto stored = std::make_shared<Stored>();
-  for (int f = 0; f < kFields; ++f) stored->tokens[f] = Tokenize(doc.text[f]);
+  for (int f = 0; f < kScanFields; ++f)
+    stored->tokens[f] = Tokenize(doc.text[f]);
   stored->organisation_type = organisation_type;
   stored->doc = std::move(doc);
   std::unique_lock lock(mu_);
   auto& slot = docs_[stored->doc.id];
-  for (int f = 0; f < kFields; ++f) {
+  for (int f = 0; f < kScanFields; ++f) {
     if (slot) total_tokens_[f] -= slot->tokens[f].size();
     total_tokens_[f] += stored->tokens[f].size();
   }
@@ -41,7 +42,7 @@ void ScanEngine::Remove(const std::string& id) {
   std::unique_lock lock(mu_);
   auto it = docs_.find(id);
   if (it == docs_.end()) return;
-  for (int f = 0; f < kFields; ++f)
+  for (int f = 0; f < kScanFields; ++f)
     total_tokens_[f] -= it->second->tokens[f].size();
   docs_.erase(it);
 }
@@ -56,7 +57,7 @@ size_t ScanEngine::MemoryBytes() const {
   size_t bytes = 0;
   for (const auto& [id, stored] : docs_) {
     bytes += sizeof(Stored) + id.size() * 2;
-    for (int f = 0; f < kFields; ++f) {
+    for (int f = 0; f < kScanFields; ++f) {
       bytes += stored->doc.text[f].size();
       for (const auto& t : stored->tokens[f])
         bytes += sizeof(std::string) + t.size();
@@ -69,8 +70,8 @@ SearchResult ScanEngine::Search(const CompiledQuery& query) const {
   const std::vector<std::string> terms = Tokenize(query.text);
   std::shared_lock lock(mu_);
   const double n_docs = static_cast<double>(std::max<size_t>(docs_.size(), 1));
-  double avg_len[kFields];
-  for (int f = 0; f < kFields; ++f) {
+  double avg_len[kScanFields];
+  for (int f = 0; f < kScanFields; ++f) {
     avg_len[f] = std::max(1.0, static_cast<double>(total_tokens_[f]) / n_docs);
   }
   // Document frequency of each query term over the whole collection.
@@ -80,7 +81,7 @@ SearchResult ScanEngine::Search(const CompiledQuery& query) const {
       for (size_t t = 0; t < terms.size(); ++t) {
         const bool prefix = t + 1 == terms.size();
         bool found = false;
-        for (int f = 0; f < kFields && !found; ++f) {
+        for (int f = 0; f < kScanFields && !found; ++f) {
           for (const auto& token : stored->tokens[f]) {
             if (TermMatches(token, terms[t], prefix)) {
               found = true;
@@ -116,7 +117,7 @@ SearchResult ScanEngine::Search(const CompiledQuery& query) const {
       double weighted_tf = 0;
       int best_field = -1;
       std::string best_token;
-      for (int f = 0; f < kFields; ++f) {
+      for (int f = 0; f < kScanFields; ++f) {
         int tf = 0;
         for (const auto& token : stored->tokens[f]) {
           if (TermMatches(token, terms[t], prefix)) {
@@ -129,10 +130,10 @@ SearchResult ScanEngine::Search(const CompiledQuery& query) const {
         }
         if (tf == 0) continue;
         const double norm =
-            1.0 +
-            kB * (static_cast<double>(stored->tokens[f].size()) / avg_len[f] -
-                  1.0);
-        weighted_tf += kFieldWeight[f] * tf / norm;
+            1.0 + kScanB * (static_cast<double>(stored->tokens[f].size()) /
+                                avg_len[f] -
+                            1.0);
+        weighted_tf += kScanFieldWeight[f] * tf / norm;
       }
       if (best_field < 0) {
         all_terms = false;
@@ -140,7 +141,7 @@ SearchResult ScanEngine::Search(const CompiledQuery& query) const {
       }
       const double idf = std::log(1.0 + (n_docs - df[t] + 0.5) / (df[t] + 0.5));
       const double term_score =
-          idf * weighted_tf * (kK1 + 1) / (weighted_tf + kK1);
+          idf * weighted_tf * (kScanK1 + 1) / (weighted_tf + kScanK1);
       text_score += term_score;
       if (query.explain) {
         v1::TermMatch& m = matches.emplace_back();

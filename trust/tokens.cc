@@ -15,7 +15,7 @@
 namespace kaartnet::trust {
 namespace {
 
-constexpr absl::string_view kPrefix = "kn_";
+constexpr absl::string_view kTokenPrefix = "kn_";
 constexpr size_t kIdBytes = 8;       // 16 hex digits
 constexpr size_t kSecretBytes = 32;  // 64 hex digits
 
@@ -49,7 +49,7 @@ absl::StatusOr<NewToken> MakeToken(Role role, absl::string_view organisation_id,
   const std::string id = absl::BytesToHexString(RandomBytes(kIdBytes));
   const std::string secret = absl::BytesToHexString(RandomBytes(kSecretBytes));
   NewToken out;
-  out.token = absl::StrCat(kPrefix, id, "_", secret);
+  out.token = absl::StrCat(kTokenPrefix, id, "_", secret);
   v1::StoredToken& stored = out.stored;
   stored.set_id(id);
   stored.set_role(RoleName(role));
@@ -138,16 +138,17 @@ absl::Status TokenTable::StillValid(absl::string_view id,
 absl::StatusOr<Caller> TokenTable::Check(absl::string_view token,
                                          absl::Time now) const {
   // kn_<16 hex>_<64 hex>
-  const size_t expected = kPrefix.size() + 2 * kIdBytes + 1 + 2 * kSecretBytes;
-  if (token.size() != expected || !absl::StartsWith(token, kPrefix) ||
-      token[kPrefix.size() + 2 * kIdBytes] != '_') {
+  const size_t expected =
+      kTokenPrefix.size() + 2 * kIdBytes + 1 + 2 * kSecretBytes;
+  if (token.size() != expected || !absl::StartsWith(token, kTokenPrefix) ||
+      token[kTokenPrefix.size() + 2 * kIdBytes] != '_') {
     return absl::UnauthenticatedError(
         "the bearer token is malformed (expected kn_<id>_<secret> as made by "
         "`kaart admin tokens create`)");
   }
-  const absl::string_view id = token.substr(kPrefix.size(), 2 * kIdBytes);
+  const absl::string_view id = token.substr(kTokenPrefix.size(), 2 * kIdBytes);
   const absl::string_view secret =
-      token.substr(kPrefix.size() + 2 * kIdBytes + 1);
+      token.substr(kTokenPrefix.size() + 2 * kIdBytes + 1);
   auto it = tokens_.find(id);
   // Hash even for an unknown id, so both cases take the same time.
   const std::string hash = Sha256(secret);

@@ -677,7 +677,11 @@ std::string Generator::Phone(const std::string& gemeentecode) {
 }
 
 std::string Generator::Person() {
-  return absl::StrCat(rng_.Pick(kFirstNames), " ", rng_.Pick(kLastNames));
+  // One draw per statement: the order in which a compiler evaluates
+  // arguments is unspecified, and the data must not depend on it.
+  const std::string& last = rng_.Pick(kLastNames);
+  const std::string& first = rng_.Pick(kFirstNames);
+  return absl::StrCat(first, " ", last);
 }
 
 void Generator::AddContacts(const OrgPlan& org, Entry* entry,
@@ -771,9 +775,10 @@ Entry Generator::MakeEntry(const OrgPlan& org, EntryKind kind,
   for (auto t : targets) entry.add_target_groups(t);
 
   // Title.
-  const std::string team =
-      absl::StrCat(rng_.Chance(0.8) ? "FACT-team " : "ACT-team ", place.city,
-                   rng_.Chance(0.3) ? " Centrum" : "");
+  const bool centrum = rng_.Chance(0.3);
+  const bool fact = rng_.Chance(0.8);
+  const std::string team = absl::StrCat(fact ? "FACT-team " : "ACT-team ",
+                                        place.city, centrum ? " Centrum" : "");
   std::string target_word = "psychische klachten";
   if (targets[0] != v1::TARGET_GROUP_IEDEREEN)
     target_word = kTargetWords.at(targets[0]);
