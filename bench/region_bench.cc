@@ -47,6 +47,7 @@ struct Options {
   int divergent = 1000;
   std::string bootstrap_from;
   uint64_t bootstrap_entries = 0;
+  bool bootstrap_only = false;
 };
 
 nlohmann::json Quantiles(const std::vector<double>& values) {
@@ -332,7 +333,14 @@ int main(int argc, char** argv) {
                  "Node to bootstrap a fresh node from");
   app.add_option("--bootstrap-entries", options.bootstrap_entries,
                  "Entries to wait for (default: as many as the source holds)");
+  app.add_flag("--bootstrap-only", options.bootstrap_only,
+               "Only the bootstrap (needs --bootstrap-from)");
   CLI11_PARSE(app, argc, argv);
+  if (options.bootstrap_only && options.bootstrap_from.empty()) {
+    std::cerr
+        << "kaart-region-bench: --bootstrap-only needs --bootstrap-from\n";
+    return 2;
+  }
 
   const std::vector<kaartnet::v1::Entry> entries =
       kaartnet::testing::ReadDemoEntries(options.demo_dir);
@@ -342,8 +350,10 @@ int main(int argc, char** argv) {
     return 1;
   }
   nlohmann::json result;
-  result["propagation"] = Propagation(options, entries);
-  result["heal"] = Heal(options, entries);
+  if (!options.bootstrap_only) {
+    result["propagation"] = Propagation(options, entries);
+    result["heal"] = Heal(options, entries);
+  }
   if (!options.bootstrap_from.empty()) result["bootstrap"] = Bootstrap(options);
   Print(result);
   if (!options.out.empty()) {

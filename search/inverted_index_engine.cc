@@ -380,28 +380,51 @@ void InvertedIndexEngine::Apply(std::vector<Update> updates) {
   }
   const bool want_merge = next->segments.size() > options_.max_segments;
   Publish(std::move(next));
-  if (want_merge && options_.background_merges) {
+  if (options_.background_merges) {
     absl::MutexLock lock(&merge_mu_);
-    merge_wanted_ = true;
+    last_update_at_ = absl::Now();
+    if (want_merge) merge_wanted_ = true;
   }
 }
 
 void InvertedIndexEngine::MergeLoop() {
+  const bool idle_merges = options_.idle_merge_after > absl::ZeroDuration();
+  absl::Time next_full_merge_at = absl::InfinitePast();
   while (true) {
+    bool tiered = false;
+    absl::Time last_update;
     {
       absl::MutexLock lock(&merge_mu_);
-      merge_mu_.Await(absl::Condition(
-          +[](InvertedIndexEngine* self) ABSL_NO_THREAD_SAFETY_ANALYSIS {
-            return self->stopping_ || self->merge_wanted_;
-          },
-          this));
+      merge_mu_.AwaitWithTimeout(
+          absl::Condition(
+              +[](InvertedIndexEngine* self) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+                return self->stopping_ || self->merge_wanted_;
+              },
+              this),
+          idle_merges ? options_.idle_merge_after / 2 : absl::Hours(1));
       if (stopping_) return;
+      tiered = merge_wanted_;
       merge_wanted_ = false;
+      last_update = last_update_at_;
+    }
+    auto current = snapshot();
+    const size_t n = current->segments.size();
+    if (!tiered) {
+      // Idle: one segment answers a query with the least work.
+      const absl::Time now = absl::Now();
+      if (!idle_merges || n < 2 || now < next_full_merge_at ||
+          now - last_update < options_.idle_merge_after) {
+        continue;
+      }
+      MergeRange(0, n);
+      const absl::Duration took = absl::Now() - now;
+      next_full_merge_at = now + std::max(absl::Seconds(30), 20 * took);
+      absl::MutexLock lock(&merge_mu_);
+      ++full_merges_;
+      continue;
     }
     // Tiered: merge the newest segments whose combined size is below the
     // one before them, so big segments are rewritten rarely.
-    auto current = snapshot();
-    const size_t n = current->segments.size();
     if (n <= options_.max_segments) continue;
     size_t first = n - 2;
     uint64_t tail = current->segments[n - 1].segment->size() +
@@ -463,6 +486,11 @@ void InvertedIndexEngine::MergeRange(size_t first, size_t count) {
 void InvertedIndexEngine::MergeAll() {
   const size_t n = segment_count();
   if (n > 1) MergeRange(0, n);
+}
+
+uint64_t InvertedIndexEngine::idle_merges() const {
+  absl::MutexLock lock(&merge_mu_);
+  return full_merges_;
 }
 
 size_t InvertedIndexEngine::segment_count() const {

@@ -49,6 +49,11 @@ class InvertedIndexEngine final : public SearchEngine {
     size_t max_segments = 8;
     // Run merges on a background thread (tests may merge synchronously).
     bool background_merges = true;
+    // With background merges: once no update came for this long, merge
+    // every segment into one (a query then walks one set of postings).
+    // A full merge rewrites the whole index, so it runs at most once per
+    // 30 s and at most 1/20 of the time. Zero: never.
+    absl::Duration idle_merge_after = absl::Seconds(2);
     // Score every candidate instead of stopping early (tests compare the
     // early-terminating strategies against it).
     bool force_exhaustive = false;
@@ -68,6 +73,9 @@ class InvertedIndexEngine final : public SearchEngine {
 
   // Merges every segment into one now (tests, after a bulk load).
   void MergeAll();
+  // Merges of every segment into one done by the background thread when
+  // the index was idle.
+  uint64_t idle_merges() const;
   void Compact() override { MergeAll(); }
   size_t segment_count() const;
 
@@ -99,9 +107,12 @@ class InvertedIndexEngine final : public SearchEngine {
   // Serialises writers (Apply and merge publication).
   absl::Mutex write_mu_;
 
-  absl::Mutex merge_mu_;
+  mutable absl::Mutex merge_mu_;
   bool merge_wanted_ ABSL_GUARDED_BY(merge_mu_) = false;
   bool stopping_ ABSL_GUARDED_BY(merge_mu_) = false;
+  // Real time (not options_.clock) of the last update, for idle merges.
+  absl::Time last_update_at_ ABSL_GUARDED_BY(merge_mu_) = absl::InfinitePast();
+  uint64_t full_merges_ ABSL_GUARDED_BY(merge_mu_) = 0;
   std::thread merge_thread_;
 };
 

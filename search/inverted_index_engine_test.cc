@@ -6,6 +6,7 @@
 #include <map>
 #include <thread>
 
+#include "absl/time/clock.h"
 #include "clients/demo/demo_data.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -309,6 +310,39 @@ TEST_F(DemoIndexTest, SegmentsAndMergesDoNotChangeResults) {
     EXPECT_EQ(Ids(many.Search(q)), Ids(merged.Search(q)))
         << request.ShortDebugString();
   }
+}
+
+TEST_F(DemoIndexTest, AnIdleIndexBecomesOneSegment) {
+  InvertedIndexEngine::Options options = TestOptions();
+  options.background_merges = true;
+  options.max_segments = 64;  // no tiered merges: only the idle one
+  options.idle_merge_after = absl::Milliseconds(500);
+  InvertedIndexEngine idle(options);
+  Load(&idle, /*with_updates=*/true);
+  InvertedIndexEngine many(TestOptions());
+  Load(&many, /*with_updates=*/true);
+  ASSERT_GT(many.segment_count(), 3u);
+  for (int i = 0; i < 1000 && idle.segment_count() > 1; ++i)
+    absl::SleepFor(absl::Milliseconds(10));
+  EXPECT_EQ(idle.segment_count(), 1u);
+  EXPECT_EQ(idle.idle_merges(), 1u);
+  EXPECT_EQ(idle.size(), many.size());
+  for (const v1::SearchRequest& request : Requests()) {
+    const CompiledQuery q = Compile(request);
+    EXPECT_EQ(Ids(idle.Search(q)), Ids(many.Search(q)))
+        << request.ShortDebugString();
+  }
+  // A later update adds a segment; the next full merge waits its turn (at
+  // most one per 30 s), so the index stays at two segments for now.
+  SearchEngine::Update u;
+  u.id = data_->entries[0].id();
+  u.doc = MakeDocument(data_->entries[0], "x");
+  std::vector<SearchEngine::Update> batch;
+  batch.push_back(std::move(u));
+  idle.Apply(std::move(batch));
+  absl::SleepFor(absl::Milliseconds(1500));
+  EXPECT_EQ(idle.segment_count(), 2u);
+  EXPECT_EQ(idle.idle_merges(), 1u);
 }
 
 TEST_F(DemoIndexTest, FiltersAgreeWithTheScanningEngine) {

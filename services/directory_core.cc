@@ -527,7 +527,7 @@ absl::StatusOr<v1::NodeStatus> AdminCore::GetNodeStatus(
                    context_->index->Search(fresh));
   status.set_stale_entries(counts.live_entries -
                            std::min(counts.live_entries, fresh_counted.total));
-  status.set_organisations(context_->registry->List().size());
+  status.set_organisations(context_->registry->Count());
   for (const auto& [origin, seq] : context_->store->Frontier()) {
     v1::OriginProgress* progress = status.add_frontier();
     progress->set_origin_node_id(origin);

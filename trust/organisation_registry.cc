@@ -255,6 +255,11 @@ std::vector<v1::Organisation> OrganisationRegistry::List() const {
   return out;
 }
 
+size_t OrganisationRegistry::Count() const {
+  absl::ReaderMutexLock lock(&mu_);
+  return organisations_.size();
+}
+
 std::vector<v1::SignedAdmission> OrganisationRegistry::ListSigned() const {
   std::vector<std::pair<std::string, v1::SignedAdmission>> sorted;
   {

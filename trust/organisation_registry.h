@@ -81,6 +81,8 @@ class OrganisationRegistry {
   std::optional<kaartnet::v1::SignedAdmission> FindSigned(
       absl::string_view organisation_id) const;
   std::vector<kaartnet::v1::Organisation> List() const;
+  // How many organisations are admitted (without copying them).
+  size_t Count() const;
   std::vector<kaartnet::v1::SignedAdmission> ListSigned() const;
 
   // Full check of a signed record whose bytes parsed into `entry`: the
