@@ -61,31 +61,41 @@ SearchEngine::Update SearchIndex::MakeUpdate(const v1::Entry& entry) {
 }
 
 absl::Status SearchIndex::Rebuild(const storage::Store& store) {
-  // Entries are indexed in batches; batches are built on two threads.
-  constexpr size_t kBatch = 25000;
+  // The store is read on this thread; parsing the records, making the
+  // documents and result cards and indexing them happens in batches on two
+  // builder threads (the reading alone is a small part of the work).
+  constexpr size_t kBatch = 12500;
+  absl::Mutex error_mu;
   absl::Status parse_error;
-  std::vector<SearchEngine::Update> batch;
+  std::vector<v1::SignedRecord> batch;
   std::vector<std::thread> builders;
+  auto build = [&](std::vector<v1::SignedRecord> records) {
+    std::vector<SearchEngine::Update> updates;
+    updates.reserve(records.size());
+    for (const v1::SignedRecord& record : records) {
+      auto entry = trust::ParseRecord(record);
+      if (!entry.ok()) {
+        absl::MutexLock lock(&error_mu);
+        parse_error = entry.status();
+        return;
+      }
+      updates.push_back(MakeUpdate(*entry));
+    }
+    engine_->Apply(std::move(updates));
+  };
   auto flush = [&] {
     if (batch.empty()) return;
     if (builders.size() >= 2) {
       builders.front().join();
       builders.erase(builders.begin());
     }
-    builders.emplace_back([this, updates = std::move(batch)]() mutable {
-      engine_->Apply(std::move(updates));
-    });
+    builders.emplace_back(build, std::move(batch));
     batch = {};
   };
   absl::Status status =
       store.ForEachEntry([&](const internal::StoredEntry& stored) {
         if (stored.withdrawn()) return true;
-        auto entry = trust::ParseRecord(stored.record());
-        if (!entry.ok()) {
-          parse_error = entry.status();
-          return false;
-        }
-        batch.push_back(MakeUpdate(*entry));
+        batch.push_back(stored.record());
         if (batch.size() >= kBatch) flush();
         return true;
       });
@@ -93,6 +103,7 @@ absl::Status SearchIndex::Rebuild(const storage::Store& store) {
   for (auto& builder : builders) builder.join();
   engine_->Compact();
   if (!status.ok()) return status;
+  absl::MutexLock lock(&error_mu);
   return parse_error;
 }
 

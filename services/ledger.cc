@@ -50,9 +50,10 @@ absl::StatusOr<std::vector<RecordOutcome>> Ledger::Apply(
   storage::WriteRequest request;
   request.advance_frontier = std::move(advance_frontier);
   std::vector<size_t> applied_index;  // outcome index of each store record
+  std::vector<absl::StatusOr<v1::Entry>> verified = VerifyAll(records);
   for (size_t i = 0; i < records.size(); ++i) {
     IncomingRecord& in = records[i];
-    auto entry = Verify(in.record);
+    absl::StatusOr<v1::Entry>& entry = verified[i];
     if (!entry.ok()) {
       outcomes[i].status = entry.status();
       const trust::RejectReason reason = trust::RejectReasonOf(entry.status());
@@ -120,6 +121,26 @@ absl::StatusOr<std::vector<RecordOutcome>> Ledger::Apply(
     ++purge_requested_;
   }
   return outcomes;
+}
+
+std::vector<absl::StatusOr<v1::Entry>> Ledger::VerifyAll(
+    const std::vector<IncomingRecord>& records) const {
+  std::vector<absl::StatusOr<v1::Entry>> out(records.size());
+  auto verify_range = [&](size_t begin, size_t end) {
+    for (size_t i = begin; i < end; ++i) out[i] = Verify(records[i].record);
+  };
+  // A large batch (a peer catching this node up) is checked on two
+  // threads; a small one is not worth a thread.
+  constexpr size_t kParallelFrom = 64;
+  if (records.size() < kParallelFrom) {
+    verify_range(0, records.size());
+    return out;
+  }
+  const size_t half = records.size() / 2;
+  std::thread helper([&] { verify_range(half, records.size()); });
+  verify_range(0, half);
+  helper.join();
+  return out;
 }
 
 void Ledger::WaitForPurges() {

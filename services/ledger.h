@@ -82,6 +82,9 @@ class Ledger {
   trust::OrganisationRegistry* registry() const { return registry_; }
 
  private:
+  // Verify of every record; large batches on two threads.
+  std::vector<absl::StatusOr<v1::Entry>> VerifyAll(
+      const std::vector<IncomingRecord>& records) const;
   void PurgeLoop();
 
   storage::Store* const store_;
