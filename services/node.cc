@@ -272,6 +272,10 @@ absl::Status Node::Init(NodeOptions options) {
       GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 5000);
   builder.SetMaxReceiveMessageSize(4 << 20);
   builder.SetMaxSendMessageSize(16 << 20);
+  // gRPC sets SO_REUSEPORT by default: a second node started on the same
+  // port (with another data directory) would then share the port silently
+  // and the kernel would split the callers between the two.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.RegisterService(directory_service_.get());
   builder.RegisterService(admin_service_.get());
   builder.RegisterService(replicator_.get());

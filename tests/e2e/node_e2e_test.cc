@@ -244,6 +244,25 @@ TEST_F(NodeE2eTest, SecondNodeOnTheSameDirectoryIsRefused) {
   EXPECT_THAT(second.err, HasSubstr("in use by another process"));
 }
 
+TEST_F(NodeE2eTest, SecondNodeOnTheSamePortIsRefused) {
+  // Another data dir, the same port.
+  std::string config = ReadFile(node_->config_path());
+  const std::string key = "data_dir: \"";
+  const size_t begin = config.find(key);
+  ASSERT_NE(begin, std::string::npos) << config;
+  const size_t value = begin + key.size();
+  const size_t end = config.find('"', value);
+  config.replace(value, end - value, work_dir_ + "/other-data");
+  const std::string other = work_dir_ + "/other.textproto";
+  WriteFile(other, config);
+  RunResult second = RunCommand({BinDir() + "/kaartnetd", "--config", other},
+                                absl::Seconds(30));
+  EXPECT_EQ(second.exit_code, 1);
+  EXPECT_THAT(second.err, HasSubstr("cannot listen on"));
+  // The first node still answers.
+  EXPECT_EQ(K({"status"}).exit_code, 0);
+}
+
 TEST_F(NodeE2eTest, CorruptDatabaseGivesAClearError) {
   ASSERT_EQ(K({"publish", *demo_dir_ + "/entries.jsonl"}).exit_code, 0);
   EXPECT_EQ(node_->Stop(), 0);
