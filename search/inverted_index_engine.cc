@@ -388,7 +388,7 @@ void InvertedIndexEngine::Apply(std::vector<Update> updates) {
 }
 
 void InvertedIndexEngine::MergeLoop() {
-  const bool idle_merges = options_.idle_merge_after > absl::ZeroDuration();
+  const bool merge_when_idle = options_.idle_merge_after > absl::ZeroDuration();
   absl::Time next_full_merge_at = absl::InfinitePast();
   while (true) {
     bool tiered = false;
@@ -401,7 +401,7 @@ void InvertedIndexEngine::MergeLoop() {
                 return self->stopping_ || self->merge_wanted_;
               },
               this),
-          idle_merges ? options_.idle_merge_after / 2 : absl::Hours(1));
+          merge_when_idle ? options_.idle_merge_after / 2 : absl::Hours(1));
       if (stopping_) return;
       tiered = merge_wanted_;
       merge_wanted_ = false;
@@ -412,7 +412,7 @@ void InvertedIndexEngine::MergeLoop() {
     if (!tiered) {
       // Idle: one segment answers a query with the least work.
       const absl::Time now = absl::Now();
-      if (!idle_merges || n < 2 || now < next_full_merge_at ||
+      if (!merge_when_idle || n < 2 || now < next_full_merge_at ||
           now - last_update < options_.idle_merge_after) {
         continue;
       }

@@ -310,7 +310,7 @@ absl::Status Node::Init(NodeOptions options) {
              << config_.node_id() << " region " << config_.region() << " data "
              << config_.data_dir() << ": " << counts.live_entries
              << " entries (" << counts.withdrawn_entries << " withdrawn), "
-             << registry_->List().size() << " organisations, "
+             << registry_->Count() << " organisations, "
              << context_.hosted_keys.size() << " hosted; index ready in "
              << (clock->MonotonicMicros() - start_micros) / 1000 << " ms";
   if (!peers.empty()) {
