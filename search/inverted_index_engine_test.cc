@@ -248,6 +248,15 @@ class DemoIndexTest : public ::testing::Test {
     }
   }
 
+  // Every request of the mix finds the same entries in the same order.
+  static void ExpectSameResults(const SearchEngine& a, const SearchEngine& b) {
+    for (const v1::SearchRequest& request : Requests()) {
+      const CompiledQuery q = Compile(request);
+      EXPECT_EQ(Ids(a.Search(q)), Ids(b.Search(q)))
+          << request.ShortDebugString();
+    }
+  }
+
   static std::vector<v1::SearchRequest> Requests() {
     std::vector<v1::SearchRequest> out;
     for (const char* text :
@@ -305,11 +314,7 @@ TEST_F(DemoIndexTest, SegmentsAndMergesDoNotChangeResults) {
   merged.MergeAll();
   ASSERT_EQ(merged.segment_count(), 1u);
   EXPECT_EQ(many.size(), merged.size());
-  for (const v1::SearchRequest& request : Requests()) {
-    const CompiledQuery q = Compile(request);
-    EXPECT_EQ(Ids(many.Search(q)), Ids(merged.Search(q)))
-        << request.ShortDebugString();
-  }
+  ExpectSameResults(many, merged);
 }
 
 TEST_F(DemoIndexTest, AnIdleIndexBecomesOneSegment) {
@@ -329,11 +334,7 @@ TEST_F(DemoIndexTest, AnIdleIndexBecomesOneSegment) {
   EXPECT_EQ(idle.segment_count(), 1u);
   EXPECT_EQ(idle.idle_merges(), 1u);
   EXPECT_EQ(idle.size(), many.size());
-  for (const v1::SearchRequest& request : Requests()) {
-    const CompiledQuery q = Compile(request);
-    EXPECT_EQ(Ids(idle.Search(q)), Ids(many.Search(q)))
-        << request.ShortDebugString();
-  }
+  ExpectSameResults(idle, many);
   // A later update adds a segment; the next full merge waits its turn (at
   // most one per 30 s), so the index stays at two segments for now.
   SearchEngine::Update u;
