@@ -17,21 +17,6 @@ uint64_t Get(const Frontier& frontier, const std::string& origin) {
   return it == frontier.end() ? 0 : it->second;
 }
 
-// The value of `origin` in `frontier`, for callers that ask for origins in
-// increasing order: `it` only moves forward, so a pass over all origins is
-// linear in their number (a region has hundreds of origins, and this runs
-// on every poll).
-uint64_t Walk(const Frontier& frontier, Frontier::const_iterator* it,
-              const std::string& origin) {
-  while (*it != frontier.end() && (*it)->first < origin) ++*it;
-  return *it != frontier.end() && (*it)->first == origin ? (*it)->second : 0;
-}
-
-void Raise(Frontier* frontier, const std::string& origin, uint64_t seq) {
-  uint64_t& f = (*frontier)[origin];
-  f = std::max(f, seq);
-}
-
 // The Ack already among `out` (a reply to a batch), or null.
 v1::Ack* AckGoingOut(std::vector<v1::ReplicationMessage>* out) {
   v1::Ack* ack = nullptr;
@@ -115,9 +100,11 @@ absl::StatusOr<std::vector<v1::ReplicationMessage>> Session::Poll(
     hello->set_region(replica_->region());
     hello->set_origin_id(replica_->origin_id());
     hello->set_version(options_.version);
-    advertised_ = replica_->GetFrontier();
-    for (const auto& [origin, seq] : advertised_)
-      (*hello->mutable_frontier())[origin] = seq;
+    SyncLocal();
+    for (const auto& [origin, state] : origins_) {
+      if (state.local > 0) (*hello->mutable_frontier())[origin] = state.local;
+    }
+    unadvertised_.clear();
     if (options_.direct_feeds != nullptr) {
       feeds_generation_sent_ = options_.direct_feeds->generation();
       for (std::string& origin : options_.direct_feeds->Origins())
@@ -132,11 +119,11 @@ absl::StatusOr<std::vector<v1::ReplicationMessage>> Session::Poll(
   }
   AddAdmissions(&out);
 
-  const Frontier local = replica_->GetFrontier();
+  SyncLocal();
   bool sent_records = false;
   while (next_batch_id_ - 1 - acked_batch_id_ < options_.max_unacked_batches) {
     v1::RecordBatch batch;
-    ASSIGN_OR_RETURN(const bool more, AddRecords(local, now, &batch));
+    ASSIGN_OR_RETURN(const bool more, AddRecords(now, &batch));
     if (batch.records_size() == 0 && batch.through_size() == 0) break;
     batch.set_batch_id(next_batch_id_++);
     stats_.records_sent += batch.records_size();
@@ -144,20 +131,20 @@ absl::StatusOr<std::vector<v1::ReplicationMessage>> Session::Poll(
     sent_records = true;
     if (!more) break;
   }
-  UpdateLag(local, now);
+  UpdateLag(now);
   // Tell the peer what this node holds now (records from other peers), so
   // it does not send them again.
   // An Ack already going out (a reply to a batch) carries it; otherwise a
   // frontier-only Ack does, at most every advertise_interval.
   advertise_pending_ = false;
-  if (local != advertised_) {
+  if (!unadvertised_.empty()) {
     v1::Ack* ack = AckGoingOut(&out);
     if (ack == nullptr && now >= next_advertise_at_) {
       ack = out.emplace_back().mutable_ack();
       next_advertise_at_ = now + options_.advertise_interval;
     }
     if (ack != nullptr) {
-      AdvertiseChanges(local, ack);
+      AdvertiseChanges(ack);
     } else {
       advertise_pending_ = true;
     }
@@ -186,22 +173,53 @@ void Session::AddDirectOrigins(std::vector<v1::ReplicationMessage>* out) {
     direct->add_origins(std::move(origin));
 }
 
-absl::StatusOr<bool> Session::AddRecords(const Frontier& local, absl::Time now,
+void Session::SyncLocal() {
+  std::vector<std::pair<std::string, uint64_t>> changed;
+  local_version_ = replica_->FrontierChanges(local_version_, &changed);
+  for (const auto& [origin, seq] : changed) {
+    Set(origin, &OriginState::local, seq);
+    unadvertised_.insert(origin);
+  }
+}
+
+void Session::Set(const std::string& origin, uint64_t OriginState::*field,
+                  uint64_t seq) {
+  OriginState& state = origins_[origin];
+  auto lag = [&state] {
+    return state.local > state.known ? state.local - state.known : 0;
+  };
+  lag_ -= lag();
+  state.*field = seq;
+  lag_ += lag();
+  const bool pending = state.local > std::max(state.sent, state.known) &&
+                       origin != peer_origin_id_;
+  if (pending == state.pending) return;
+  state.pending = pending;
+  if (pending) {
+    pending_.insert(origin);
+  } else {
+    pending_.erase(origin);
+    held_since_.erase(origin);
+  }
+}
+
+void Session::RaiseKnown(const std::string& origin, uint64_t seq) {
+  auto it = origins_.find(origin);
+  if (it == origins_.end() || seq > it->second.known)
+    Set(origin, &OriginState::known, seq);
+}
+
+absl::StatusOr<bool> Session::AddRecords(absl::Time now,
                                          v1::RecordBatch* batch) {
   size_t bytes = 0;
   const std::string own_origin =
       peer_direct_.empty() ? std::string() : replica_->origin_id();
-  Frontier::const_iterator sent = sent_.begin();
-  Frontier::const_iterator known = peer_known_.begin();
-  for (const auto& [origin, top] : local) {
-    // The peer holds all of its own records.
-    if (origin == peer_origin_id_) continue;
-    const uint64_t from =
-        std::max(Walk(sent_, &sent, origin), Walk(peer_known_, &known, origin));
-    if (top <= from) {
-      if (!held_since_.empty()) held_since_.erase(origin);
-      continue;
-    }
+  for (auto it = pending_.begin(); it != pending_.end();) {
+    // Set below may take this origin out of pending_.
+    const std::string origin = *it++;
+    const OriginState& state = origins_.at(origin);
+    const uint64_t top = state.local;
+    const uint64_t from = std::max(state.sent, state.known);
     // The peer gets this origin's records from the origin itself: relay
     // them only if its frontier has not passed them after the grace.
     if (origin != own_origin && peer_direct_.count(origin) != 0) {
@@ -226,7 +244,7 @@ absl::StatusOr<bool> Session::AddRecords(const Frontier& local, absl::Time now,
       last = std::max(last, top);
       (*batch->mutable_through())[origin] = last;
     }
-    sent_[origin] = last;
+    Set(origin, &OriginState::sent, last);
     if (static_cast<size_t>(batch->records_size()) >=
             options_.max_batch_records ||
         bytes >= options_.max_batch_bytes) {
@@ -250,15 +268,9 @@ void Session::AddAdmissions(std::vector<v1::ReplicationMessage>* out) {
   }
 }
 
-void Session::UpdateLag(const Frontier& local, absl::Time now) {
-  uint64_t lag = 0;
-  Frontier::const_iterator it = peer_known_.begin();
-  for (const auto& [origin, top] : local) {
-    const uint64_t known = Walk(peer_known_, &it, origin);
-    if (top > known) lag += top - known;
-  }
-  stats_.lag_records = lag;
-  if (lag == 0) {
+void Session::UpdateLag(absl::Time now) {
+  stats_.lag_records = lag_;
+  if (lag_ == 0) {
     stats_.behind_since = absl::InfinitePast();
   } else if (stats_.behind_since == absl::InfinitePast()) {
     stats_.behind_since = now;
@@ -286,8 +298,7 @@ absl::Status Session::Receive(const v1::ReplicationMessage& message) {
                          " that was never sent"));
       }
       acked_batch_id_ = std::max(acked_batch_id_, ack.batch_id());
-      for (const auto& [origin, seq] : ack.frontier())
-        Raise(&peer_known_, origin, seq);
+      for (const auto& [origin, seq] : ack.frontier()) RaiseKnown(origin, seq);
       if (ack.has_direct_origins()) {
         peer_direct_ =
             std::set<std::string>(ack.direct_origins().origins().begin(),
@@ -360,8 +371,16 @@ absl::Status Session::ReceiveHello(const v1::Hello& hello) {
   stats_.peer_region = peer_region_;
   stats_.hello_received = true;
   for (const auto& [origin, seq] : hello.frontier()) {
-    peer_known_[origin] = seq;
-    sent_[origin] = seq;
+    Set(origin, &OriginState::known, seq);
+    Set(origin, &OriginState::sent, seq);
+  }
+  // SyncLocal may have put the peer's own origin in pending_ before its id
+  // was known.
+  if (auto it = origins_.find(peer_origin_id_);
+      it != origins_.end() && it->second.pending) {
+    it->second.pending = false;
+    pending_.erase(peer_origin_id_);
+    held_since_.erase(peer_origin_id_);
   }
   peer_direct_ = std::set<std::string>(hello.direct_origins().begin(),
                                        hello.direct_origins().end());
@@ -392,22 +411,27 @@ absl::Status Session::ReceiveRecords(const v1::RecordBatch& batch) {
   stats_.records_refused += applied.refused;
   if (batch.repair()) return absl::OkStatus();
   // The peer holds what it sent: never echo it back.
-  for (const v1::LogRecord& record : batch.records())
-    Raise(&peer_known_, record.origin_node_id(), record.seq());
-  for (const auto& [origin, seq] : through) Raise(&peer_known_, origin, seq);
+  // Records come grouped by origin: one update per run.
+  for (int i = 0; i < batch.records_size(); ++i) {
+    const v1::LogRecord& record = batch.records(i);
+    if (i + 1 < batch.records_size() &&
+        batch.records(i + 1).origin_node_id() == record.origin_node_id() &&
+        batch.records(i + 1).seq() >= record.seq())
+      continue;
+    RaiseKnown(record.origin_node_id(), record.seq());
+  }
+  for (const auto& [origin, seq] : through) RaiseKnown(origin, seq);
   v1::Ack* ack = replies_.emplace_back().mutable_ack();
   ack->set_batch_id(batch.batch_id());
-  AdvertiseChanges(replica_->GetFrontier(), ack);
+  SyncLocal();
+  AdvertiseChanges(ack);
   return absl::OkStatus();
 }
 
-void Session::AdvertiseChanges(Frontier local, v1::Ack* ack) {
-  Frontier::const_iterator it = advertised_.begin();
-  for (const auto& [origin, seq] : local) {
-    if (Walk(advertised_, &it, origin) != seq)
-      (*ack->mutable_frontier())[origin] = seq;
-  }
-  advertised_ = std::move(local);
+void Session::AdvertiseChanges(v1::Ack* ack) {
+  for (const std::string& origin : unadvertised_)
+    (*ack->mutable_frontier())[origin] = origins_.at(origin).local;
+  unadvertised_.clear();
 }
 
 void Session::ReceiveDigest(const v1::Digest& digest) {

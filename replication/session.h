@@ -37,6 +37,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
@@ -65,6 +66,12 @@ class Replica {
   // from an old backup).
   virtual void RotateOrigin() = 0;
   virtual Frontier GetFrontier() const = 0;
+  // The origins whose frontier moved after change `since` (0: every
+  // origin), with their seq now; returns the change to pass as `since` next
+  // time. Sessions poll with it, so its cost must be what moved.
+  virtual uint64_t FrontierChanges(
+      uint64_t since,
+      std::vector<std::pair<std::string, uint64_t>>* changed) const = 0;
   virtual absl::StatusOr<std::vector<v1::LogRecord>> ReadLog(
       const std::string& origin, uint64_t after_seq, size_t limit) const = 0;
   // Verifies and applies records from `peer` (its node id, for logs and
@@ -169,10 +176,26 @@ class Session {
   SessionStats stats() const;
 
  private:
-  // Fills `batch` from the logs, up to the `local` frontier read before;
-  // true when more is left to send.
-  absl::StatusOr<bool> AddRecords(const Frontier& local, absl::Time now,
-                                  v1::RecordBatch* batch)
+  // Reads what moved in the node's frontier since the last call into
+  // local_ (a poll costs what changed, not the number of origins).
+  void SyncLocal() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // What the session knows of one origin.
+  struct OriginState {
+    uint64_t local = 0;    // this node's frontier (as of local_version_)
+    uint64_t known = 0;    // what the peer is known to hold (Hello, Acks)
+    uint64_t sent = 0;     // what was sent on this stream
+    bool pending = false;  // in pending_
+  };
+  // Sets one field of the origin's state to `seq` and keeps pending_ and
+  // lag_ right for it.
+  void Set(const std::string& origin, uint64_t OriginState::*field,
+           uint64_t seq) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Raises what the peer is known to hold of `origin` to `seq`.
+  void RaiseKnown(const std::string& origin, uint64_t seq)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Fills `batch` from the logs of the pending origins, up to local_; true
+  // when more is left to send.
+  absl::StatusOr<bool> AddRecords(absl::Time now, v1::RecordBatch* batch)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void AddDirectOrigins(std::vector<v1::ReplicationMessage>* out)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -182,12 +205,10 @@ class Session {
   absl::Status ReceiveRecords(const v1::RecordBatch& batch);
   void ReceiveDigest(const v1::Digest& digest);
   absl::Status ReceiveRepairRequest(const v1::RepairRequest& request);
-  void UpdateLag(const Frontier& local, absl::Time now)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Fills `ack` with the origins of `local` that moved since advertised_,
-  // and remembers `local` as advertised.
-  void AdvertiseChanges(Frontier local, v1::Ack* ack)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void UpdateLag(absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Fills `ack` with the origins of local_ that moved since they were last
+  // told to the peer.
+  void AdvertiseChanges(v1::Ack* ack) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   Replica* const replica_;
   const SessionOptions options_;
@@ -198,13 +219,18 @@ class Session {
   std::string peer_node_id_ ABSL_GUARDED_BY(mu_);
   std::string peer_region_ ABSL_GUARDED_BY(mu_);
   std::string peer_origin_id_ ABSL_GUARDED_BY(mu_);
-  // The frontier last told to the peer (Hello, Acks); Acks carry only the
-  // origins that moved since.
-  Frontier advertised_ ABSL_GUARDED_BY(mu_);
-  // Per origin: what the peer is known to hold (Hello, Acks) and what was
-  // sent on this stream.
-  Frontier peer_known_ ABSL_GUARDED_BY(mu_);
-  Frontier sent_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<std::string, OriginState> origins_ ABSL_GUARDED_BY(mu_);
+  // The change of the node's frontier that OriginState::local is as of.
+  uint64_t local_version_ ABSL_GUARDED_BY(mu_) = 0;
+  // Origins whose local frontier moved since it was last told to the peer
+  // (Hello, Acks); Acks carry only these.
+  std::set<std::string> unadvertised_ ABSL_GUARDED_BY(mu_);
+  // The origins with records to send: local above both sent and known
+  // (never the peer's own origin). Kept up to date by Set, so a poll walks
+  // only these, in origin order.
+  std::set<std::string> pending_ ABSL_GUARDED_BY(mu_);
+  // Sum over origins of how far known is behind local.
+  uint64_t lag_ ABSL_GUARDED_BY(mu_) = 0;
   // Origins the peer has its own stream with, and since when records of
   // such an origin wait to be relayed.
   std::set<std::string> peer_direct_ ABSL_GUARDED_BY(mu_);

@@ -31,6 +31,11 @@ class NodeReplica final : public replication::Replica {
   replication::Frontier GetFrontier() const override {
     return context_->store->Frontier();
   }
+  uint64_t FrontierChanges(
+      uint64_t since,
+      std::vector<std::pair<std::string, uint64_t>>* changed) const override {
+    return context_->store->FrontierChanges(since, changed);
+  }
   absl::StatusOr<std::vector<v1::LogRecord>> ReadLog(
       const std::string& origin, uint64_t after_seq,
       size_t limit) const override {

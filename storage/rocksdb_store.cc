@@ -8,6 +8,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "common/frontier_log.h"
 #include "common/log.h"
 #include "common/status_macros.h"
 #include "rocksdb/cache.h"
@@ -113,7 +114,7 @@ class RocksDbStore final : public Store {
         db_(std::move(db)),
         handles_(std::move(handles)),
         meta_(std::move(meta)),
-        frontier_(std::move(frontier)) {}
+        frontier_(frontier) {}
 
   ~RocksDbStore() override {
     for (auto* handle : handles_) {
@@ -244,7 +245,14 @@ class RocksDbStore final : public Store {
 
   std::map<std::string, uint64_t> Frontier() const override {
     absl::MutexLock lock(&state_mu_);
-    return frontier_;
+    return frontier_.ToMap();
+  }
+
+  uint64_t FrontierChanges(
+      uint64_t since,
+      std::vector<std::pair<std::string, uint64_t>>* changed) const override {
+    absl::MutexLock lock(&state_mu_);
+    return frontier_.ChangesSince(since, changed);
   }
 
   uint64_t last_change_seq() const override {
@@ -397,7 +405,7 @@ class RocksDbStore final : public Store {
   // State that only the current leader changes; readers take state_mu_.
   mutable absl::Mutex state_mu_;
   NodeMeta meta_ ABSL_GUARDED_BY(state_mu_);
-  std::map<std::string, uint64_t> frontier_ ABSL_GUARDED_BY(state_mu_);
+  FrontierLog frontier_ ABSL_GUARDED_BY(state_mu_);
 
   absl::Mutex notify_mu_;
   std::vector<ChangeListener*> listeners_ ABSL_GUARDED_BY(notify_mu_);
@@ -447,12 +455,21 @@ absl::StatusOr<std::vector<ApplyResult>> RocksDbStore::Apply(
 
 absl::Status RocksDbStore::CommitGroup(const std::vector<Writer*>& group) {
   NodeMeta meta;
-  std::map<std::string, uint64_t> frontier;
   {
     absl::MutexLock lock(&state_mu_);
     meta = meta_;
-    frontier = frontier_;
   }
+  // The origins this group moves, over frontier_ (which only the committing
+  // leader changes): no copy of every origin per commit.
+  absl::flat_hash_map<std::string, uint64_t> moved;
+  auto frontier_of = [&](const std::string& origin) -> uint64_t {
+    if (auto it = moved.find(origin); it != moved.end()) return it->second;
+    absl::MutexLock lock(&state_mu_);
+    return frontier_.Get(origin);
+  };
+  auto raise = [&](const std::string& origin, uint64_t seq) {
+    if (seq > frontier_of(origin)) moved[origin] = seq;
+  };
   rocksdb::WriteBatch batch;
   // Entries changed earlier in this group, so later records compare against
   // them rather than against the database.
@@ -464,7 +481,6 @@ absl::Status RocksDbStore::CommitGroup(const std::vector<Writer*>& group) {
     std::optional<v1::Version> previous_version;
   };
   std::vector<PendingChange> pending;
-  std::vector<std::string> touched_frontier;
   const int64_t now_micros = absl::ToUnixMicros(options_.clock->Now());
 
   for (Writer* writer : group) {
@@ -479,8 +495,7 @@ absl::Status RocksDbStore::CommitGroup(const std::vector<Writer*>& group) {
       const v1::Entry& entry = record.entry;
       const bool local = record.origin_node_id.empty();
       if (!local && record.in_log_order) {
-        auto f = frontier.find(record.origin_node_id);
-        if (f != frontier.end() && record.origin_seq <= f->second) {
+        if (record.origin_seq <= frontier_of(record.origin_node_id)) {
           result.outcome = ApplyOutcome::kDuplicate;
           result.origin_node_id = record.origin_node_id;
           result.origin_seq = record.origin_seq;
@@ -498,13 +513,8 @@ absl::Status RocksDbStore::CommitGroup(const std::vector<Writer*>& group) {
       }
       const bool was_live = current.has_value() && !current->withdrawn();
       auto advance_frontier = [&] {
-        if (!local && record.in_log_order) {
-          uint64_t& f = frontier[record.origin_node_id];
-          if (record.origin_seq > f) {
-            f = record.origin_seq;
-            touched_frontier.push_back(record.origin_node_id);
-          }
-        }
+        if (!local && record.in_log_order)
+          raise(record.origin_node_id, record.origin_seq);
       };
       if (record.expected_version.has_value() &&
           (!current.has_value() ||
@@ -533,8 +543,7 @@ absl::Status RocksDbStore::CommitGroup(const std::vector<Writer*>& group) {
         meta.set_own_seq(meta.own_seq() + 1);
         record.origin_node_id = meta.origin_id();
         record.origin_seq = meta.own_seq();
-        frontier[meta.origin_id()] = meta.own_seq();
-        touched_frontier.push_back(meta.origin_id());
+        moved[meta.origin_id()] = meta.own_seq();
       } else {
         advance_frontier();
       }
@@ -582,18 +591,11 @@ absl::Status RocksDbStore::CommitGroup(const std::vector<Writer*>& group) {
                              : std::nullopt});
       overlay[entry.id()] = std::move(stored);
     }
-    for (const auto& [origin, seq] : writer->request->advance_frontier) {
-      uint64_t& f = frontier[origin];
-      if (seq > f) {
-        f = seq;
-        touched_frontier.push_back(origin);
-      }
-    }
+    for (const auto& [origin, seq] : writer->request->advance_frontier)
+      raise(origin, seq);
   }
-  for (const std::string& origin : touched_frontier) {
-    batch.Put(handles_[kFrontier], origin,
-              EncodeFixed64BigEndian(frontier[origin]));
-  }
+  for (const auto& [origin, seq] : moved)
+    batch.Put(handles_[kFrontier], origin, EncodeFixed64BigEndian(seq));
   if (options_.hlc != nullptr) {
     meta.set_hlc_high_water(
         std::max(meta.hlc_high_water(), options_.hlc->HighWater()));
@@ -607,7 +609,7 @@ absl::Status RocksDbStore::CommitGroup(const std::vector<Writer*>& group) {
   {
     absl::MutexLock lock(&state_mu_);
     meta_ = meta;
-    frontier_ = std::move(frontier);
+    for (const auto& [origin, seq] : moved) frontier_.Raise(origin, seq);
   }
   if (!pending.empty()) {
     // In commit order; an id changed twice in one group appears twice and

@@ -195,6 +195,12 @@ class Store {
   ReadChanges(uint64_t after_change_seq, size_t limit) const = 0;
 
   virtual std::map<std::string, uint64_t> Frontier() const = 0;
+  // The origins whose frontier moved after change `since` of the frontier
+  // (0: every origin), with their seq now; returns the change to pass as
+  // `since` next time. Costs what moved, not the number of origins.
+  virtual uint64_t FrontierChanges(
+      uint64_t since,
+      std::vector<std::pair<std::string, uint64_t>>* changed) const = 0;
   virtual uint64_t last_change_seq() const = 0;
   virtual StoreCounts counts() const = 0;
   virtual const std::string& node_id() const = 0;

@@ -9,6 +9,7 @@
 #include <cstdio>
 
 #include "CLI/CLI.hpp"
+#include "absl/synchronization/mutex.h"
 #include "tests/sim/simulator.h"
 
 int main(int argc, char** argv) {
@@ -45,6 +46,9 @@ int main(int argc, char** argv) {
   app.add_flag("!--eager-relay", options.lazy_relay,
                "Relay every record at once (no DirectOrigins), to compare");
   CLI11_PARSE(app, argc, argv);
+  // Deadlock detection costs a graph update per lock (the simulation test
+  // keeps it on).
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   options.active = absl::Seconds(active_seconds);
   options.load_window = absl::Seconds(load_window_seconds);
   if (options.scale) options.faults = false;

@@ -95,8 +95,7 @@ absl::StatusOr<replication::ApplyStats> SimReplica::Apply(
     std::vector<std::pair<std::string, uint64_t>> through) {
   replication::ApplyStats stats;
   for (const v1::LogRecord& wire : records) {
-    uint64_t* top = repair ? nullptr : &frontier_[wire.origin_node_id()];
-    if (top != nullptr && wire.seq() <= *top) {
+    if (!repair && wire.seq() <= frontier_.Get(wire.origin_node_id())) {
       ++stats.stale;
       continue;
     }
@@ -113,12 +112,11 @@ absl::StatusOr<replication::ApplyStats> SimReplica::Apply(
     } else {
       ++stats.stale;
     }
-    if (top != nullptr) *top = std::max(*top, wire.seq());
+    if (!repair) frontier_.Raise(wire.origin_node_id(), wire.seq());
   }
   for (const auto& [origin, seq] : through) {
-    uint64_t& top = frontier_[origin];
-    if (seq > top) {
-      top = seq;
+    if (seq > frontier_.Get(origin)) {
+      frontier_.Raise(origin, seq);
       ++generation_;
     }
   }
@@ -155,9 +153,10 @@ const SimRecord* SimReplica::Publish(const std::string& entry_id,
   record.version.set_hlc(
       hlc_->NowAfter(current == nullptr ? 0 : current->version.hlc()));
   record.version.set_node_id(node_id_);
-  uint64_t& top = frontier_[origin_id_];
+  const uint64_t seq = frontier_.Get(origin_id_) + 1;
+  frontier_.Raise(origin_id_, seq);
   record.log.set_origin_node_id(origin_id_);
-  record.log.set_seq(++top);
+  record.log.set_seq(seq);
   v1::Entry entry;
   entry.set_id(entry_id);
   entry.set_organisation_id(org);

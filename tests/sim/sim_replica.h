@@ -23,6 +23,7 @@
 #include "absl/container/btree_map.h"
 #include "absl/container/flat_hash_map.h"
 #include "common/clock.h"
+#include "common/frontier_log.h"
 #include "common/hlc.h"
 #include "replication/session.h"
 
@@ -87,7 +88,14 @@ class SimReplica final : public replication::Replica {
   const std::string& node_id() const override { return node_id_; }
   const std::string& region() const override { return region_; }
   std::string origin_id() const override { return origin_id_; }
-  replication::Frontier GetFrontier() const override { return frontier_; }
+  replication::Frontier GetFrontier() const override {
+    return frontier_.ToMap();
+  }
+  uint64_t FrontierChanges(
+      uint64_t since,
+      std::vector<std::pair<std::string, uint64_t>>* changed) const override {
+    return frontier_.ChangesSince(since, changed);
+  }
   absl::StatusOr<std::vector<v1::LogRecord>> ReadLog(
       const std::string& origin, uint64_t after_seq,
       size_t limit) const override;
@@ -144,7 +152,7 @@ class SimReplica final : public replication::Replica {
   std::vector<const SimRecord*> slots_;
   size_t entries_ = 0;
   std::map<std::string, absl::btree_map<uint64_t, uint32_t>> logs_;
-  replication::Frontier frontier_;
+  FrontierLog frontier_;
   std::vector<uint64_t> digest_;
   uint64_t generation_ = 0;
   bool ignore_conflict_rule_ = false;
