@@ -10,7 +10,7 @@ set -euo pipefail
 
 BUILD=(build-essential cmake ninja-build pkg-config ccache lld git ca-certificates
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
-  librocksdb-dev libabsl-dev libsodium-dev libstemmer-dev libcpp-httplib-dev
+  librocksdb-dev libabsl-dev zlib1g-dev libsodium-dev libstemmer-dev libcpp-httplib-dev
   nlohmann-json3-dev libcli11-dev prometheus-cpp-dev libgtest-dev libgmock-dev
   libbenchmark-dev libssl-dev openssl curl procps)
 TEST=(clang libclang-rt-14-dev clang-format chromium)

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <utility>
 #include <vector>
 
 namespace kaartnet::search {
@@ -94,6 +95,15 @@ class Bitset {
   }
 
   const std::vector<uint64_t>& words() const { return words_; }
+  // A bitset of `bits` bits from its words (words(); false when they do not
+  // fit `bits`).
+  bool Assign(size_t bits, std::vector<uint64_t> words) {
+    if (words.size() != (bits + 63) / 64) return false;
+    bits_ = bits;
+    words_ = std::move(words);
+    ClearTail();
+    return true;
+  }
   size_t MemoryBytes() const { return words_.capacity() * sizeof(uint64_t); }
 
  private:

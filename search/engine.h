@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "kaartnet/v1/directory.pb.h"
 #include "search/document.h"
 #include "search/query.h"
@@ -64,6 +66,17 @@ class SearchEngine {
   virtual SearchResult Search(const CompiledQuery& query) const = 0;
   // Reorganises after a bulk load (e.g. merges segments); optional.
   virtual void Compact() {}
+  // The index as bytes for the index file (search_index.h), and back into
+  // an empty engine. Only what live documents need is written. Engines
+  // that cannot: UNIMPLEMENTED.
+  virtual absl::Status SaveTo(std::string* out) {
+    (void)out;
+    return absl::UnimplementedError("this engine cannot be saved");
+  }
+  virtual absl::Status LoadFrom(absl::string_view data) {
+    (void)data;
+    return absl::UnimplementedError("this engine cannot be loaded");
+  }
   virtual size_t size() const = 0;
   // Approximate heap bytes held.
   virtual size_t MemoryBytes() const = 0;

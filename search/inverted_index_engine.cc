@@ -12,8 +12,10 @@
 #include "absl/strings/str_split.h"
 #include "common/log.h"
 #include "common/reference_data.h"
+#include "common/status_macros.h"
 #include "model/vocabulary.h"
 #include "search/analyzer.h"
+#include "search/binary_io.h"
 #include "search/embedded_search_data.h"
 #include "search/typo.h"
 
@@ -262,6 +264,39 @@ class InvertedIndexEngine::Places {
     }
   }
 
+  void AppendTo(std::string* out) const {
+    BinaryWriter w(out);
+    absl::MutexLock lock(&mu_);
+    w.Put<uint64_t>(learned_.size());
+    for (const auto& [name, index] : learned_) {
+      w.PutString(name);
+      w.Put<int32_t>(index);
+    }
+  }
+
+  using Learned = absl::flat_hash_map<std::string, int>;
+  // Reads what AppendTo wrote; Install puts it in place.
+  static bool Parse(BinaryReader* in, Learned* learned) {
+    uint64_t n = 0;
+    if (!in->GetCount(&n, 12)) return false;
+    const int gemeenten =
+        static_cast<int>(ReferenceData::Get().gemeenten().size());
+    for (uint64_t i = 0; i < n; ++i) {
+      std::string name;
+      int32_t index = 0;
+      if (!in->GetString(&name) || !in->Get(&index) || index < 0 ||
+          index >= gemeenten) {
+        return false;
+      }
+      learned->emplace(std::move(name), index);
+    }
+    return true;
+  }
+  void Install(Learned learned) {
+    absl::MutexLock lock(&mu_);
+    learned_ = std::move(learned);
+  }
+
   // What a normalised place name stands for.
   std::optional<PlaceTarget> Find(const std::string& name) const {
     if (auto it = names_.find(name); it != names_.end()) return it->second;
@@ -285,7 +320,7 @@ class InvertedIndexEngine::Places {
   absl::flat_hash_map<std::string, PlaceTarget> names_;
   mutable absl::Mutex mu_;
   // Place names of entry locations (villages: "Hoensbroek") -> gemeente.
-  absl::flat_hash_map<std::string, int> learned_ ABSL_GUARDED_BY(mu_);
+  Learned learned_ ABSL_GUARDED_BY(mu_);
 };
 
 // ------------------------------------------------------------------ engine
@@ -439,7 +474,8 @@ void InvertedIndexEngine::MergeLoop() {
 }
 
 void InvertedIndexEngine::MergeRange(size_t first, size_t count) {
-  if (count < 2) return;
+  // (One segment "merged" alone drops its removed documents.)
+  if (count == 0) return;
   const int64_t now = absl::ToUnixSeconds(options_.clock->Now());
   const int64_t freshness = absl::ToInt64Seconds(options_.freshness);
   auto base = snapshot();
@@ -486,6 +522,55 @@ void InvertedIndexEngine::MergeRange(size_t first, size_t count) {
 void InvertedIndexEngine::MergeAll() {
   const size_t n = segment_count();
   if (n > 1) MergeRange(0, n);
+}
+
+absl::Status InvertedIndexEngine::SaveTo(std::string* out) {
+  auto removed = [](const Snapshot& snap) {
+    return snap.segments.size() > 1 ||
+           (snap.segments.size() == 1 &&
+            snap.segments[0].live_count < snap.segments[0].segment->size());
+  };
+  if (removed(*snapshot())) MergeRange(0, snapshot()->segments.size());
+  auto snap = snapshot();
+  if (removed(*snap)) {
+    return absl::FailedPreconditionError(
+        "search index: changed while it was being saved");
+  }
+  BinaryWriter w(out);
+  w.Put<uint64_t>(snap->segments.size());
+  if (!snap->segments.empty()) snap->segments[0].segment->AppendTo(out);
+  places_->AppendTo(out);
+  return absl::OkStatus();
+}
+
+absl::Status InvertedIndexEngine::LoadFrom(absl::string_view data) {
+  BinaryReader in(data);
+  uint64_t segments = 0;
+  if (!in.Get(&segments) || segments > 1)
+    return absl::DataLossError("index file: damaged (segment count)");
+  auto next = std::make_shared<Snapshot>();
+  if (segments == 1) {
+    ASSIGN_OR_RETURN(
+        std::shared_ptr<const Segment> segment,
+        Segment::Parse(&in, absl::ToInt64Seconds(options_.freshness)));
+    SegmentRef ref;
+    ref.live = std::make_shared<Bitset>(segment->size(), true);
+    ref.live_count = segment->size();
+    ref.segment = std::move(segment);
+    next->live_docs = ref.live_count;
+    next->segments.push_back(std::move(ref));
+  }
+  Places::Learned learned;
+  if (!Places::Parse(&in, &learned) || !in.done())
+    return absl::DataLossError("index file: damaged (places)");
+  absl::MutexLock write_lock(&write_mu_);
+  if (!snapshot()->segments.empty()) {
+    return absl::FailedPreconditionError(
+        "search index: can only be loaded into an empty index");
+  }
+  places_->Install(std::move(learned));
+  Publish(std::move(next));
+  return absl::OkStatus();
 }
 
 uint64_t InvertedIndexEngine::idle_merges() const {

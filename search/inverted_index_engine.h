@@ -77,6 +77,10 @@ class InvertedIndexEngine final : public SearchEngine {
   // the index was idle.
   uint64_t idle_merges() const;
   void Compact() override { MergeAll(); }
+  // Saves one segment without removed documents (merging first); call when
+  // no updates come (FAILED_PRECONDITION when one came meanwhile).
+  absl::Status SaveTo(std::string* out) override;
+  absl::Status LoadFrom(absl::string_view data) override;
   size_t segment_count() const;
 
  private:

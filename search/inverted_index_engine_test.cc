@@ -6,6 +6,7 @@
 #include <map>
 #include <thread>
 
+#include "absl/strings/match.h"
 #include "absl/time/clock.h"
 #include "clients/demo/demo_data.h"
 #include "gmock/gmock.h"
@@ -315,6 +316,68 @@ TEST_F(DemoIndexTest, SegmentsAndMergesDoNotChangeResults) {
   ASSERT_EQ(merged.segment_count(), 1u);
   EXPECT_EQ(many.size(), merged.size());
   ExpectSameResults(many, merged);
+}
+
+TEST_F(DemoIndexTest, ASavedIndexLoadsWithTheSameResults) {
+  InvertedIndexEngine many(TestOptions());
+  Load(&many, /*with_updates=*/true);
+  ASSERT_GT(many.segment_count(), 3u);
+  std::string bytes;
+  ASSERT_TRUE(many.SaveTo(&bytes).ok());
+  InvertedIndexEngine loaded(TestOptions());
+  ASSERT_TRUE(loaded.LoadFrom(bytes).ok());
+  EXPECT_EQ(loaded.segment_count(), 1u);
+  EXPECT_EQ(loaded.size(), many.size());
+  ExpectSameResults(many, loaded);
+  // Place names learned from the entries came along ("near" a village).
+  const CompiledQuery village = Compile(Text("hoensbroek", 10));
+  EXPECT_EQ(Ids(loaded.Search(village)), Ids(many.Search(village)));
+
+  // The loaded index goes on taking updates.
+  v1::Entry entry = data_->entries[1];
+  entry.set_title("Zwemcoach voor werkzoekenden");
+  loaded.Upsert(MakeDocument(entry, "Org"), v1::ORGANISATION_TYPE_GEMEENTE);
+  EXPECT_EQ(Ids(loaded.Search(Compile(Text("zwemcoach", 10)))),
+            std::vector<std::string>{entry.id()});
+  // Only into an empty index.
+  EXPECT_EQ(loaded.LoadFrom(bytes).code(),
+            absl::StatusCode::kFailedPrecondition);
+}
+
+TEST_F(DemoIndexTest, ASavedIndexHoldsNothingOfRemovedEntries) {
+  InvertedIndexEngine engine(TestOptions());
+  Load(&engine, /*with_updates=*/false);
+  v1::Entry entry = data_->entries[5];
+  entry.set_description(entry.description() + " Qzwyxkanarie.");
+  engine.Upsert(MakeDocument(entry, "Org"), v1::ORGANISATION_TYPE_GEMEENTE);
+  std::string before;
+  ASSERT_TRUE(engine.SaveTo(&before).ok());
+  EXPECT_TRUE(absl::StrContains(before, "qzwyx"));
+  engine.Remove(entry.id());
+  std::string after;
+  ASSERT_TRUE(engine.SaveTo(&after).ok());
+  EXPECT_FALSE(absl::StrContains(after, "qzwyx"));
+  EXPECT_FALSE(absl::StrContains(after, "Qzwyx"));
+  EXPECT_FALSE(absl::StrContains(after, entry.id()));
+}
+
+TEST_F(DemoIndexTest, ADamagedIndexFileIsAnErrorNotACrash) {
+  InvertedIndexEngine engine(TestOptions());
+  Load(&engine, /*with_updates=*/false);
+  std::string bytes;
+  ASSERT_TRUE(engine.SaveTo(&bytes).ok());
+  for (size_t cut :
+       {size_t{0}, size_t{5}, bytes.size() / 3, bytes.size() - 1}) {
+    InvertedIndexEngine loaded(TestOptions());
+    EXPECT_FALSE(loaded.LoadFrom(bytes.substr(0, cut)).ok()) << cut;
+    EXPECT_EQ(loaded.size(), 0u);
+  }
+  // A count far beyond the data (the document count after the segment
+  // count and the build time).
+  std::string huge = bytes;
+  huge[16 + 7] = '\x7f';
+  InvertedIndexEngine loaded(TestOptions());
+  EXPECT_FALSE(loaded.LoadFrom(huge).ok());
 }
 
 TEST_F(DemoIndexTest, AnIdleIndexBecomesOneSegment) {

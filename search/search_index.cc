@@ -1,8 +1,20 @@
 #include "search/search_index.h"
 
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
 #include <thread>
 
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "common/log.h"
+#include "common/status_macros.h"
 #include "search/hit_card.h"
 #include "trust/signing.h"
 
@@ -25,6 +37,38 @@ std::optional<GeoPoint> PostcodeTable::Find(absl::string_view pc4) const {
   if (it == sums_.end()) return std::nullopt;
   return GeoPoint{it->second.latitude / it->second.n,
                   it->second.longitude / it->second.n};
+}
+
+void PostcodeTable::AppendTo(std::string* out) const {
+  BinaryWriter w(out);
+  absl::MutexLock lock(&mu_);
+  w.Put<uint64_t>(sums_.size());
+  for (const auto& [pc4, sum] : sums_) {
+    w.PutString(pc4);
+    w.Put(sum.latitude);
+    w.Put(sum.longitude);
+    w.Put<int32_t>(sum.n);
+  }
+}
+
+bool PostcodeTable::Parse(BinaryReader* in) {
+  uint64_t n = 0;
+  if (!in->GetCount(&n, 28)) return false;
+  absl::flat_hash_map<std::string, Sum> sums;
+  for (uint64_t i = 0; i < n; ++i) {
+    std::string pc4;
+    Sum sum;
+    int32_t count = 0;
+    if (!in->GetString(&pc4) || !in->Get(&sum.latitude) ||
+        !in->Get(&sum.longitude) || !in->Get(&count) || count <= 0) {
+      return false;
+    }
+    sum.n = count;
+    sums.emplace(std::move(pc4), sum);
+  }
+  absl::MutexLock lock(&mu_);
+  sums_ = std::move(sums);
+  return true;
 }
 
 SearchIndex::SearchIndex(std::unique_ptr<SearchEngine> engine,
@@ -65,6 +109,8 @@ absl::Status SearchIndex::Rebuild(const storage::Store& store) {
   // documents and result cards and indexing them happens in batches on two
   // builder threads (the reading alone is a small part of the work).
   constexpr size_t kBatch = 12500;
+  // No writer runs yet (the index is not a listener before this returns).
+  change_seq_ = store.last_change_seq();
   absl::Mutex error_mu;
   absl::Status parse_error;
   std::vector<v1::SignedRecord> batch;
@@ -125,9 +171,197 @@ absl::Status SearchIndex::ReindexOrganisation(
 void SearchIndex::OnChanges(absl::Span<const storage::Change> changes) {
   std::vector<SearchEngine::Update> batch;
   batch.reserve(changes.size());
-  for (const storage::Change& change : changes)
+  uint64_t last = 0;
+  for (const storage::Change& change : changes) {
     batch.push_back(MakeUpdate(*change.entry));
+    last = std::max(last, change.change_seq);
+  }
   engine_->Apply(std::move(batch));
+  uint64_t seen = change_seq_.load();
+  while (last > seen && !change_seq_.compare_exchange_weak(seen, last)) {
+  }
+}
+
+namespace {
+
+constexpr absl::string_view kIndexMagic = "kaartnet search index\n";
+// Change when the analysis or the layout of the file changes: files of
+// another format are rebuilt.
+constexpr uint32_t kIndexFormat = 1;
+
+uint32_t Crc32(absl::string_view data) {
+  uLong crc = crc32(0L, Z_NULL, 0);
+  while (!data.empty()) {
+    const uInt n = static_cast<uInt>(std::min<size_t>(data.size(), 1 << 30));
+    crc = crc32(crc, reinterpret_cast<const Bytef*>(data.data()), n);
+    data.remove_prefix(n);
+  }
+  return static_cast<uint32_t>(crc);
+}
+
+absl::Status ErrnoError(absl::string_view what, const std::string& path) {
+  return absl::InternalError(
+      absl::StrCat(what, " ", path, ": ", std::strerror(errno)));
+}
+
+absl::Status WriteFileDurably(const std::string& path, absl::string_view data) {
+  const std::string temporary = path + ".tmp";
+  const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  if (fd < 0) return ErrnoError("cannot create", temporary);
+  while (!data.empty()) {
+    const ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      absl::Status status = ErrnoError("cannot write", temporary);
+      ::close(fd);
+      ::unlink(temporary.c_str());
+      return status;
+    }
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+    absl::Status status = ErrnoError("cannot sync", temporary);
+    ::unlink(temporary.c_str());
+    return status;
+  }
+  if (::rename(temporary.c_str(), path.c_str()) != 0)
+    return ErrnoError("cannot rename to", path);
+  const std::string dir = std::filesystem::path(path).parent_path().string();
+  const int dir_fd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY);
+  if (dir_fd >= 0) {
+    ::fsync(dir_fd);
+    ::close(dir_fd);
+  }
+  return absl::OkStatus();
+}
+
+// A file mapped into memory (read-only) for as long as this lives.
+class MappedFile {
+ public:
+  ~MappedFile() {
+    if (data_ != nullptr) ::munmap(data_, size_);
+  }
+  absl::Status Open(const std::string& path) {
+    const int fd = ::open(path.c_str(), O_RDONLY);
+    if (fd < 0) return ErrnoError("cannot open", path);
+    struct stat st;
+    if (::fstat(fd, &st) != 0) {
+      absl::Status status = ErrnoError("cannot stat", path);
+      ::close(fd);
+      return status;
+    }
+    size_ = static_cast<size_t>(st.st_size);
+    if (size_ > 0) {
+      void* data =
+          ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+      if (data == MAP_FAILED) {
+        absl::Status status = ErrnoError("cannot map", path);
+        ::close(fd);
+        return status;
+      }
+      data_ = data;
+    }
+    ::close(fd);
+    return absl::OkStatus();
+  }
+  absl::string_view view() const {
+    return data_ == nullptr
+               ? absl::string_view()
+               : absl::string_view(static_cast<const char*>(data_), size_);
+  }
+
+ private:
+  void* data_ = nullptr;
+  size_t size_ = 0;
+};
+
+}  // namespace
+
+std::string SearchIndex::StoreStamp(const storage::Store& store,
+                                    absl::string_view stamp) const {
+  const storage::StoreCounts counts = store.counts();
+  return absl::StrCat("format ", kIndexFormat, "; engine ", engine_->name(),
+                      "; origin ", store.origin_id(), "; change ",
+                      store.last_change_seq(), "; live ", counts.live_entries,
+                      "; withdrawn ", counts.withdrawn_entries, "; freshness ",
+                      absl::ToInt64Seconds(freshness_), "; ", stamp);
+}
+
+absl::Status SearchIndex::Save(const storage::Store& store,
+                               const std::string& path,
+                               absl::string_view stamp) {
+  if (change_seq_.load() != store.last_change_seq()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "search index: has seen changes up to ", change_seq_.load(),
+        ", the store is at ", store.last_change_seq()));
+  }
+  std::string engine;
+  RETURN_IF_ERROR(engine_->SaveTo(&engine));
+  std::string payload;
+  BinaryWriter(&payload).PutString(engine);
+  postcodes_.AppendTo(&payload);
+  std::string file(kIndexMagic);
+  BinaryWriter w(&file);
+  w.PutString(StoreStamp(store, stamp));
+  w.Put<uint32_t>(Crc32(payload));
+  w.PutString(payload);
+  return WriteFileDurably(path, file);
+}
+
+absl::StatusOr<bool> SearchIndex::Load(const storage::Store& store,
+                                       const std::string& path,
+                                       absl::string_view stamp,
+                                       std::string* why) {
+  std::error_code error;
+  if (!std::filesystem::exists(path, error)) {
+    *why = "no index file";
+    return false;
+  }
+  // (Mapped, and still readable after the file is removed below.)
+  MappedFile mapped;
+  if (absl::Status read = mapped.Open(path); !read.ok())
+    *why = std::string(read.message());
+  const absl::string_view file = mapped.view();
+  if (!std::filesystem::remove(path, error) && error) {
+    return absl::InternalError(absl::StrCat("cannot remove the index file ",
+                                            path, ": ", error.message()));
+  }
+  if (!why->empty()) return false;
+  if (!absl::StartsWith(file, kIndexMagic)) {
+    *why = "the index file is not one";
+    return false;
+  }
+  BinaryReader in(file.substr(kIndexMagic.size()));
+  std::string saved_stamp;
+  uint32_t crc = 0;
+  absl::string_view payload;
+  if (!in.GetString(&saved_stamp) || !in.Get(&crc) || !in.GetView(&payload) ||
+      !in.done()) {
+    *why = "the index file is damaged (truncated)";
+    return false;
+  }
+  const std::string expected = StoreStamp(store, stamp);
+  if (saved_stamp != expected) {
+    *why = absl::StrCat("the index file is of another state (", saved_stamp,
+                        "; now ", expected, ")");
+    return false;
+  }
+  if (Crc32(payload) != crc) {
+    *why = "the index file is damaged (checksum)";
+    return false;
+  }
+  BinaryReader body(payload);
+  absl::string_view engine;
+  if (!body.GetView(&engine) || !postcodes_.Parse(&body) || !body.done()) {
+    *why = "the index file is damaged (postcodes)";
+    return false;
+  }
+  if (absl::Status status = engine_->LoadFrom(engine); !status.ok()) {
+    *why = std::string(status.message());
+    return false;
+  }
+  change_seq_ = store.last_change_seq();
+  return true;
 }
 
 absl::StatusOr<SearchResult> SearchIndex::Search(

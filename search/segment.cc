@@ -4,6 +4,8 @@
 #include <cmath>
 #include <numeric>
 
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "common/reference_data.h"
 #include "model/vocabulary.h"
 #include "search/analyzer.h"
@@ -491,6 +493,213 @@ const std::vector<uint32_t>* Segment::OrganisationDocs(
 const std::vector<uint32_t>* Segment::Cell(int row, int column) const {
   auto it = cells_.find(CellKey(row, column));
   return it == cells_.end() ? nullptr : &it->second;
+}
+
+namespace {
+
+void PutBitset(BinaryWriter* out, const Bitset& bits) {
+  out->Put<uint64_t>(bits.size());
+  out->PutVector(bits.words());
+}
+
+bool GetBitset(BinaryReader* in, Bitset* bits) {
+  uint64_t size = 0;
+  std::vector<uint64_t> words;
+  return in->Get(&size) && in->GetVector(&words) &&
+         bits->Assign(size, std::move(words));
+}
+
+// Optional bitsets (per gemeente, per regio): a presence byte each.
+void PutBitsets(BinaryWriter* out,
+                const std::vector<std::unique_ptr<Bitset>>& all) {
+  out->Put<uint64_t>(all.size());
+  for (const auto& bits : all) {
+    out->Put<uint8_t>(bits != nullptr);
+    if (bits != nullptr) PutBitset(out, *bits);
+  }
+}
+
+bool GetBitsets(BinaryReader* in, size_t expected,
+                std::vector<std::unique_ptr<Bitset>>* all) {
+  uint64_t n = 0;
+  if (!in->Get(&n) || n != expected) return false;
+  all->resize(n);
+  for (auto& bits : *all) {
+    uint8_t present = 0;
+    if (!in->Get(&present)) return false;
+    if (!present) continue;
+    bits = std::make_unique<Bitset>();
+    if (!GetBitset(in, bits.get())) return false;
+  }
+  return true;
+}
+
+void PutAttributes(BinaryWriter* out, const DocAttributes& a) {
+  out->Put(a.kind);
+  out->Put(a.organisation_type);
+  out->Put<uint8_t>(a.accepting_new_clients);
+  out->Put<uint8_t>(a.has_last_verified);
+  out->Put(a.wait_weeks);
+  out->Put(a.employer_sector);
+  out->Put(a.interventions);
+  out->Put(a.target_groups);
+  out->Put(a.regelingen);
+  out->Put(a.funding);
+  out->Put(a.quality_marks);
+  out->Put(a.employer_offers);
+  out->Put(a.last_verified_seconds);
+  out->Put(a.organisation);
+  out->Put(a.points_begin);
+  out->Put(a.points_end);
+}
+
+bool GetAttributes(BinaryReader* in, DocAttributes* a) {
+  uint8_t accepting = 0, verified = 0;
+  const bool ok = in->Get(&a->kind) && in->Get(&a->organisation_type) &&
+                  in->Get(&accepting) && in->Get(&verified) &&
+                  in->Get(&a->wait_weeks) && in->Get(&a->employer_sector) &&
+                  in->Get(&a->interventions) && in->Get(&a->target_groups) &&
+                  in->Get(&a->regelingen) && in->Get(&a->funding) &&
+                  in->Get(&a->quality_marks) && in->Get(&a->employer_offers) &&
+                  in->Get(&a->last_verified_seconds) &&
+                  in->Get(&a->organisation) && in->Get(&a->points_begin) &&
+                  in->Get(&a->points_end);
+  a->accepting_new_clients = accepting != 0;
+  a->has_last_verified = verified != 0;
+  return ok;
+}
+
+}  // namespace
+
+void Segment::AppendTo(std::string* buffer) const {
+  BinaryWriter out(buffer);
+  const uint32_t n = size();
+  out.Put<int64_t>(built_at_seconds_);
+  out.Put<uint64_t>(n);
+  for (const std::string& id : ids_) out.PutString(id);
+  out.PutString(cards_);
+  out.PutVector(card_ends_);
+  for (const DocAttributes& a : attributes_) PutAttributes(&out, a);
+  static_assert(sizeof(GeoPoint) == 2 * sizeof(double));
+  out.PutVector(points_);
+  out.Put<uint64_t>(organisation_ids_.size());
+  for (const std::string& org : organisation_ids_) out.PutString(org);
+  out.Put<uint64_t>(terms_.size());
+  std::vector<uint32_t> docs;
+  std::vector<uint8_t> impacts;
+  for (const auto& [term, postings] : terms_) {
+    docs.clear();
+    impacts.clear();
+    postings.ForEach([&](uint32_t d, uint8_t impact) {
+      docs.push_back(d);
+      impacts.push_back(impact);
+    });
+    out.PutString(term);
+    out.PutVector(docs);
+    out.PutVector(impacts);
+  }
+  std::vector<const std::pair<std::string, std::string>*> words;
+  for (const auto& pair : vocabulary_) {
+    if (terms_.contains(pair.second)) words.push_back(&pair);
+  }
+  out.Put<uint64_t>(words.size());
+  for (const auto* pair : words) {
+    out.PutString(pair->first);
+    out.PutString(pair->second);
+  }
+  out.Put<uint64_t>(filters_.size());
+  for (const auto& [key, bits] : filters_) {
+    out.Put<uint32_t>(key);
+    PutBitset(&out, bits);
+  }
+  PutBitsets(&out, gemeenten_);
+  PutBitsets(&out, regios_);
+}
+
+absl::StatusOr<std::shared_ptr<const Segment>> Segment::Parse(
+    BinaryReader* in, int64_t freshness_seconds) {
+  std::shared_ptr<Segment> segment(new Segment());
+  Segment& s = *segment;
+  auto damaged = [](absl::string_view what) {
+    return absl::DataLossError(
+        absl::StrCat("index file: a segment is damaged (", what, ")"));
+  };
+  uint64_t n = 0;
+  if (!in->Get(&s.built_at_seconds_) || !in->GetCount(&n, 8))
+    return damaged("header");
+  s.ids_.resize(n);
+  for (std::string& id : s.ids_) {
+    if (!in->GetString(&id)) return damaged("ids");
+  }
+  if (!in->GetString(&s.cards_) || !in->GetVector(&s.card_ends_) ||
+      s.card_ends_.size() != n ||
+      !std::is_sorted(s.card_ends_.begin(), s.card_ends_.end()) ||
+      (n > 0 && s.card_ends_.back() != s.cards_.size())) {
+    return damaged("cards");
+  }
+  s.attributes_.resize(n);
+  for (DocAttributes& a : s.attributes_) {
+    if (!GetAttributes(in, &a)) return damaged("attributes");
+  }
+  if (!in->GetVector(&s.points_)) return damaged("points");
+  uint64_t organisations = 0;
+  if (!in->GetCount(&organisations, 8)) return damaged("organisations");
+  s.organisation_ids_.resize(organisations);
+  for (std::string& org : s.organisation_ids_) {
+    if (!in->GetString(&org)) return damaged("organisations");
+  }
+  uint32_t points_end = 0;
+  for (uint32_t d = 0; d < n; ++d) {
+    const DocAttributes& a = s.attributes_[d];
+    if (a.organisation >= organisations || a.points_begin != points_end ||
+        a.points_end < a.points_begin || a.points_end > s.points_.size()) {
+      return damaged("attributes");
+    }
+    points_end = a.points_end;
+    s.organisation_docs_[s.organisation_ids_[a.organisation]].push_back(d);
+  }
+  uint64_t terms = 0;
+  if (!in->GetCount(&terms, 24)) return damaged("terms");
+  s.terms_.reserve(terms);
+  for (uint64_t t = 0; t < terms; ++t) {
+    std::string term;
+    TermPostings postings;
+    if (!in->GetString(&term) || !in->GetVector(&postings.docs) ||
+        !in->GetVector(&postings.impacts) || postings.docs.empty() ||
+        postings.docs.size() != postings.impacts.size() ||
+        postings.docs.back() >= n ||
+        !std::is_sorted(postings.docs.begin(), postings.docs.end())) {
+      return damaged("postings");
+    }
+    s.terms_.emplace(std::move(term), std::move(postings));
+  }
+  uint64_t words = 0;
+  if (!in->GetCount(&words, 16)) return damaged("vocabulary");
+  s.vocabulary_.resize(words);
+  for (auto& [word, stem] : s.vocabulary_) {
+    if (!in->GetString(&word) || !in->GetString(&stem))
+      return damaged("vocabulary");
+  }
+  uint64_t filters = 0;
+  if (!in->GetCount(&filters, 20)) return damaged("filters");
+  for (uint64_t f = 0; f < filters; ++f) {
+    uint32_t key = 0;
+    Bitset bits;
+    if (!in->Get(&key) || !GetBitset(in, &bits) || bits.size() != n)
+      return damaged("filters");
+    s.filters_.emplace(key, std::move(bits));
+  }
+  if (!GetBitsets(in, ReferenceData::Get().gemeenten().size(), &s.gemeenten_) ||
+      !GetBitsets(in, ReferenceData::Get().regios().size(), &s.regios_)) {
+    return damaged("areas");
+  }
+  for (const auto* all : {&s.gemeenten_, &s.regios_}) {
+    for (const auto& bits : *all) {
+      if (bits != nullptr && bits->size() != n) return damaged("areas");
+    }
+  }
+  s.Finish(s.built_at_seconds_, freshness_seconds);
+  return segment;
 }
 
 size_t Segment::MemoryBytes() const {

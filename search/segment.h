@@ -27,8 +27,10 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
 #include "absl/types/span.h"
 #include "kaartnet/v1/organisation.pb.h"
+#include "search/binary_io.h"
 #include "search/bitset.h"
 #include "search/document.h"
 
@@ -196,6 +198,18 @@ class Segment {
   static int CellColumn(double longitude);
 
   size_t MemoryBytes() const;
+
+  // The segment in the form of the index file (search_index.h): what Build
+  // and Merge produce, without what Finish derives from it. Vocabulary
+  // words whose stem has no postings here (words of documents removed
+  // before a merge) are left out, so the words of an erased entry are never
+  // written.
+  void AppendTo(std::string* out) const;
+  // A segment from AppendTo's form, finished as it was when built; an error
+  // when the bytes are not such a segment.
+  static absl::StatusOr<std::shared_ptr<const Segment>> Parse(
+      BinaryReader* in, int64_t freshness_seconds);
+
   // The `now` the static qualities were computed for.
   int64_t built_at_seconds() const { return built_at_seconds_; }
 

@@ -15,6 +15,12 @@
 #include "services/replica.h"
 
 namespace kaartnet::services {
+namespace {
+
+// In the data directory: the search index saved at the last stop.
+constexpr char kIndexFile[] = "search-index";
+
+}  // namespace
 
 const char* KaartnetVersion() { return "0.1.0"; }
 
@@ -193,7 +199,24 @@ absl::Status Node::Init(NodeOptions options) {
         std::make_shared<const trust::SigningKey>(std::move(key));
   }
 
-  RETURN_IF_ERROR(index_->Rebuild(*store_));
+  {
+    // The index saved at the last stop, when it still describes the store;
+    // otherwise rebuilt from the store.
+    const int64_t index_start = clock->MonotonicMicros();
+    std::string why;
+    ASSIGN_OR_RETURN(const bool loaded, index_->Load(*store_, IndexFilePath(),
+                                                     IndexStamp(), &why));
+    if (loaded) {
+      KLOG(INFO) << "search index loaded from " << IndexFilePath() << " in "
+                 << (clock->MonotonicMicros() - index_start) / 1000 << " ms";
+    } else {
+      if (why != "no index file") {
+        KLOG(INFO) << "search index: " << why << "; rebuilding it";
+      }
+      RETURN_IF_ERROR(index_->Rebuild(*store_));
+    }
+    index_ready_ = true;
+  }
   store_->AddListener(index_.get());
   directory_ = std::make_unique<DirectoryCore>(&context_);
   store_->AddListener(directory_->notifier());
@@ -348,11 +371,44 @@ void Node::Shutdown(absl::Duration grace) {
     if (index_ != nullptr) store_->RemoveListener(index_.get());
     if (replicator_ != nullptr) store_->RemoveListener(replicator_.get());
     if (digest_ != nullptr) store_->RemoveListener(digest_.get());
+    if (index_ != nullptr && index_ready_) SaveIndex();
   }
   ledger_.reset();
   store_.reset();
   access_log_.reset();
   KLOG(INFO) << "stopped";
+}
+
+std::string Node::IndexFilePath() const {
+  return (std::filesystem::path(config_.data_dir()) / kIndexFile).string();
+}
+
+std::string Node::IndexStamp() const {
+  // What the index takes from outside the store: the organisations' names
+  // and types (and the code that analysed the text).
+  // (FNV-1a: the same in every process, unlike absl::Hash.)
+  uint64_t hash = 14695981039346656037ull;
+  for (const v1::Organisation& org : registry_->List()) {
+    const std::string part =
+        absl::StrCat(org.organisation_id(), "\t", org.version(), "\t",
+                     org.name(), "\t", org.type(), "\t", org.revoked(), "\n");
+    for (unsigned char c : part) hash = (hash ^ c) * 1099511628211ull;
+  }
+  return absl::StrCat("kaartnetd ", KaartnetVersion(), "; organisations ",
+                      registry_->Count(), " ", absl::Hex(hash));
+}
+
+void Node::SaveIndex() {
+  const int64_t start = Clock::Real()->MonotonicMicros();
+  absl::Status status = index_->Save(*store_, IndexFilePath(), IndexStamp());
+  if (absl::IsUnimplemented(status)) return;  // the scanning engine
+  if (!status.ok()) {
+    KLOG(WARNING) << "search index not saved (the next start rebuilds it): "
+                  << status;
+    return;
+  }
+  KLOG(INFO) << "search index saved to " << IndexFilePath() << " in "
+             << (Clock::Real()->MonotonicMicros() - start) / 1000 << " ms";
 }
 
 Node::~Node() { Shutdown(absl::Seconds(1)); }

@@ -67,6 +67,11 @@ class Node {
  private:
   Node() = default;
   absl::Status Init(NodeOptions options);
+  // The search index file (search::SearchIndex::Save) and the part of its
+  // stamp that the node knows: its version and the organisations.
+  std::string IndexFilePath() const;
+  std::string IndexStamp() const;
+  void SaveIndex();
 
   v1::NodeConfig config_;
   std::unique_ptr<OffsetClock> offset_clock_;  // clock_offset_seconds
@@ -91,6 +96,8 @@ class Node {
   std::unique_ptr<grpc::Server> server_;
   int grpc_port_ = 0;
   bool shut_down_ = false;
+  // The index describes the store (loaded or rebuilt): saved at the stop.
+  bool index_ready_ = false;
 };
 
 // The version string of this build.

@@ -229,6 +229,80 @@ TEST_F(NodeE2eTest, GracefulShutdownOnSigterm) {
   EXPECT_THAT(node_->Log(), HasSubstr("300 entries"));
 }
 
+// A stopping node saves its search index; the next start loads it instead
+// of rebuilding, and only when it still describes the store.
+TEST_F(NodeE2eTest, RestartLoadsTheSavedIndexOnlyWhenItIsCurrent) {
+  ASSERT_EQ(K({"publish", *demo_dir_ + "/entries.jsonl"}).exit_code, 0);
+  auto ids = [&](const std::string& text) {
+    RunResult found = K({"--json", "search", text, "--limit", "50"});
+    EXPECT_EQ(found.exit_code, 0) << found.err;
+    std::vector<std::string> out;
+    auto json = nlohmann::json::parse(found.out);
+    if (!json.contains("hits")) return out;
+    for (const auto& hit : json["hits"]) out.push_back(hit["entry"]["id"]);
+    return out;
+  };
+  const std::vector<std::string> queries = {"werk", "jobcoach", "ips",
+                                            "ervaringsdeskundige", "herstel"};
+  std::vector<std::string> withdrawn_from = ids("werk");
+  ASSERT_GE(withdrawn_from.size(), 2u);
+  ASSERT_EQ(K({"withdraw", withdrawn_from[0]}).exit_code, 0);
+  std::map<std::string, std::vector<std::string>> before;
+  for (const std::string& q : queries) before[q] = ids(q);
+  const std::string index_file = node_->data_dir() + "/search-index";
+
+  EXPECT_EQ(node_->Stop(), 0);
+  EXPECT_THAT(node_->Log(), HasSubstr("search index saved"));
+  ASSERT_TRUE(std::filesystem::exists(index_file));
+  const std::string saved = ReadFile(index_file);
+  EXPECT_THAT(saved, ::testing::Not(HasSubstr(withdrawn_from[0])));
+  std::string error;
+  ASSERT_TRUE(node_->Start(&error)) << error;
+  EXPECT_THAT(node_->Log(), HasSubstr("search index loaded"));
+  // Used once: it describes the store only until the next change.
+  EXPECT_FALSE(std::filesystem::exists(index_file));
+  for (const std::string& q : queries) EXPECT_EQ(ids(q), before[q]) << q;
+
+  // The loaded index takes new changes.
+  const std::vector<v1::Entry> entries = DemoEntries();
+  v1::Entry changed = entries[7];
+  changed.set_title("Zwemcoach voor werkzoekenden");
+  std::string json;
+  ASSERT_TRUE(google::protobuf::util::MessageToJsonString(changed, &json).ok());
+  WriteFile(work_dir_ + "/changed.jsonl", json + "\n");
+  ASSERT_EQ(K({"publish", work_dir_ + "/changed.jsonl"}).exit_code, 0);
+  EXPECT_EQ(ids("zwemcoach"), std::vector<std::string>{changed.id()});
+
+  // A saved file that no longer matches the store (put back after the
+  // change above) is not used: the node rebuilds and finds the change.
+  EXPECT_EQ(node_->Stop(), 0);
+  ASSERT_TRUE(std::filesystem::exists(index_file));
+  ASSERT_TRUE(node_->Start(&error)) << error;
+  changed.set_title("Fietscoach voor werkzoekenden");
+  json.clear();
+  ASSERT_TRUE(google::protobuf::util::MessageToJsonString(changed, &json).ok());
+  WriteFile(work_dir_ + "/changed.jsonl", json + "\n");
+  RunResult republished = K({"publish", work_dir_ + "/changed.jsonl"});
+  ASSERT_EQ(republished.exit_code, 0) << republished.out << republished.err;
+  node_->Kill();
+  WriteFile(index_file, saved);
+  ASSERT_TRUE(node_->Start(&error)) << error;
+  EXPECT_THAT(node_->Log(), HasSubstr("is of another state"));
+  EXPECT_THAT(node_->Log(), ::testing::Not(HasSubstr("search index loaded")));
+  EXPECT_EQ(ids("fietscoach"), std::vector<std::string>{changed.id()});
+  EXPECT_TRUE(ids("zwemcoach").empty());
+
+  // A damaged file is not used either.
+  EXPECT_EQ(node_->Stop(), 0);
+  std::string damaged = ReadFile(index_file);
+  ASSERT_GT(damaged.size(), 1000u);
+  damaged[damaged.size() / 2] ^= 0x55;
+  WriteFile(index_file, damaged);
+  ASSERT_TRUE(node_->Start(&error)) << error;
+  EXPECT_THAT(node_->Log(), HasSubstr("damaged"));
+  EXPECT_EQ(ids("fietscoach"), std::vector<std::string>{changed.id()});
+}
+
 TEST_F(NodeE2eTest, SecondNodeOnTheSameDirectoryIsRefused) {
   // Same data dir, another port.
   const std::string config = ReadFile(node_->config_path());
