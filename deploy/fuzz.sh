@@ -22,7 +22,7 @@ while [ $# -gt 0 ]; do
     *) targets+=("$1"); shift ;;
   esac
 done
-[ ${#targets[@]} -gt 0 ] || targets=(replication publish entry_json config search access_log import)
+[ ${#targets[@]} -gt 0 ] || targets=(replication publish entry_json config search access_log import index_file)
 
 deploy/build.sh --asan kaartnet_fuzzers
 export ASAN_OPTIONS="detect_leaks=1:detect_container_overflow=0:abort_on_error=1"

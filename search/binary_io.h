@@ -34,7 +34,10 @@ class BinaryWriter {
   void PutVector(const std::vector<T>& v) {
     static_assert(std::is_trivially_copyable_v<T>);
     Put<uint64_t>(v.size());
-    out_->append(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(T));
+    if (!v.empty()) {
+      out_->append(reinterpret_cast<const char*>(v.data()),
+                   v.size() * sizeof(T));
+    }
   }
 
  private:
@@ -75,7 +78,7 @@ class BinaryReader {
     uint64_t n = 0;
     if (!Get(&n) || n > in_.size() / sizeof(T)) return ok_ = false;
     v->resize(n);
-    std::memcpy(v->data(), in_.data(), n * sizeof(T));
+    if (n > 0) std::memcpy(v->data(), in_.data(), n * sizeof(T));
     in_.remove_prefix(n * sizeof(T));
     return true;
   }

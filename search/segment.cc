@@ -642,6 +642,12 @@ absl::StatusOr<std::shared_ptr<const Segment>> Segment::Parse(
     if (!GetAttributes(in, &a)) return damaged("attributes");
   }
   if (!in->GetVector(&s.points_)) return damaged("points");
+  for (const GeoPoint& p : s.points_) {
+    if (!(p.latitude >= -90 && p.latitude <= 90 && p.longitude >= -180 &&
+          p.longitude <= 180)) {
+      return damaged("points");
+    }
+  }
   uint64_t organisations = 0;
   if (!in->GetCount(&organisations, 8)) return damaged("organisations");
   s.organisation_ids_.resize(organisations);

@@ -16,6 +16,8 @@
 #include "kaartnet/v1/directory.pb.h"
 #include "kaartnet/v1/replication.pb.h"
 #include "model/testdata_entries.h"
+#include "search/document.h"
+#include "search/inverted_index_engine.h"
 #include "trust/access_log.h"
 #include "trust/test_region.h"
 #include "trust/tokens.h"
@@ -154,6 +156,23 @@ void Search(const fs::path& dir) {
   Write(dir, "near-facets-explain", full.SerializeAsString());
 }
 
+void IndexFile(const fs::path& dir) {
+  search::InvertedIndexEngine::Options options;
+  options.background_merges = false;
+  search::InvertedIndexEngine engine(options);
+  engine.Upsert(
+      search::MakeDocument(model::testdata::IpsHeerlen(), "Mondriaan"),
+      v1::ORGANISATION_TYPE_GGZ_INSTELLING);
+  engine.Upsert(
+      search::MakeDocument(model::testdata::WerkgeverMaastricht(), "Werkgever"),
+      v1::ORGANISATION_TYPE_WERKGEVER);
+  std::string bytes;
+  if (engine.SaveTo(&bytes).ok()) Write(dir, "two-entries", bytes);
+  search::InvertedIndexEngine empty(options);
+  std::string empty_bytes;
+  if (empty.SaveTo(&empty_bytes).ok()) Write(dir, "empty", empty_bytes);
+}
+
 void AccessLog(const fs::path& dir) {
   const fs::path tmp = fs::temp_directory_path() / "kaartnet-fuzz-seeds-log";
   fs::remove_all(tmp);
@@ -193,6 +212,7 @@ int main(int argc, char** argv) {
   kaartnet::Config(out / "config");
   kaartnet::Search(out / "search");
   kaartnet::AccessLog(out / "access_log");
+  kaartnet::IndexFile(out / "index_file");
   std::cout << "seed corpus written to " << out << "\n";
   return 0;
 }
