@@ -473,30 +473,64 @@ absl::StatusOr<v1::ListOrganisationsResponse> AdminCore::ListOrganisations(
 absl::StatusOr<bool> InstallAdmission(NodeContext* context,
                                       const v1::SignedAdmission& admission,
                                       bool log) {
-  const auto before = [&]() -> std::optional<v1::Organisation> {
-    auto parsed = trust::ParseAdmission(admission);
-    if (!parsed.ok()) return std::nullopt;
-    return context->registry->Find(parsed->organisation_id());
-  }();
-  ASSIGN_OR_RETURN(const bool changed, context->registry->Install(admission));
-  if (!changed) return false;
-  ASSIGN_OR_RETURN(v1::Organisation organisation,
-                   trust::ParseAdmission(admission));
-  RETURN_IF_ERROR(
-      context->store->PutAdmission(organisation.organisation_id(), admission));
+  ASSIGN_OR_RETURN(std::vector<absl::StatusOr<bool>> results,
+                   InstallAdmissions(context, {admission}, log));
+  return std::move(results[0]);
+}
+
+absl::StatusOr<std::vector<absl::StatusOr<bool>>> InstallAdmissions(
+    NodeContext* context, const std::vector<v1::SignedAdmission>& admissions,
+    bool log) {
+  std::vector<absl::StatusOr<bool>> results;
+  results.reserve(admissions.size());
+  std::vector<std::pair<std::string, v1::SignedAdmission>> to_store;
+  // Organisations whose name or type changed (their entries re-indexed).
+  std::vector<std::string> renamed;
+  std::vector<v1::Organisation> installed;
+  for (const v1::SignedAdmission& admission : admissions) {
+    const auto before = [&]() -> std::optional<v1::Organisation> {
+      auto parsed = trust::ParseAdmission(admission);
+      if (!parsed.ok()) return std::nullopt;
+      return context->registry->Find(parsed->organisation_id());
+    }();
+    absl::StatusOr<bool> changed = context->registry->Install(admission);
+    if (!changed.ok() || !*changed) {
+      results.push_back(std::move(changed));
+      continue;
+    }
+    absl::StatusOr<v1::Organisation> organisation =
+        trust::ParseAdmission(admission);
+    if (!organisation.ok()) {
+      results.push_back(organisation.status());
+      continue;
+    }
+    results.push_back(true);
+    to_store.emplace_back(organisation->organisation_id(), admission);
+    if (before.has_value() && (before->name() != organisation->name() ||
+                               before->type() != organisation->type())) {
+      renamed.push_back(organisation->organisation_id());
+    }
+    installed.push_back(*std::move(organisation));
+  }
+  if (to_store.empty()) return results;
+  RETURN_IF_ERROR(context->store->PutAdmissions(to_store));
   ++context->admissions_generation;
   if (context->replicator != nullptr) context->replicator->WakeAll();
-  if (before.has_value() && context->index != nullptr &&
-      (before->name() != organisation.name() ||
-       before->type() != organisation.type())) {
-    RETURN_IF_ERROR(context->index->ReindexOrganisation(
-        *context->store, organisation.organisation_id()));
+  if (context->index != nullptr) {
+    for (const std::string& organisation_id : renamed) {
+      RETURN_IF_ERROR(context->index->ReindexOrganisation(*context->store,
+                                                          organisation_id));
+    }
   }
-  if (!log) return true;
-  KLOG(INFO) << "admission of " << organisation.organisation_id()
-             << " (version " << organisation.version()
-             << (organisation.revoked() ? ", revoked" : "") << ") installed";
-  return true;
+  if (log) {
+    for (const v1::Organisation& organisation : installed) {
+      KLOG(INFO) << "admission of " << organisation.organisation_id()
+                 << " (version " << organisation.version()
+                 << (organisation.revoked() ? ", revoked" : "")
+                 << ") installed";
+    }
+  }
+  return results;
 }
 
 absl::StatusOr<v1::PutAdmissionResponse> AdminCore::PutAdmission(

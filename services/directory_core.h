@@ -169,6 +169,12 @@ absl::StatusOr<v1::Entry> LoadStoredEntry(const NodeContext& context,
 absl::StatusOr<bool> InstallAdmission(NodeContext* context,
                                       const v1::SignedAdmission& admission,
                                       bool log = true);
+// The same for many admissions, stored with one durable write: per
+// admission whether it was new or newer, or why it was refused. An error
+// only when the store failed (then none was stored).
+absl::StatusOr<std::vector<absl::StatusOr<bool>>> InstallAdmissions(
+    NodeContext* context, const std::vector<v1::SignedAdmission>& admissions,
+    bool log = true);
 
 }  // namespace kaartnet::services
 

@@ -78,16 +78,21 @@ std::vector<v1::SignedAdmission> NodeReplica::Admissions() const {
 size_t NodeReplica::InstallAdmissions(
     const std::string& peer,
     const std::vector<v1::SignedAdmission>& admissions) {
+  auto installed = services::InstallAdmissions(context_, admissions);
+  if (!installed.ok()) {
+    KLOG(ERROR) << "replication: cannot store admissions from peer " << peer
+                << ": " << installed.status();
+    return admissions.size();
+  }
   size_t refused = 0;
-  for (const v1::SignedAdmission& admission : admissions) {
-    auto installed = InstallAdmission(context_, admission);
-    if (installed.ok() || trust::RejectReasonOf(installed.status()) ==
-                              trust::RejectReason::kAdmissionRollback) {
+  for (const absl::StatusOr<bool>& result : *installed) {
+    if (result.ok() || trust::RejectReasonOf(result.status()) ==
+                           trust::RejectReason::kAdmissionRollback) {
       continue;
     }
     ++refused;
     KLOG(WARNING) << "replication: refused an admission from peer " << peer
-                  << ": " << installed.status().message();
+                  << ": " << result.status().message();
   }
   return refused;
 }

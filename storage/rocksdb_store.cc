@@ -271,13 +271,17 @@ class RocksDbStore final : public Store {
     return meta_.origin_id();
   }
 
-  absl::Status PutAdmission(const std::string& organisation_id,
-                            const v1::SignedAdmission& admission) override {
+  absl::Status PutAdmissions(
+      const std::vector<std::pair<std::string, v1::SignedAdmission>>&
+          admissions) override {
+    rocksdb::WriteBatch batch;
+    for (const auto& [organisation_id, admission] : admissions) {
+      batch.Put(handles_[kAdmissions], organisation_id,
+                admission.SerializeAsString());
+    }
     rocksdb::WriteOptions write_options;
     write_options.sync = options_.sync;
-    return FromRocks(db_->Put(write_options, handles_[kAdmissions],
-                              organisation_id, admission.SerializeAsString()),
-                     "store admission");
+    return FromRocks(db_->Write(write_options, &batch), "store admissions");
   }
 
   absl::StatusOr<std::vector<v1::SignedAdmission>> ListAdmissions()

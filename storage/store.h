@@ -218,9 +218,10 @@ class Store {
   }
 
   // Admissions are few and change rarely; stored outside Apply.
-  virtual absl::Status PutAdmission(
-      const std::string& organisation_id,
-      const kaartnet::v1::SignedAdmission& admission) = 0;
+  // Stores admissions (by organisation id) with one durable write.
+  virtual absl::Status PutAdmissions(
+      const std::vector<std::pair<std::string, kaartnet::v1::SignedAdmission>>&
+          admissions) = 0;
   virtual absl::StatusOr<std::vector<kaartnet::v1::SignedAdmission>>
   ListAdmissions() const = 0;
 

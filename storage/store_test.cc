@@ -372,7 +372,7 @@ TEST_P(StoreTest, ReopenKeepsEverythingAndContinuesNumbering) {
   const uint64_t issued = hlc.Now();
   MustApply(store_.get(), {Record("m/a", issued), Record("m/b", hlc.Now())});
   MustApply(store_.get(), {Remote(Record("m/c", 7), "peer.1", 4)});
-  ASSERT_TRUE(store_->PutAdmission("m", v1::SignedAdmission()).ok());
+  ASSERT_TRUE(store_->PutAdmissions({{"m", v1::SignedAdmission()}}).ok());
   const std::string origin = store_->origin_id();
   const uint64_t high_water = hlc.HighWater();
   store_.reset();
