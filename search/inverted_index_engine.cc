@@ -451,7 +451,7 @@ void InvertedIndexEngine::MergeLoop() {
           now - last_update < options_.idle_merge_after) {
         continue;
       }
-      MergeRange(0, n);
+      MergeRange(0, kToEnd);
       const absl::Duration took = absl::Now() - now;
       next_full_merge_at = now + std::max(absl::Seconds(30), 20 * took);
       absl::MutexLock lock(&merge_mu_);
@@ -474,12 +474,20 @@ void InvertedIndexEngine::MergeLoop() {
 }
 
 void InvertedIndexEngine::MergeRange(size_t first, size_t count) {
-  // (One segment "merged" alone drops its removed documents.)
-  if (count == 0) return;
+  absl::MutexLock merging(&merging_mu_);
   const int64_t now = absl::ToUnixSeconds(options_.clock->Now());
   const int64_t freshness = absl::ToInt64Seconds(options_.freshness);
   auto base = snapshot();
-  if (first + count > base->segments.size()) return;
+  if (first > base->segments.size()) return;
+  if (count == kToEnd) {
+    count = base->segments.size() - first;
+    // One segment "merged" alone only to drop its removed documents.
+    if (count == 1 && base->segments[first].live_count ==
+                          base->segments[first].segment->size()) {
+      return;
+    }
+  }
+  if (count == 0 || first + count > base->segments.size()) return;
   std::vector<const Segment*> parts;
   std::vector<const Bitset*> live;
   std::vector<std::shared_ptr<const Segment>> keep_alive;
@@ -493,8 +501,17 @@ void InvertedIndexEngine::MergeRange(size_t first, size_t count) {
 
   absl::MutexLock write_lock(&write_mu_);
   auto current = snapshot();
-  // Writers only append segments and clear live bits; the merged range is
-  // still where it was. Docs cleared since the merge started stay cleared.
+  // Writers only append segments and clear live bits, and merges take
+  // turns: the merged range is still where it was. Docs cleared since the
+  // merge started stay cleared.
+  for (size_t i = first; i < first + count; ++i) {
+    if (i >= current->segments.size() ||
+        current->segments[i].segment != base->segments[i].segment) {
+      KLOG(ERROR) << "search index: segments moved during a merge; merge "
+                     "dropped";
+      return;
+    }
+  }
   auto next = std::make_shared<Snapshot>();
   next->live_docs = current->live_docs;
   for (size_t i = 0; i < first; ++i)
@@ -521,7 +538,7 @@ void InvertedIndexEngine::MergeRange(size_t first, size_t count) {
 
 void InvertedIndexEngine::MergeAll() {
   const size_t n = segment_count();
-  if (n > 1) MergeRange(0, n);
+  if (n > 1) MergeRange(0, kToEnd);
 }
 
 absl::Status InvertedIndexEngine::SaveTo(std::string* out) {
@@ -530,7 +547,7 @@ absl::Status InvertedIndexEngine::SaveTo(std::string* out) {
            (snap.segments.size() == 1 &&
             snap.segments[0].live_count < snap.segments[0].segment->size());
   };
-  if (removed(*snapshot())) MergeRange(0, snapshot()->segments.size());
+  if (removed(*snapshot())) MergeRange(0, kToEnd);
   auto snap = snapshot();
   if (removed(*snap)) {
     return absl::FailedPreconditionError(

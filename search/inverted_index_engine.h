@@ -99,8 +99,13 @@ class InvertedIndexEngine final : public SearchEngine {
   std::shared_ptr<const Snapshot> snapshot() const;
   void Publish(std::shared_ptr<const Snapshot> snapshot);
   void MergeLoop();
-  // Merges `count` segments starting at `first` of the current snapshot.
-  void MergeRange(size_t first, size_t count);
+  // Merges `count` segments starting at `first` of the current snapshot;
+  // kToEnd: every segment from `first` on when the merge starts, and only
+  // if that is more than one or a removed document is among them. One
+  // merge at a time (the background thread, MergeAll and SaveTo may ask at
+  // once), so each publishes over the segment list it started from.
+  static constexpr size_t kToEnd = SIZE_MAX;
+  void MergeRange(size_t first, size_t count) ABSL_LOCKS_EXCLUDED(merging_mu_);
 
   const Options options_;
   std::unique_ptr<Places> places_;
@@ -110,6 +115,8 @@ class InvertedIndexEngine final : public SearchEngine {
 
   // Serialises writers (Apply and merge publication).
   absl::Mutex write_mu_;
+  // Held for a whole merge.
+  absl::Mutex merging_mu_;
 
   mutable absl::Mutex merge_mu_;
   bool merge_wanted_ ABSL_GUARDED_BY(merge_mu_) = false;

@@ -3,6 +3,7 @@
 // early-terminating strategies against exhaustive scoring on demo data.
 #include "search/inverted_index_engine.h"
 
+#include <atomic>
 #include <map>
 #include <thread>
 
@@ -378,6 +379,31 @@ TEST_F(DemoIndexTest, ADamagedIndexFileIsAnErrorNotACrash) {
   huge[16 + 7] = '\x7f';
   InvertedIndexEngine loaded(TestOptions());
   EXPECT_FALSE(loaded.LoadFrom(huge).ok());
+}
+
+// The background thread merges while MergeAll (after a bulk load) and
+// SaveTo (at a stop) merge too: merges take turns, nothing is lost.
+TEST_F(DemoIndexTest, MergesFromSeveralThreadsTakeTurns) {
+  InvertedIndexEngine::Options options = TestOptions();
+  options.background_merges = true;
+  options.max_segments = 2;  // tiered merges after almost every batch
+  InvertedIndexEngine engine(options);
+  std::atomic<bool> stop{false};
+  std::thread merger([&] {
+    std::string saved;
+    while (!stop) {
+      engine.MergeAll();
+      saved.clear();
+      (void)engine.SaveTo(&saved);
+    }
+  });
+  Load(&engine, /*with_updates=*/true);
+  stop = true;
+  merger.join();
+  InvertedIndexEngine reference(TestOptions());
+  Load(&reference, /*with_updates=*/true);
+  EXPECT_EQ(engine.size(), reference.size());
+  ExpectSameResults(reference, engine);
 }
 
 TEST_F(DemoIndexTest, AnIdleIndexBecomesOneSegment) {
