@@ -313,6 +313,9 @@ absl::StatusOr<bool> SearchIndex::Load(const storage::Store& store,
                                        absl::string_view stamp,
                                        std::string* why) {
   std::error_code error;
+  // A save cut short (the process killed while writing) leaves its
+  // temporary file: never read, removed like the file itself.
+  std::filesystem::remove(path + ".tmp", error);
   if (!std::filesystem::exists(path, error)) {
     *why = "no index file";
     return false;

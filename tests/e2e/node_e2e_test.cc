@@ -298,8 +298,12 @@ TEST_F(NodeE2eTest, RestartLoadsTheSavedIndexOnlyWhenItIsCurrent) {
   ASSERT_GT(damaged.size(), 1000u);
   damaged[damaged.size() / 2] ^= 0x55;
   WriteFile(index_file, damaged);
+  // So is the temporary file of a save that was cut short: removed.
+  WriteFile(index_file + ".tmp", saved);
   ASSERT_TRUE(node_->Start(&error)) << error;
   EXPECT_THAT(node_->Log(), HasSubstr("damaged"));
+  EXPECT_FALSE(std::filesystem::exists(index_file));
+  EXPECT_FALSE(std::filesystem::exists(index_file + ".tmp"));
   EXPECT_EQ(ids("fietscoach"), std::vector<std::string>{changed.id()});
 }
 
