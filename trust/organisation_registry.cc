@@ -179,6 +179,23 @@ absl::StatusOr<v1::Organisation> OrganisationRegistry::VerifyAdmission(
 
 absl::StatusOr<bool> OrganisationRegistry::Install(
     const v1::SignedAdmission& admission) {
+  // The very admission installed (and verified) before: nothing to do, and
+  // no signature to check again (a node starts with its stored admissions
+  // and then reads the same ones from its admission files; peers offer
+  // what they hold).
+  if (v1::Organisation claimed;
+      claimed.ParseFromString(admission.organisation())) {
+    absl::MutexLock lock(&mu_);
+    auto existing = organisations_.find(claimed.organisation_id());
+    if (existing != organisations_.end()) {
+      const v1::SignedAdmission& have = existing->second.signed_admission;
+      if (have.organisation() == admission.organisation() &&
+          have.anchor_key_id() == admission.anchor_key_id() &&
+          have.signature() == admission.signature()) {
+        return false;
+      }
+    }
+  }
   auto organisation = VerifyAdmission(admission);
   if (!organisation.ok()) return organisation.status();
   const std::string id = organisation->organisation_id();

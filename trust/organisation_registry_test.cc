@@ -153,6 +153,23 @@ TEST_F(RegistryTest, RollbackOfAdmissionRefused) {
   EXPECT_EQ(registry_->Find("mondriaan")->version(), 3u);
 }
 
+// The same admission again is recognised without a new signature check;
+// the same organisation bytes under another signature are checked.
+TEST_F(RegistryTest, TheSameAdmissionAgainIsANoOpAForgedTwinIsNot) {
+  v1::Organisation org = region_.organisation("mondriaan");
+  org.set_version(4);
+  const v1::SignedAdmission admission = region_.Sign(org);
+  ASSERT_TRUE(*registry_->Install(admission));
+  EXPECT_FALSE(*registry_->Install(admission));
+  v1::SignedAdmission twin = admission;
+  twin.set_signature(std::string(64, 'x'));
+  EXPECT_EQ(RejectReasonOf(registry_->Install(twin).status()),
+            RejectReason::kBadSignature);
+  twin = admission;
+  twin.set_anchor_key_id("someone-else");
+  EXPECT_FALSE(registry_->Install(twin).ok());
+}
+
 TEST_F(RegistryTest, AdmissionMustComeFromAnAnchor) {
   v1::Organisation org = region_.organisation("mondriaan");
   org.set_version(9);
