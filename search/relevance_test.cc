@@ -278,6 +278,7 @@ class RelevanceTest : public ::testing::Test {
       changes.push_back(change);
     }
     index_->OnChanges(changes);
+    index_->Flush();
   }
 
   static Json* spec_;

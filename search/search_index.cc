@@ -77,7 +77,61 @@ SearchIndex::SearchIndex(std::unique_ptr<SearchEngine> engine,
     : engine_(std::move(engine)),
       organisations_(std::move(organisations)),
       clock_(clock),
-      freshness_(freshness) {}
+      freshness_(freshness),
+      indexer_([this] { IndexLoop(); }) {}
+
+SearchIndex::~SearchIndex() {
+  {
+    absl::MutexLock lock(&queue_mu_);
+    stopping_ = true;
+  }
+  indexer_.join();
+}
+
+void SearchIndex::IndexLoop() {
+  while (true) {
+    std::vector<Queued> work;
+    uint64_t batches = 0;
+    {
+      absl::MutexLock lock(&queue_mu_);
+      queue_mu_.Await(absl::Condition(
+          +[](SearchIndex* self) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+            return self->stopping_ || !self->queue_.empty();
+          },
+          this));
+      if (queue_.empty()) return;  // stopping, nothing left
+      work.swap(queue_);
+      batches = queued_batches_;
+    }
+    std::vector<SearchEngine::Update> updates;
+    updates.reserve(work.size());
+    uint64_t last = 0;
+    for (const Queued& queued : work) {
+      updates.push_back(MakeUpdate(queued.entry));
+      last = std::max(last, queued.change_seq);
+    }
+    engine_->Apply(std::move(updates));
+    uint64_t seen = change_seq_.load();
+    while (last > seen && !change_seq_.compare_exchange_weak(seen, last)) {
+    }
+    absl::MutexLock lock(&queue_mu_);
+    indexed_batches_ = batches;
+  }
+}
+
+void SearchIndex::Flush() {
+  absl::MutexLock lock(&queue_mu_);
+  const uint64_t wanted = queued_batches_;
+  struct Wait {
+    SearchIndex* self;
+    uint64_t wanted;
+  } wait{this, wanted};
+  queue_mu_.Await(absl::Condition(
+      +[](Wait* w) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+        return w->self->indexed_batches_ >= w->wanted;
+      },
+      &wait));
+}
 
 SearchEngine::Update SearchIndex::MakeUpdate(const v1::Entry& entry) {
   SearchEngine::Update update;
@@ -155,6 +209,8 @@ absl::Status SearchIndex::Rebuild(const storage::Store& store) {
 
 absl::Status SearchIndex::ReindexOrganisation(
     const storage::Store& store, const std::string& organisation_id) {
+  // After what is queued (older versions must not land on top).
+  Flush();
   std::vector<SearchEngine::Update> batch;
   absl::Status status =
       store.ForEachEntry([&](const internal::StoredEntry& stored) {
@@ -169,17 +225,27 @@ absl::Status SearchIndex::ReindexOrganisation(
 }
 
 void SearchIndex::OnChanges(absl::Span<const storage::Change> changes) {
-  std::vector<SearchEngine::Update> batch;
-  batch.reserve(changes.size());
-  uint64_t last = 0;
-  for (const storage::Change& change : changes) {
-    batch.push_back(MakeUpdate(*change.entry));
-    last = std::max(last, change.change_seq);
+  if (changes.empty()) return;
+  std::vector<Queued> copies;
+  copies.reserve(changes.size());
+  for (const storage::Change& change : changes)
+    copies.push_back(Queued{*change.entry, change.change_seq});
+  absl::MutexLock lock(&queue_mu_);
+  // Bounded: a writer faster than the indexing (a bootstrap) waits here
+  // rather than queueing the whole region in memory.
+  constexpr size_t kMaxQueued = 8192;
+  queue_mu_.Await(absl::Condition(
+      +[](SearchIndex* self) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+        return self->queue_.size() < kMaxQueued;
+      },
+      this));
+  if (queue_.empty()) {
+    queue_ = std::move(copies);
+  } else {
+    queue_.insert(queue_.end(), std::make_move_iterator(copies.begin()),
+                  std::make_move_iterator(copies.end()));
   }
-  engine_->Apply(std::move(batch));
-  uint64_t seen = change_seq_.load();
-  while (last > seen && !change_seq_.compare_exchange_weak(seen, last)) {
-  }
+  ++queued_batches_;
 }
 
 namespace {
@@ -290,6 +356,7 @@ std::string SearchIndex::StoreStamp(const storage::Store& store,
 absl::Status SearchIndex::Save(const storage::Store& store,
                                const std::string& path,
                                absl::string_view stamp) {
+  Flush();
   if (change_seq_.load() != store.last_change_seq()) {
     return absl::FailedPreconditionError(absl::StrCat(
         "search index: has seen changes up to ", change_seq_.load(),

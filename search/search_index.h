@@ -13,6 +13,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
@@ -63,6 +65,8 @@ class SearchIndex final : public storage::ChangeListener {
   SearchIndex(std::unique_ptr<SearchEngine> engine,
               OrganisationLookup organisations, Clock* clock,
               absl::Duration freshness);
+  // Indexes what is queued, then stops the indexing thread.
+  ~SearchIndex() override;
 
   // Indexes every live entry of the store (call before serving).
   absl::Status Rebuild(const storage::Store& store);
@@ -92,7 +96,14 @@ class SearchIndex final : public storage::ChangeListener {
   absl::Status ReindexOrganisation(const storage::Store& store,
                                    const std::string& organisation_id);
 
+  // Changes are indexed in order on the index's own thread, so the writer
+  // (a replication stream, the group commit) goes on with its next batch
+  // meanwhile; batches that queue up are indexed together, in larger
+  // segments. OnChanges only queues a copy of the entries.
   void OnChanges(absl::Span<const storage::Change> changes) override;
+  // Returns once every change handed to OnChanges before is searchable
+  // (a local publish waits for this before it answers).
+  void Flush();
 
   absl::StatusOr<SearchResult> Search(const v1::SearchRequest& request) const;
 
@@ -113,9 +124,24 @@ class SearchIndex final : public storage::ChangeListener {
   std::string StoreStamp(const storage::Store& store,
                          absl::string_view stamp) const;
 
+  void IndexLoop();
+
   PostcodeTable postcodes_;
   // The last change of the store the index has seen.
   std::atomic<uint64_t> change_seq_{0};
+
+  // Changes waiting for the indexing thread: entries with their change.
+  struct Queued {
+    v1::Entry entry;
+    uint64_t change_seq = 0;
+  };
+  absl::Mutex queue_mu_;
+  std::vector<Queued> queue_ ABSL_GUARDED_BY(queue_mu_);
+  // OnChanges calls queued / indexed so far.
+  uint64_t queued_batches_ ABSL_GUARDED_BY(queue_mu_) = 0;
+  uint64_t indexed_batches_ ABSL_GUARDED_BY(queue_mu_) = 0;
+  bool stopping_ ABSL_GUARDED_BY(queue_mu_) = false;
+  std::thread indexer_;
 };
 
 }  // namespace kaartnet::search

@@ -68,6 +68,9 @@ absl::StatusOr<RecordOutcome> DirectoryCore::ApplyOne(IncomingRecord record) {
                    context_->ledger->Apply(std::move(records)));
   RecordOutcome outcome = std::move(outcomes[0]);
   if (!outcome.status.ok()) return outcome.status;
+  // The publisher finds what it published (the index works on its own
+  // thread).
+  if (context_->index != nullptr) context_->index->Flush();
   return outcome;
 }
 
