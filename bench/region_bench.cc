@@ -342,15 +342,15 @@ int main(int argc, char** argv) {
     return 2;
   }
 
-  const std::vector<kaartnet::v1::Entry> entries =
-      kaartnet::testing::ReadDemoEntries(options.demo_dir);
-  if (entries.size() < 2) {
-    std::cerr << "kaart-region-bench: no entries in " << options.demo_dir
-              << "/entries.jsonl\n";
-    return 1;
-  }
   nlohmann::json result;
   if (!options.bootstrap_only) {
+    const std::vector<kaartnet::v1::Entry> entries =
+        kaartnet::testing::ReadDemoEntries(options.demo_dir);
+    if (entries.size() < 2) {
+      std::cerr << "kaart-region-bench: no entries in " << options.demo_dir
+                << "/entries.jsonl\n";
+      return 1;
+    }
     result["propagation"] = Propagation(options, entries);
     result["heal"] = Heal(options, entries);
   }
