@@ -107,8 +107,21 @@ void SearchIndex::IndexLoop() {
     updates.reserve(work.size());
     uint64_t last = 0;
     for (const Queued& queued : work) {
-      updates.push_back(MakeUpdate(queued.entry));
-      last = std::max(last, queued.change_seq);
+      if (queued.store == nullptr) {
+        updates.push_back(MakeUpdate(queued.entry));
+        last = std::max(last, queued.change_seq);
+        continue;
+      }
+      // A re-index: what came before it first, then the store as it is
+      // now (changes after it come after it in the queue, no older).
+      engine_->Apply(std::move(updates));
+      updates.clear();
+      if (absl::Status status =
+              ReadOrganisation(*queued.store, queued.reindex, &updates);
+          !status.ok()) {
+        KLOG(ERROR) << "search index: cannot re-index organisation "
+                    << queued.reindex << ": " << status;
+      }
     }
     engine_->Apply(std::move(updates));
     uint64_t seen = change_seq_.load();
@@ -209,19 +222,30 @@ absl::Status SearchIndex::Rebuild(const storage::Store& store) {
 
 absl::Status SearchIndex::ReindexOrganisation(
     const storage::Store& store, const std::string& organisation_id) {
-  // After what is queued (older versions must not land on top).
+  // In the queue, so it reads the store in turn with the changes being
+  // indexed (a change committed meanwhile is never overwritten by an older
+  // read); returns once done.
+  {
+    absl::MutexLock lock(&queue_mu_);
+    Queued& marker = queue_.emplace_back();
+    marker.store = &store;
+    marker.reindex = organisation_id;
+    ++queued_batches_;
+  }
   Flush();
-  std::vector<SearchEngine::Update> batch;
-  absl::Status status =
-      store.ForEachEntry([&](const internal::StoredEntry& stored) {
-        if (stored.withdrawn() || stored.organisation_id() != organisation_id)
-          return true;
-        if (auto entry = trust::ParseRecord(stored.record()); entry.ok())
-          batch.push_back(MakeUpdate(*entry));
-        return true;
-      });
-  engine_->Apply(std::move(batch));
-  return status;
+  return absl::OkStatus();
+}
+
+absl::Status SearchIndex::ReadOrganisation(
+    const storage::Store& store, const std::string& organisation_id,
+    std::vector<SearchEngine::Update>* updates) {
+  return store.ForEachEntry([&](const internal::StoredEntry& stored) {
+    if (stored.withdrawn() || stored.organisation_id() != organisation_id)
+      return true;
+    if (auto entry = trust::ParseRecord(stored.record()); entry.ok())
+      updates->push_back(MakeUpdate(*entry));
+    return true;
+  });
 }
 
 void SearchIndex::OnChanges(absl::Span<const storage::Change> changes) {
@@ -229,7 +253,7 @@ void SearchIndex::OnChanges(absl::Span<const storage::Change> changes) {
   std::vector<Queued> copies;
   copies.reserve(changes.size());
   for (const storage::Change& change : changes)
-    copies.push_back(Queued{*change.entry, change.change_seq});
+    copies.push_back(Queued{*change.entry, change.change_seq, nullptr, {}});
   absl::MutexLock lock(&queue_mu_);
   // Bounded: a writer faster than the indexing (a bootstrap) waits here
   // rather than queueing the whole region in memory.

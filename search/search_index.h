@@ -92,7 +92,9 @@ class SearchIndex final : public storage::ChangeListener {
   absl::StatusOr<bool> Load(const storage::Store& store,
                             const std::string& path, absl::string_view stamp,
                             std::string* why);
-  // Re-indexes the entries of one organisation (its name or type changed).
+  // Re-indexes the entries of one organisation (its name or type changed),
+  // in turn with the queued changes; returns once done (a store that
+  // cannot be read is logged).
   absl::Status ReindexOrganisation(const storage::Store& store,
                                    const std::string& organisation_id);
 
@@ -131,10 +133,18 @@ class SearchIndex final : public storage::ChangeListener {
   std::atomic<uint64_t> change_seq_{0};
 
   // Changes waiting for the indexing thread: entries with their change.
+  // Or, with `store` set: re-read and index the entries of organisation
+  // `reindex` there, in turn with the changes before and after it.
   struct Queued {
     v1::Entry entry;
     uint64_t change_seq = 0;
+    const storage::Store* store = nullptr;
+    std::string reindex;
   };
+  // The live entries of `organisation_id` in `store`, as updates.
+  absl::Status ReadOrganisation(const storage::Store& store,
+                                const std::string& organisation_id,
+                                std::vector<SearchEngine::Update>* updates);
   absl::Mutex queue_mu_;
   std::vector<Queued> queue_ ABSL_GUARDED_BY(queue_mu_);
   // OnChanges calls queued / indexed so far.

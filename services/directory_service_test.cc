@@ -325,6 +325,26 @@ TEST_F(DirectoryServiceTest, AdminOrganisationsAndStatus) {
   EXPECT_EQ(status.frontier(0).frontier(), 1u);
 }
 
+// A new admission that renames an organisation re-indexes its entries: a
+// search by the new name finds them, by the old one no longer.
+TEST_F(DirectoryServiceTest, RenamedOrganisationIsFoundByItsNewName) {
+  ASSERT_TRUE(Publish(model::testdata::IpsHeerlen()).ok());
+  v1::Organisation org = region_->organisation("mondriaan");
+  org.set_version(2);
+  org.set_name("Zonnebloemzorg");
+  v1::PutAdmissionRequest request;
+  *request.mutable_admission() = region_->Sign(org);
+  v1::PutAdmissionResponse response;
+  grpc::ClientContext context;
+  ASSERT_TRUE(admin_->PutAdmission(&context, request, &response).ok());
+  v1::SearchRequest by_name;
+  by_name.set_query("zonnebloemzorg");
+  v1::SearchResponse found;
+  ASSERT_TRUE(Search(by_name, &found).ok());
+  ASSERT_EQ(found.hits_size(), 1);
+  EXPECT_EQ(found.hits(0).entry().id(), model::testdata::IpsHeerlen().id());
+}
+
 TEST_F(DirectoryServiceTest, AdmissionRollbackAndForgery) {
   v1::Organisation org = region_->organisation("mondriaan");
   org.set_version(2);
