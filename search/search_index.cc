@@ -121,6 +121,7 @@ void SearchIndex::IndexLoop() {
           !status.ok()) {
         KLOG(ERROR) << "search index: cannot re-index organisation "
                     << queued.reindex << ": " << status;
+        reindex_failed_ = true;
       }
     }
     engine_->Apply(std::move(updates));
@@ -309,13 +310,18 @@ absl::Status WriteFileDurably(const std::string& path, absl::string_view data) {
     }
     data.remove_prefix(static_cast<size_t>(n));
   }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+  const bool synced = ::fsync(fd) == 0;
+  const bool closed = ::close(fd) == 0;
+  if (!synced || !closed) {
     absl::Status status = ErrnoError("cannot sync", temporary);
     ::unlink(temporary.c_str());
     return status;
   }
-  if (::rename(temporary.c_str(), path.c_str()) != 0)
-    return ErrnoError("cannot rename to", path);
+  if (::rename(temporary.c_str(), path.c_str()) != 0) {
+    absl::Status status = ErrnoError("cannot rename to", path);
+    ::unlink(temporary.c_str());
+    return status;
+  }
   const std::string dir = std::filesystem::path(path).parent_path().string();
   const int dir_fd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY);
   if (dir_fd >= 0) {
@@ -381,6 +387,10 @@ absl::Status SearchIndex::Save(const storage::Store& store,
                                const std::string& path,
                                absl::string_view stamp) {
   Flush();
+  if (reindex_failed_) {
+    return absl::FailedPreconditionError(
+        "search index: an organisation could not be re-indexed");
+  }
   if (change_seq_.load() != store.last_change_seq()) {
     return absl::FailedPreconditionError(absl::StrCat(
         "search index: has seen changes up to ", change_seq_.load(),

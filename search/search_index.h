@@ -131,6 +131,8 @@ class SearchIndex final : public storage::ChangeListener {
   PostcodeTable postcodes_;
   // The last change of the store the index has seen.
   std::atomic<uint64_t> change_seq_{0};
+  // A re-index could not read the store: the index must not be saved.
+  std::atomic<bool> reindex_failed_{false};
 
   // Changes waiting for the indexing thread: entries with their change.
   // Or, with `store` set: re-read and index the entries of organisation

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <numeric>
 
 #include "absl/status/status.h"
@@ -625,7 +626,10 @@ absl::StatusOr<std::shared_ptr<const Segment>> Segment::Parse(
         absl::StrCat("index file: a segment is damaged (", what, ")"));
   };
   uint64_t n = 0;
-  if (!in->Get(&s.built_at_seconds_) || !in->GetCount(&n, 8))
+  // Times within ±3,000 years of 1970, so no arithmetic on them overflows.
+  constexpr int64_t kMaxSeconds = int64_t{100'000'000'000};
+  if (!in->Get(&s.built_at_seconds_) || !in->GetCount(&n, 8) ||
+      s.built_at_seconds_ < -kMaxSeconds || s.built_at_seconds_ > kMaxSeconds)
     return damaged("header");
   s.ids_.resize(n);
   for (std::string& id : s.ids_) {
@@ -658,6 +662,8 @@ absl::StatusOr<std::shared_ptr<const Segment>> Segment::Parse(
   for (uint32_t d = 0; d < n; ++d) {
     const DocAttributes& a = s.attributes_[d];
     if (a.organisation >= organisations || a.points_begin != points_end ||
+        a.last_verified_seconds < -kMaxSeconds ||
+        a.last_verified_seconds > kMaxSeconds ||
         a.points_end < a.points_begin || a.points_end > s.points_.size()) {
       return damaged("attributes");
     }
@@ -674,7 +680,9 @@ absl::StatusOr<std::shared_ptr<const Segment>> Segment::Parse(
         !in->GetVector(&postings.impacts) || postings.docs.empty() ||
         postings.docs.size() != postings.impacts.size() ||
         postings.docs.back() >= n ||
-        !std::is_sorted(postings.docs.begin(), postings.docs.end())) {
+        std::adjacent_find(postings.docs.begin(), postings.docs.end(),
+                           std::greater_equal<uint32_t>()) !=
+            postings.docs.end()) {
       return damaged("postings");
     }
     s.terms_.emplace(std::move(term), std::move(postings));
@@ -686,6 +694,9 @@ absl::StatusOr<std::shared_ptr<const Segment>> Segment::Parse(
     if (!in->GetString(&word) || !in->GetString(&stem))
       return damaged("vocabulary");
   }
+  // Looked up by binary search.
+  if (!std::is_sorted(s.vocabulary_.begin(), s.vocabulary_.end()))
+    return damaged("vocabulary");
   uint64_t filters = 0;
   if (!in->GetCount(&filters, 20)) return damaged("filters");
   for (uint64_t f = 0; f < filters; ++f) {

@@ -547,7 +547,8 @@ absl::Status RocksDbStore::CommitGroup(const std::vector<Writer*>& group) {
         meta.set_own_seq(meta.own_seq() + 1);
         record.origin_node_id = meta.origin_id();
         record.origin_seq = meta.own_seq();
-        moved[meta.origin_id()] = meta.own_seq();
+        // (Raised like every origin, so memory and disk agree.)
+        raise(meta.origin_id(), meta.own_seq());
       } else {
         advance_frontier();
       }
