@@ -8,14 +8,20 @@ absl::StatusOr<replication::ApplyStats> NodeReplica::Apply(
     const std::string& peer, std::vector<v1::LogRecord> records, bool repair,
     std::vector<std::pair<std::string, uint64_t>> through) {
   replication::ApplyStats stats;
-  const replication::Frontier frontier = context_->store->Frontier();
   std::vector<IncomingRecord> incoming;
   incoming.reserve(records.size());
+  // Records come grouped by origin: one frontier lookup per run (a copy of
+  // the whole frontier per batch cost one slot per origin of the region).
+  std::string origin;
+  uint64_t held = 0;
   for (v1::LogRecord& record : records) {
     // Already held (sent by another peer first): skip the signature check.
     if (!repair) {
-      auto f = frontier.find(record.origin_node_id());
-      if (f != frontier.end() && record.seq() <= f->second) {
+      if (origin.empty() || origin != record.origin_node_id()) {
+        origin = record.origin_node_id();
+        held = context_->store->FrontierOf(origin);
+      }
+      if (record.seq() <= held) {
         ++stats.stale;
         continue;
       }

@@ -248,6 +248,11 @@ class RocksDbStore final : public Store {
     return frontier_.ToMap();
   }
 
+  uint64_t FrontierOf(const std::string& origin) const override {
+    absl::MutexLock lock(&state_mu_);
+    return frontier_.Get(origin);
+  }
+
   uint64_t FrontierChanges(
       uint64_t since,
       std::vector<std::pair<std::string, uint64_t>>* changed) const override {

@@ -195,6 +195,8 @@ class Store {
   ReadChanges(uint64_t after_change_seq, size_t limit) const = 0;
 
   virtual std::map<std::string, uint64_t> Frontier() const = 0;
+  // One origin of it (0 when unknown), without copying the rest.
+  virtual uint64_t FrontierOf(const std::string& origin) const = 0;
   // The origins whose frontier moved after change `since` of the frontier
   // (0: every origin), with their seq now; returns the change to pass as
   // `since` next time. Costs what moved, not the number of origins.

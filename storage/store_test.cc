@@ -262,6 +262,8 @@ TEST_P(StoreTest, FrontierDuplicatesAndRepairs) {
   MustApply(store_.get(), {Remote(Record("m/a", 100), "peer.1", 1),
                            Remote(Record("m/b", 101), "peer.1", 2)});
   EXPECT_EQ(store_->Frontier()["peer.1"], 2u);
+  EXPECT_EQ(store_->FrontierOf("peer.1"), 2u);
+  EXPECT_EQ(store_->FrontierOf("peer.unknown"), 0u);
   auto dup = MustApply(store_.get(), {Remote(Record("m/a", 100), "peer.1", 1)});
   EXPECT_EQ(dup[0].outcome, ApplyOutcome::kDuplicate);
   // A stale record in order still moves the frontier.
