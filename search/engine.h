@@ -66,16 +66,18 @@ class SearchEngine {
   virtual SearchResult Search(const CompiledQuery& query) const = 0;
   // Reorganises after a bulk load (e.g. merges segments); optional.
   virtual void Compact() {}
-  // The index as bytes for the index file (search_index.h), and back into
-  // an empty engine. Only what live documents need is written. Engines
-  // that cannot: UNIMPLEMENTED.
+  // Whether the engine keeps an index worth saving (search_index.h); the
+  // scanning engine does not: it has nothing to rebuild.
+  virtual bool saveable() const { return false; }
+  // The index as bytes for the index file, and back into an empty engine.
+  // Only what live documents need is written. Called only when saveable().
   virtual absl::Status SaveTo(std::string* out) {
     (void)out;
-    return absl::UnimplementedError("this engine cannot be saved");
+    return absl::FailedPreconditionError("the engine keeps no index file");
   }
   virtual absl::Status LoadFrom(absl::string_view data) {
     (void)data;
-    return absl::UnimplementedError("this engine cannot be loaded");
+    return absl::FailedPreconditionError("the engine keeps no index file");
   }
   virtual size_t size() const = 0;
   // Approximate heap bytes held.

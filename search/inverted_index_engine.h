@@ -79,6 +79,7 @@ class InvertedIndexEngine final : public SearchEngine {
   void Compact() override { MergeAll(); }
   // Saves one segment without removed documents (merging first); call when
   // no updates come (FAILED_PRECONDITION when one came meanwhile).
+  bool saveable() const override { return true; }
   absl::Status SaveTo(std::string* out) override;
   absl::Status LoadFrom(absl::string_view data) override;
   size_t segment_count() const;

@@ -417,10 +417,8 @@ absl::StatusOr<bool> SearchIndex::Load(const storage::Store& store,
   // A save cut short (the process killed while writing) leaves its
   // temporary file: never read, removed like the file itself.
   std::filesystem::remove(path + ".tmp", error);
-  if (!std::filesystem::exists(path, error)) {
-    *why = "no index file";
-    return false;
-  }
+  if (!engine_->saveable() || !std::filesystem::exists(path, error))
+    return false;  // nothing to say: rebuilt as always
   // (Mapped, and still readable after the file is removed below.)
   MappedFile mapped;
   if (absl::Status read = mapped.Open(path); !read.ok())

@@ -85,10 +85,11 @@ class SearchIndex final : public storage::ChangeListener {
                     absl::string_view stamp);
   // Loads the file when it was saved from this store in its present state
   // with the same `stamp`, into an index that has nothing yet. Otherwise
-  // (no file, another state, damaged) returns false with the reason in
-  // `why`, and the caller rebuilds. The file is removed either way: it is
-  // valid only until the next change, and it holds the text of entries
-  // that may be erased later. An error only when it cannot be removed.
+  // returns false, with the reason in `why` when there was a file (another
+  // state, damaged; empty when there is none), and the caller rebuilds. The
+  // file is removed either way: it is valid only until the next change, and it
+  // holds the text of entries that may be erased later. An error only when it
+  // cannot be removed.
   absl::StatusOr<bool> Load(const storage::Store& store,
                             const std::string& path, absl::string_view stamp,
                             std::string* why);

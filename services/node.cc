@@ -219,9 +219,8 @@ absl::Status Node::Init(NodeOptions options) {
       KLOG(INFO) << "search index loaded from " << IndexFilePath() << " in "
                  << (clock->MonotonicMicros() - index_start) / 1000 << " ms";
     } else {
-      if (why != "no index file") {
+      if (!why.empty())
         KLOG(INFO) << "search index: " << why << "; rebuilding it";
-      }
       RETURN_IF_ERROR(index_->Rebuild(*store_));
     }
     index_ready_ = true;
@@ -408,9 +407,9 @@ std::string Node::IndexStamp() const {
 }
 
 void Node::SaveIndex() {
+  if (!index_->engine().saveable()) return;
   const int64_t start = Clock::Real()->MonotonicMicros();
   absl::Status status = index_->Save(*store_, IndexFilePath(), IndexStamp());
-  if (absl::IsUnimplemented(status)) return;  // the scanning engine
   if (!status.ok()) {
     KLOG(WARNING) << "search index not saved (the next start rebuilds it): "
                   << status;
