@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <deque>
 #include <map>
 #include <queue>
 #include <set>
@@ -168,6 +169,19 @@ double CellDistanceKm(const GeoPoint& p, int row, int column) {
   const double lat = std::clamp(p.latitude, lat0, lat1);
   const double lon = std::clamp(p.longitude, lon0, lon1);
   return HaversineKm(p.latitude, p.longitude, lat, lon);
+}
+
+// Max distance (km) from a point to the rectangle of a grid cell: at a
+// corner (along a parallel or a meridian the distance has no interior
+// maximum).
+double CellFarthestKm(const GeoPoint& p, int row, int column) {
+  const double lat0 = row * Segment::kCellLat, lat1 = lat0 + Segment::kCellLat;
+  const double lon0 = column * Segment::kCellLon,
+               lon1 = lon0 + Segment::kCellLon;
+  return std::max({HaversineKm(p.latitude, p.longitude, lat0, lon0),
+                   HaversineKm(p.latitude, p.longitude, lat0, lon1),
+                   HaversineKm(p.latitude, p.longitude, lat1, lon0),
+                   HaversineKm(p.latitude, p.longitude, lat1, lon1)});
 }
 
 // Smallest squared chord from `centre` to any of the points.
@@ -614,19 +628,27 @@ size_t InvertedIndexEngine::MemoryBytes() const {
 
 namespace {
 
-using SegmentRefs = std::vector<std::pair<const Segment*, const Bitset*>>;
+// A segment as one search sees it.
+struct SegmentView {
+  const Segment* segment;
+  const Bitset* live;
+  bool all_live;  // no doc removed since the segment was built
+};
+using SegmentRefs = std::vector<SegmentView>;
 
 // Document frequency of a term over the live documents of all segments, so
 // scores do not depend on how documents are spread over segments.
 uint64_t TermDf(const SegmentRefs& segments, const std::string& term) {
   uint64_t df = 0;
-  for (const auto& [segment, live] : segments) {
-    const TermPostings* p = segment->Postings(term);
+  for (const SegmentView& s : segments) {
+    const TermPostings* p = s.segment->Postings(term);
     if (p == nullptr) continue;
-    if (p->bitset) {
-      df += p->bitset->CountAnd(*live);
+    if (s.all_live) {
+      df += p->df;
+    } else if (p->bitset) {
+      df += p->bitset->CountAnd(*s.live);
     } else {
-      for (uint32_t d : p->docs) df += live->Test(d);
+      for (uint32_t d : p->docs) df += s.live->Test(d);
     }
   }
   return df;
@@ -648,11 +670,18 @@ Bitset RadiusSet(const Segment& segment, const GeoPoint& centre,
             r1 = Segment::CellRow(centre.latitude + dlat);
   const int c0 = Segment::CellColumn(centre.longitude - dlon),
             c1 = Segment::CellColumn(centre.longitude + dlon);
+  // A cell whose farthest corner lies inside (with a margin far above
+  // rounding) holds only docs inside: no need to measure them one by one.
+  const double inside_km = radius_km * (1 - 1e-6) - 1e-6;
   for (int r = r0; r <= r1; ++r) {
     for (int c = c0; c <= c1; ++c) {
       if (CellDistanceKm(centre, r, c) > radius_km) continue;
       const std::vector<uint32_t>* docs = segment.Cell(r, c);
       if (docs == nullptr) continue;
+      if (CellFarthestKm(centre, r, c) < inside_km) {
+        for (uint32_t d : *docs) set.Set(d);
+        continue;
+      }
       for (uint32_t d : *docs) {
         if (!set.Test(d) &&
             MinSquaredChord(unit, segment.units(d)) <= max_squared_chord) {
@@ -663,6 +692,34 @@ Bitset RadiusSet(const Segment& segment, const GeoPoint& centre,
   }
   return set;
 }
+
+// The radius sets one search needs, each built once per segment and
+// circle (the filter is applied again for every facet counted).
+class RadiusSets {
+ public:
+  const Bitset& Get(const Segment& segment, const GeoPoint& centre,
+                    double radius_km) {
+    for (const Item& item : items_) {
+      if (item.segment == &segment && item.centre.latitude == centre.latitude &&
+          item.centre.longitude == centre.longitude &&
+          item.radius_km == radius_km) {
+        return item.set;
+      }
+    }
+    items_.push_back(
+        {&segment, centre, radius_km, RadiusSet(segment, centre, radius_km)});
+    return items_.back().set;
+  }
+
+ private:
+  struct Item {
+    const Segment* segment;
+    GeoPoint centre;
+    double radius_km;
+    Bitset set;
+  };
+  std::deque<Item> items_;  // stable references
+};
 
 // The docs of a segment serving an area: a bitset of the segment, or the
 // union of several built in *scratch; null when none.
@@ -677,23 +734,25 @@ const Bitset* AreaSet(const Segment& segment, const Expansion& e,
   return scratch;
 }
 
-uint64_t GroupDf(const SegmentRefs& segments, const Expansion& e) {
+uint64_t GroupDf(const SegmentRefs& segments, const Expansion& e,
+                 RadiusSets* radius_sets) {
   switch (e.kind) {
     case ExpansionKind::kTerm:
       return TermDf(segments, e.term);
     case ExpansionKind::kArea: {
       uint64_t df = 0;
       Bitset scratch;
-      for (const auto& [segment, live] : segments) {
-        if (const Bitset* b = AreaSet(*segment, e, &scratch))
-          df += b->CountAnd(*live);
+      for (const SegmentView& s : segments) {
+        if (const Bitset* b = AreaSet(*s.segment, e, &scratch))
+          df += b->CountAnd(*s.live);
       }
       return df;
     }
     case ExpansionKind::kGeo: {
       uint64_t df = 0;
-      for (const auto& [segment, live] : segments) {
-        df += RadiusSet(*segment, e.centre, e.radius_km).CountAnd(*live);
+      for (const SegmentView& s : segments) {
+        df += radius_sets->Get(*s.segment, e.centre, e.radius_km)
+                  .CountAnd(*s.live);
       }
       return df;
     }
@@ -734,7 +793,7 @@ class SearchRun {
  private:
   struct Candidate {
     double sort_key;
-    std::string id;
+    const std::string* id;  // the segment's, alive for the search
     double score;
     double text;
     double freshness;
@@ -748,7 +807,7 @@ class SearchRun {
   };
   struct Better {
     bool operator()(const Candidate& a, const Candidate& b) const {
-      return HitBefore(a.sort_key, a.id, b.sort_key, b.id);
+      return HitBefore(a.sort_key, *a.id, b.sort_key, *b.id);
     }
   };
 
@@ -768,8 +827,7 @@ class SearchRun {
   // text score (its block's bound): with the cheap parts of the score
   // known first, a doc that cannot win is dropped before its text is
   // scored.
-  void Offer(const Segment& segment, uint32_t doc,
-             double text_bound = INFINITY);
+  void Offer(const Segment& segment, uint32_t doc, double text_bound);
   bool Full() const { return heap_.size() >= need_; }
   double Threshold() const { return Full() ? heap_.top().sort_key : -INFINITY; }
   // True when no doc whose score is at most `bound` can enter the heap:
@@ -795,19 +853,30 @@ class SearchRun {
   const uint64_t live_docs_;
   const bool force_exhaustive_;
   Plan plan_;
+  // Best possible text score of any doc (1 without text): the sum of the
+  // groups' largest contributions.
+  double text_max_ = 1.0;
   UnitVector rank_unit_;
   size_t need_ = 0;
   std::priority_queue<Candidate, std::vector<Candidate>, Better> heap_;
   uint64_t total_ = 0;
   FacetCounts facet_counts_;
-  // Per segment: sets of kGeo and multi-gemeente kArea expansions (by
-  // group, expansion).
+  mutable RadiusSets radius_sets_;
+  // Per segment: sets of multi-gemeente kArea expansions (by group,
+  // expansion).
   std::map<std::pair<size_t, size_t>, Bitset> computed_sets_;
   struct Resolved {
     const TermPostings* postings = nullptr;
     const Bitset* set = nullptr;
+    // Where the last lookup in the postings ended (ImpactFrom).
+    mutable size_t cursor = 0;
   };
   std::vector<std::vector<Resolved>> resolved_;  // [group][expansion]
+  // Per group: (largest value in the resolved segment, expansion), largest
+  // first.
+  std::vector<std::vector<std::pair<double, size_t>>> by_bound_;
+  // Impact of expansion i of group g for a doc of the resolved segment.
+  uint8_t ImpactIn(size_t g, size_t i, uint32_t doc) const;
   // Per group: the docs tagged with what the word names (null: the word
   // names no tag); unions built in tag_scratch_.
   std::vector<const Bitset*> tag_sets_;
@@ -898,8 +967,8 @@ void SearchRun::MakePlan(const PlaceLookup& place_of) {
     if (word.prefix && word.raw.size() >= 2) {
       std::map<std::string, uint64_t> stems;  // stem -> df
       std::set<std::string> words_seen;
-      for (const auto& [segment, live] : segments) {
-        const auto& vocabulary = segment->vocabulary();
+      for (const SegmentView& s : segments) {
+        const auto& vocabulary = s.segment->vocabulary();
         auto it = std::lower_bound(vocabulary.begin(), vocabulary.end(),
                                    std::make_pair(word.raw, std::string()));
         for (; it != vocabulary.end() &&
@@ -936,9 +1005,9 @@ void SearchRun::MakePlan(const PlaceLookup& place_of) {
         !has_completions && TermDf(segments, word.stem) < kTypoBelowDf) {
       const int max_distance = word.raw.size() >= 9 ? 2 : 1;
       std::map<std::string, int> found;  // stem -> distance
-      for (const auto& [segment, live] : segments) {
+      for (const SegmentView& s : segments) {
         for (const auto& [neighbour, distance] :
-             TypoNeighbours(segment->vocabulary(), word.raw, max_distance,
+             TypoNeighbours(s.segment->vocabulary(), word.raw, max_distance,
                             kMaxTypoExpansions)) {
           auto [it, inserted] = found.emplace(neighbour.second, distance);
           if (!inserted) it->second = std::min(it->second, distance);
@@ -972,7 +1041,7 @@ void SearchRun::MakePlan(const PlaceLookup& place_of) {
     std::vector<uint64_t> dfs(group.expansions.size());
     uint64_t prefix_df = 0;
     for (size_t i = 0; i < group.expansions.size(); ++i) {
-      dfs[i] = GroupDf(segments, group.expansions[i]);
+      dfs[i] = GroupDf(segments, group.expansions[i], &radius_sets_);
       if (shares_prefix_idf(group.expansions[i])) prefix_df += dfs[i];
     }
     std::vector<Expansion> kept;
@@ -990,8 +1059,8 @@ void SearchRun::MakePlan(const PlaceLookup& place_of) {
       uint8_t max_impact = kPlaceImpact;
       if (e.kind == ExpansionKind::kTerm) {
         max_impact = 0;
-        for (const auto& [segment, live] : segments) {
-          if (const TermPostings* p = segment->Postings(e.term)) {
+        for (const SegmentView& s : segments) {
+          if (const TermPostings* p = s.segment->Postings(e.term)) {
             max_impact = std::max(max_impact, p->max_impact);
           }
         }
@@ -1015,6 +1084,10 @@ void SearchRun::MakePlan(const PlaceLookup& place_of) {
                        group.tags.end());
     }
     plan_.groups.push_back(std::move(group));
+  }
+  if (!plan_.groups.empty()) {
+    text_max_ = 0;
+    for (const Group& g : plan_.groups) text_max_ += g.max_contribution;
   }
   if (query_.centre.has_value()) plan_.rank_centre = query_.centre;
   if (plan_.rank_centre.has_value())
@@ -1111,7 +1184,7 @@ void SearchRun::ApplyFilters(const Segment& segment, v1::FacetField skip,
     *set &= *fresh;
   }
   if (query_.centre.has_value() && query_.radius_km > 0) {
-    *set &= RadiusSet(segment, *query_.centre, query_.radius_km);
+    *set &= radius_sets_.Get(segment, *query_.centre, query_.radius_km);
   }
 }
 
@@ -1133,6 +1206,7 @@ void SearchRun::GroupSet(size_t g, Bitset* set) const {
 void SearchRun::Resolve(const Segment& segment) {
   computed_sets_.clear();
   resolved_.assign(plan_.groups.size(), {});
+  by_bound_.resize(plan_.groups.size());
   tag_sets_.assign(plan_.groups.size(), nullptr);
   tag_scratch_.resize(plan_.groups.size());
   for (size_t g = 0; g < plan_.groups.size(); ++g) {
@@ -1163,32 +1237,56 @@ void SearchRun::Resolve(const Segment& segment) {
           r.set = AreaSet(segment, e, &computed_sets_[{g, i}]);
           break;
         case ExpansionKind::kGeo:
-          r.set = &(computed_sets_[{g, i}] =
-                        RadiusSet(segment, e.centre, e.radius_km));
+          r.set = &radius_sets_.Get(segment, e.centre, e.radius_km);
           break;
       }
     }
+    // Largest possible value first; expansions absent here left out.
+    auto& order = by_bound_[g];
+    order.clear();
+    for (size_t i = 0; i < group.expansions.size(); ++i) {
+      const Resolved& r = resolved_[g][i];
+      const uint8_t most = r.postings != nullptr ? r.postings->max_impact
+                           : r.set != nullptr    ? kPlaceImpact
+                                                 : 0;
+      const double bound = ExpansionValue(group.expansions[i], most);
+      if (bound > 0) order.emplace_back(bound, i);
+    }
+    std::sort(order.begin(), order.end(), std::greater<>());
   }
+}
+
+uint8_t SearchRun::ImpactIn(size_t g, size_t i, uint32_t doc) const {
+  const Resolved& r = resolved_[g][i];
+  if (r.postings != nullptr) {
+    if (!r.postings->bitset || r.postings->bitset->Test(doc))
+      return r.postings->ImpactFrom(doc, &r.cursor);
+  } else if (r.set != nullptr && r.set->Test(doc)) {
+    return kPlaceImpact;
+  }
+  return 0;
 }
 
 double SearchRun::GroupScore(size_t g, uint32_t doc,
                              const Expansion** best) const {
   const Group& group = plan_.groups[g];
   double score = 0;
-  for (size_t i = 0; i < group.expansions.size(); ++i) {
-    const Expansion& e = group.expansions[i];
-    const Resolved& r = resolved_[g][i];
-    uint8_t impact = 0;
-    if (r.postings != nullptr) {
-      if (!r.postings->bitset || r.postings->bitset->Test(doc))
-        impact = r.postings->ImpactOf(doc);
-    } else if (r.set != nullptr && r.set->Test(doc)) {
-      impact = kPlaceImpact;
+  if (best == nullptr) {
+    // The max over expansions, stopping where no later one can exceed it.
+    for (const auto& [bound, i] : by_bound_[g]) {
+      if (bound <= score) break;
+      score = std::max(
+          score, ExpansionValue(group.expansions[i], ImpactIn(g, i, doc)));
     }
-    const double value = ExpansionValue(e, impact);
+    return score;
+  }
+  // Explained: every expansion, the first of equal values named.
+  for (size_t i = 0; i < group.expansions.size(); ++i) {
+    const double value =
+        ExpansionValue(group.expansions[i], ImpactIn(g, i, doc));
     if (value > score) {
       score = value;
-      if (best != nullptr) *best = &e;
+      *best = &group.expansions[i];
     }
   }
   return score;
@@ -1209,16 +1307,22 @@ void SearchRun::Offer(const Segment& segment, uint32_t doc, double text_bound) {
                   query_.now_seconds, query_.freshness_seconds);
   const double availability =
       AvailabilityOf(a.accepting_new_clients, a.wait_weeks);
+  const double tag_match = TagMatch(doc);
+  const bool by_score = query_.sort != v1::SORT_ORDER_DISTANCE &&
+                        query_.sort != v1::SORT_ORDER_LAST_VERIFIED;
+  // The distance factor is at most 1: most docs lose before it is needed.
+  if (by_score &&
+      CannotBeat(CombineScore(text_bound, freshness, availability, 1.0) *
+                 tag_match)) {
+    return;
+  }
   std::optional<double> distance_km;
   if (plan_.rank_centre.has_value() && a.points_end > a.points_begin) {
     distance_km =
         ChordToKm(std::sqrt(MinSquaredChord(rank_unit_, segment.units(doc))));
   }
   const double distance_score = DistanceScore(distance_km);
-  const double tag_match = TagMatch(doc);
-  const bool by_score = query_.sort != v1::SORT_ORDER_DISTANCE &&
-                        query_.sort != v1::SORT_ORDER_LAST_VERIFIED;
-  if (by_score && text_bound < INFINITY &&
+  if (by_score && distance_km.has_value() &&
       CannotBeat(
           CombineScore(text_bound, freshness, availability, distance_score) *
           tag_match)) {
@@ -1244,14 +1348,14 @@ void SearchRun::Offer(const Segment& segment, uint32_t doc, double text_bound) {
   if (Full()) {
     const Candidate& worst = heap_.top();
     if (sort_key < worst.sort_key ||
-        (sort_key == worst.sort_key && !(id < worst.id)))
+        (sort_key == worst.sort_key && !(id < *worst.id)))
       return;
   }
   if (query_.has_after && !AfterPagePosition(query_, sort_key, id)) return;
   Candidate c;
   c.segment = &segment;
   c.doc = doc;
-  c.id = id;
+  c.id = &id;
   c.text = text;
   c.freshness = freshness;
   c.availability = availability;
@@ -1264,13 +1368,15 @@ void SearchRun::Offer(const Segment& segment, uint32_t doc, double text_bound) {
   c.score = score;
   c.sort_key = sort_key;
   if (Full()) heap_.pop();
-  heap_.push(std::move(c));
+  heap_.push(c);
 }
 
 void SearchRun::TopExhaustive(const Segment& segment,
                               const Bitset& candidates) {
+  // Forced exhaustive search (the reference in tests) bounds nothing.
+  const double text_bound = force_exhaustive_ ? INFINITY : text_max_;
   candidates.ForEach([&](size_t d) {
-    Offer(segment, static_cast<uint32_t>(d));
+    Offer(segment, static_cast<uint32_t>(d), text_bound);
     return true;
   });
 }
@@ -1282,7 +1388,7 @@ void SearchRun::TopByVerified(const Segment& segment,
     const double key =
         a.has_last_verified ? static_cast<double>(a.last_verified_seconds) : 0;
     if (Full() && key < Threshold()) return;
-    if (candidates.Test(d)) Offer(segment, d);
+    if (candidates.Test(d)) Offer(segment, d, text_max_);
   }
 }
 
@@ -1312,11 +1418,7 @@ void SearchRun::TopByBlocks(const Segment& segment, const Bitset& candidates) {
   // block of 64 docs with known maxima. A block is scored only when its
   // bound (text × quality × distance) can beat the k-th hit, and once a
   // block's quality alone cannot, no later block can either.
-  double text_max = 1.0;
-  if (!plan_.groups.empty()) {
-    text_max = 0;
-    for (const Group& g : plan_.groups) text_max += g.max_contribution;
-  }
+  const double text_max = text_max_;
   // Queries dated before the segment was built (pages of an older search)
   // may see fresher scores than the segment's stored quality.
   const double slack =
@@ -1333,14 +1435,15 @@ void SearchRun::TopByBlocks(const Segment& segment, const Bitset& candidates) {
     if (word == 0) continue;
     const double quality = std::min(1.0, segment.block_quality(b) + slack);
     if (CannotBeat(text_max * quality)) return;
-    double bound = quality;
     const double text_bound = plan_.groups.empty() ? 1.0 : BlockTextBound(b);
-    bound *= text_bound;
+    // Bound without the quality and tag factors.
+    double base = text_bound;
     // A word of the query names a tag no doc of the block carries: every
     // doc there gets the untagged factor for it.
+    double tag_factor = 1.0;
     for (const Bitset* tagged : tag_sets_) {
       if (tagged != nullptr && tagged->words()[b] == 0)
-        bound *= kUntaggedFactor;
+        tag_factor *= kUntaggedFactor;
     }
     if (plan_.rank_centre.has_value()) {
       const Segment::Box& box = segment.block_box(b);
@@ -1352,15 +1455,21 @@ void SearchRun::TopByBlocks(const Segment& segment, const Bitset& candidates) {
         const double lon =
             std::clamp(c.longitude, static_cast<double>(box.min_longitude),
                        static_cast<double>(box.max_longitude));
-        bound *= DistanceFactor(
+        base *= DistanceFactor(
             DistanceScore(HaversineKm(c.latitude, c.longitude, lat, lon)));
       }
     }
-    if (CannotBeat(bound)) continue;
+    if (CannotBeat(base * quality * tag_factor)) continue;
+    // The same bound with each doc's own quality and tags instead of the
+    // block's: most docs of a block lose here, before their attributes are
+    // read.
     while (word) {
-      Offer(segment, static_cast<uint32_t>(b * 64 + __builtin_ctzll(word)),
-            text_bound);
+      const uint32_t d = static_cast<uint32_t>(b * 64 + __builtin_ctzll(word));
       word &= word - 1;
+      if (CannotBeat(base * std::min(1.0, segment.static_quality(d) + slack) *
+                     TagMatch(d)))
+        continue;
+      Offer(segment, d, text_bound);
     }
   }
 }
@@ -1368,12 +1477,7 @@ void SearchRun::TopByBlocks(const Segment& segment, const Bitset& candidates) {
 void SearchRun::TopByRings(const Segment& segment, const Bitset& candidates,
                            bool by_distance) {
   const GeoPoint centre = *plan_.rank_centre;
-  // Best possible text score, for the relevance bound.
-  double text_bound = 1.0;
-  if (!plan_.groups.empty()) {
-    text_bound = 0;
-    for (const Group& g : plan_.groups) text_bound += g.max_contribution;
-  }
+  const double text_bound = text_max_;
   ScratchBitset seen(segment.size());
   const int r0 = Segment::CellRow(centre.latitude),
             c0 = Segment::CellColumn(centre.longitude);
@@ -1395,7 +1499,7 @@ void SearchRun::TopByRings(const Segment& segment, const Bitset& candidates,
       for (uint32_t d : *docs) {
         if (seen->Test(d) || !candidates.Test(d)) continue;
         seen->Set(d);
-        Offer(segment, d);
+        Offer(segment, d, text_bound);
       }
     });
   }
@@ -1403,7 +1507,7 @@ void SearchRun::TopByRings(const Segment& segment, const Bitset& candidates,
   candidates.ForEach([&](size_t d) {
     const DocAttributes& a = segment.attributes(static_cast<uint32_t>(d));
     if (a.points_end == a.points_begin)
-      Offer(segment, static_cast<uint32_t>(d));
+      Offer(segment, static_cast<uint32_t>(d), text_bound);
     return true;
   });
 }
@@ -1511,11 +1615,11 @@ SearchResult SearchRun::Run() {
     std::vector<size_t> order(segments_.size());
     for (size_t i = 0; i < order.size(); ++i) order[i] = i;
     std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-      return segments_[a].first->size() > segments_[b].first->size();
+      return segments_[a].segment->size() > segments_[b].segment->size();
     });
     for (size_t index : order) {
-      const Segment& segment = *segments_[index].first;
-      const Bitset& live = *segments_[index].second;
+      const Segment& segment = *segments_[index].segment;
+      const Bitset& live = *segments_[index].live;
       Resolve(segment);
       ScratchBitset text_scratch(segment.size(), true);
       Bitset& text = *text_scratch;
@@ -1558,11 +1662,11 @@ SearchResult SearchRun::Run() {
   if (hits.size() > static_cast<size_t>(query_.page_size)) {
     hits.resize(query_.page_size);
     result.next_page_token =
-        MakePageToken(query_, hits.back().sort_key, hits.back().id);
+        MakePageToken(query_, hits.back().sort_key, *hits.back().id);
   }
   for (Candidate& c : hits) {
     Hit& hit = result.hits.emplace_back();
-    hit.id = std::move(c.id);
+    hit.id = *c.id;
     hit.score = c.score;
     hit.sort_key = c.sort_key;
     hit.distance_km = c.distance_km;
@@ -1607,7 +1711,8 @@ SearchResult InvertedIndexEngine::Search(const CompiledQuery& query) const {
   auto snap = snapshot();
   SegmentRefs segments;
   for (const SegmentRef& ref : snap->segments) {
-    segments.emplace_back(ref.segment.get(), ref.live.get());
+    segments.push_back({ref.segment.get(), ref.live.get(),
+                        ref.live_count == ref.segment->size()});
   }
   SearchRun run(
       query, segments, snap->live_docs,

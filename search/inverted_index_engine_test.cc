@@ -265,7 +265,8 @@ class DemoIndexTest : public ::testing::Test {
          {"werk", "begeleiding werk", "jobcoach", "ips psychose", "wer",
           "maastricht", "jobcoach autisme jongeren", "herstel", "garantiebaan",
           "ervaringsdeskundige herstel depressie", "kerkrade", "zorg",
-          "werkervaringsplaats horeca", "re-integratie"}) {
+          "werkervaringsplaats horeca", "re-integratie", "jobcoach 6411",
+          "ips 6221 psychose", "werk 1012"}) {
       out.push_back(Text(text, 10));
     }
     for (int i = 0; i < 6; ++i) {

@@ -66,6 +66,27 @@ double StaticQuality(const Document& doc, int64_t now_seconds,
                   freshness_seconds));
 }
 
+uint8_t TermPostings::ImpactFrom(uint32_t doc, size_t* cursor) const {
+  if (!dense_impacts.empty())
+    return doc < dense_impacts.size() ? dense_impacts[doc] : 0;
+  const size_t n = docs.size();
+  size_t lo = *cursor;
+  // Behind the cursor: start over.
+  if (lo > n || (lo > 0 && docs[lo - 1] >= doc)) lo = 0;
+  // Gallop from the cursor to bracket the first posting >= doc.
+  size_t step = 1;
+  while (lo + step <= n && docs[lo + step - 1] < doc) {
+    lo += step;
+    step *= 2;
+  }
+  const size_t hi = std::min(n, lo + step);
+  const size_t at =
+      std::lower_bound(docs.begin() + lo, docs.begin() + hi, doc) -
+      docs.begin();
+  *cursor = at;
+  return at < n && docs[at] == doc ? impacts[at] : 0;
+}
+
 uint8_t TermPostings::ImpactOf(uint32_t doc) const {
   if (!dense_impacts.empty())
     return doc < dense_impacts.size() ? dense_impacts[doc] : 0;
@@ -379,8 +400,10 @@ void Segment::Finish(int64_t now_seconds, int64_t freshness_seconds) {
   for (size_t i = 0; i < points_.size(); ++i)
     units_[i] = ToUnitVector(points_[i]);
   // Static quality from the attributes (non-increasing in doc number).
-  for (DocAttributes& a : attributes_) {
-    a.static_quality = static_cast<float>(
+  static_quality_.resize(n);
+  for (uint32_t d = 0; d < n; ++d) {
+    const DocAttributes& a = attributes_[d];
+    static_quality_[d] = static_cast<float>(
         QualityFactor(AvailabilityOf(a.accepting_new_clients, a.wait_weeks),
                       FreshnessOf(a.has_last_verified, a.last_verified_seconds,
                                   now_seconds, freshness_seconds)));
@@ -390,8 +413,7 @@ void Segment::Finish(int64_t now_seconds, int64_t freshness_seconds) {
       blocks, Box{INFINITY, -INFINITY, INFINITY, -INFINITY, true, false});
   for (uint32_t d = 0; d < n; ++d) {
     const size_t b = d / 64;
-    block_quality_[b] =
-        std::max(block_quality_[b], attributes_[d].static_quality);
+    block_quality_[b] = std::max(block_quality_[b], static_quality_[d]);
     Box& box = block_boxes_[b];
     const auto pts = points(d);
     if (pts.empty()) box.has_nowhere = true;
@@ -741,8 +763,9 @@ size_t Segment::MemoryBytes() const {
              docs.capacity() * sizeof(uint32_t);
   }
   bytes += by_verified_.capacity() * sizeof(uint32_t);
-  bytes += block_quality_.capacity() * sizeof(float) +
-           block_boxes_.capacity() * sizeof(Box);
+  bytes +=
+      (block_quality_.capacity() + static_quality_.capacity()) * sizeof(float) +
+      block_boxes_.capacity() * sizeof(Box);
   for (const auto& [cell, docs] : cells_)
     bytes += docs.capacity() * sizeof(uint32_t) + 8;
   return bytes;

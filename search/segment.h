@@ -84,7 +84,6 @@ struct DocAttributes {
   uint32_t organisation = 0;  // index into organisation_ids()
   uint32_t points_begin = 0;  // into points()
   uint32_t points_end = 0;
-  float static_quality = 0;  // StaticQuality at build time
 };
 
 struct TermPostings {
@@ -103,6 +102,10 @@ struct TermPostings {
 
   // Impact of `doc`, 0 when absent.
   uint8_t ImpactOf(uint32_t doc) const;
+  // The same, for a caller that asks about docs mostly in ascending order:
+  // `*cursor` (0 at first) remembers where the last lookup ended, so a
+  // walk over ascending docs costs a few steps each instead of a search.
+  uint8_t ImpactFrom(uint32_t doc, size_t* cursor) const;
   // Calls fn(doc, impact) for every posting, docs ascending.
   template <typename Fn>
   void ForEach(Fn fn) const {
@@ -190,6 +193,9 @@ class Segment {
     bool has_nowhere;  // some doc of the block has no location
   };
   float block_quality(size_t block) const { return block_quality_[block]; }
+  // The static quality of a doc at build time (an upper bound later), kept
+  // apart from its attributes so a walk over many docs reads 4 bytes each.
+  float static_quality(uint32_t doc) const { return static_quality_[doc]; }
   const Box& block_box(size_t block) const { return block_boxes_[block]; }
 
   // Docs with a point in grid cell (row, column), or null.
@@ -234,6 +240,7 @@ class Segment {
   std::vector<std::unique_ptr<Bitset>> regios_;     // by regio index
   std::vector<uint32_t> by_verified_;
   std::vector<float> block_quality_;
+  std::vector<float> static_quality_;
   int64_t built_at_seconds_ = 0;
   std::vector<Box> block_boxes_;
   absl::flat_hash_map<uint32_t, std::vector<uint32_t>> cells_;
