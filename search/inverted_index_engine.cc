@@ -842,6 +842,9 @@ class SearchRun {
   // segment.
   double BlockTextBound(size_t block) const;
   void TopByBlocks(const Segment& segment, const Bitset& candidates);
+  // What a doc's static quality may fall short of its quality at the
+  // query's time (for queries dated before the segment was built).
+  double QualitySlack(const Segment& segment) const;
   void TopByVerified(const Segment& segment, const Bitset& candidates);
   void TopByRings(const Segment& segment, const Bitset& candidates,
                   bool by_distance);
@@ -1413,22 +1416,24 @@ double SearchRun::BlockTextBound(size_t block) const {
   return text;
 }
 
+double SearchRun::QualitySlack(const Segment& segment) const {
+  // Queries dated before the segment was built (pages of an older search)
+  // may see fresher scores than the segment's stored quality.
+  if (query_.now_seconds >= segment.built_at_seconds() ||
+      query_.freshness_seconds <= 0)
+    return 0.0;
+  return 0.15 *
+         static_cast<double>(segment.built_at_seconds() - query_.now_seconds) /
+         query_.freshness_seconds;
+}
+
 void SearchRun::TopByBlocks(const Segment& segment, const Bitset& candidates) {
   // Docs are numbered by decreasing static quality; each bitset word is a
   // block of 64 docs with known maxima. A block is scored only when its
   // bound (text × quality × distance) can beat the k-th hit, and once a
   // block's quality alone cannot, no later block can either.
   const double text_max = text_max_;
-  // Queries dated before the segment was built (pages of an older search)
-  // may see fresher scores than the segment's stored quality.
-  const double slack =
-      query_.now_seconds < segment.built_at_seconds() &&
-              query_.freshness_seconds > 0
-          ? 0.15 *
-                static_cast<double>(segment.built_at_seconds() -
-                                    query_.now_seconds) /
-                query_.freshness_seconds
-          : 0.0;
+  const double slack = QualitySlack(segment);
   const auto& words = candidates.words();
   for (size_t b = 0; b < words.size(); ++b) {
     uint64_t word = words[b];
@@ -1478,36 +1483,42 @@ void SearchRun::TopByRings(const Segment& segment, const Bitset& candidates,
                            bool by_distance) {
   const GeoPoint centre = *plan_.rank_centre;
   const double text_bound = text_max_;
+  const double slack = QualitySlack(segment);
   ScratchBitset seen(segment.size());
   const int r0 = Segment::CellRow(centre.latitude),
             c0 = Segment::CellColumn(centre.longitude);
   for (int ring = 0; ring <= kMaxRing; ++ring) {
-    if (Full()) {
-      double nearest = INFINITY;
-      ForEachCellInRing(r0, c0, ring, [&](int r, int c) {
-        nearest = std::min(nearest, CellDistanceKm(centre, r, c));
-      });
-      if (by_distance ? -nearest < Threshold()
-                      : CannotBeat(text_bound *
-                                   DistanceFactor(DistanceScore(nearest)))) {
-        break;
-      }
-    }
+    // Every path from the centre to a later ring crosses this one: its
+    // nearest cell bounds the distance of every doc not seen yet.
+    double nearest = INFINITY;
+    ForEachCellInRing(r0, c0, ring, [&](int r, int c) {
+      nearest = std::min(nearest, CellDistanceKm(centre, r, c));
+    });
+    const double bound = text_bound * DistanceFactor(DistanceScore(nearest));
+    if (by_distance ? Full() && -nearest < Threshold() : CannotBeat(bound))
+      break;
     ForEachCellInRing(r0, c0, ring, [&](int r, int c) {
       const std::vector<uint32_t>* docs = segment.Cell(r, c);
       if (docs == nullptr) return;
       for (uint32_t d : *docs) {
         if (seen->Test(d) || !candidates.Test(d)) continue;
         seen->Set(d);
+        // Cannot win even at this ring's distance: nor further out.
+        if (!by_distance &&
+            CannotBeat(bound *
+                       std::min(1.0, segment.static_quality(d) + slack) *
+                       TagMatch(d))) {
+          continue;
+        }
         Offer(segment, d, text_bound);
       }
     });
   }
   // Docs without a location: no distance.
-  candidates.ForEach([&](size_t d) {
-    const DocAttributes& a = segment.attributes(static_cast<uint32_t>(d));
-    if (a.points_end == a.points_begin)
-      Offer(segment, static_cast<uint32_t>(d), text_bound);
+  ScratchBitset nowhere(candidates);
+  *nowhere &= segment.nowhere();
+  nowhere->ForEach([&](size_t d) {
+    Offer(segment, static_cast<uint32_t>(d), text_bound);
     return true;
   });
 }

@@ -468,7 +468,9 @@ void Segment::Finish(int64_t now_seconds, int64_t freshness_seconds) {
       }
     }
   }
+  nowhere_ = Bitset(n);
   for (uint32_t d = 0; d < n; ++d) {
+    if (points(d).empty()) nowhere_.Set(d);
     for (const GeoPoint& p : points(d)) {
       auto& cell =
           cells_[CellKey(CellRow(p.latitude), CellColumn(p.longitude))];
@@ -766,6 +768,7 @@ size_t Segment::MemoryBytes() const {
   bytes +=
       (block_quality_.capacity() + static_quality_.capacity()) * sizeof(float) +
       block_boxes_.capacity() * sizeof(Box);
+  bytes += nowhere_.MemoryBytes();
   for (const auto& [cell, docs] : cells_)
     bytes += docs.capacity() * sizeof(uint32_t) + 8;
   return bytes;

@@ -198,6 +198,8 @@ class Segment {
   float static_quality(uint32_t doc) const { return static_quality_[doc]; }
   const Box& block_box(size_t block) const { return block_boxes_[block]; }
 
+  // Docs without a location.
+  const Bitset& nowhere() const { return nowhere_; }
   // Docs with a point in grid cell (row, column), or null.
   const std::vector<uint32_t>* Cell(int row, int column) const;
   static int CellRow(double latitude);
@@ -244,6 +246,7 @@ class Segment {
   int64_t built_at_seconds_ = 0;
   std::vector<Box> block_boxes_;
   absl::flat_hash_map<uint32_t, std::vector<uint32_t>> cells_;
+  Bitset nowhere_;
 };
 
 }  // namespace kaartnet::search
