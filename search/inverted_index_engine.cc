@@ -1180,8 +1180,8 @@ void SearchRun::ApplyFilters(const Segment& segment, v1::FacetField skip,
     const int64_t cutoff = query_.now_seconds - query_.freshness_seconds;
     ScratchBitset fresh(n);
     for (uint32_t d : segment.by_verified()) {
-      const DocAttributes& a = segment.attributes(d);
-      if (!a.has_last_verified || a.last_verified_seconds < cutoff) break;
+      const RankAttributes& a = segment.rank(d);
+      if (!a.has_last_verified() || a.last_verified_seconds < cutoff) break;
       fresh->Set(d);
     }
     *set &= *fresh;
@@ -1304,12 +1304,12 @@ double SearchRun::TagMatch(uint32_t doc) const {
 }
 
 void SearchRun::Offer(const Segment& segment, uint32_t doc, double text_bound) {
-  const DocAttributes& a = segment.attributes(doc);
+  const RankAttributes& a = segment.rank(doc);
   const double freshness =
-      FreshnessOf(a.has_last_verified, a.last_verified_seconds,
+      FreshnessOf(a.has_last_verified(), a.last_verified_seconds,
                   query_.now_seconds, query_.freshness_seconds);
   const double availability =
-      AvailabilityOf(a.accepting_new_clients, a.wait_weeks);
+      AvailabilityOf(a.accepting_new_clients(), a.wait_weeks);
   const double tag_match = TagMatch(doc);
   const bool by_score = query_.sort != v1::SORT_ORDER_DISTANCE &&
                         query_.sort != v1::SORT_ORDER_LAST_VERIFIED;
@@ -1320,7 +1320,7 @@ void SearchRun::Offer(const Segment& segment, uint32_t doc, double text_bound) {
     return;
   }
   std::optional<double> distance_km;
-  if (plan_.rank_centre.has_value() && a.points_end > a.points_begin) {
+  if (plan_.rank_centre.has_value() && a.points_count > 0) {
     distance_km =
         ChordToKm(std::sqrt(MinSquaredChord(rank_unit_, segment.units(doc))));
   }
@@ -1343,8 +1343,9 @@ void SearchRun::Offer(const Segment& segment, uint32_t doc, double text_bound) {
   if (query_.sort == v1::SORT_ORDER_DISTANCE) {
     sort_key = distance_km.has_value() ? -*distance_km : -1e9;
   } else if (query_.sort == v1::SORT_ORDER_LAST_VERIFIED) {
-    sort_key =
-        a.has_last_verified ? static_cast<double>(a.last_verified_seconds) : 0;
+    sort_key = a.has_last_verified()
+                   ? static_cast<double>(a.last_verified_seconds)
+                   : 0;
   }
   // Most docs lose to the k-th hit: decide before copying anything.
   const std::string& id = segment.id(doc);
@@ -1364,7 +1365,7 @@ void SearchRun::Offer(const Segment& segment, uint32_t doc, double text_bound) {
   c.availability = availability;
   c.tag_match = tag_match;
   c.stale =
-      !a.has_last_verified ||
+      !a.has_last_verified() ||
       query_.now_seconds - a.last_verified_seconds > query_.freshness_seconds;
   c.distance_km = distance_km;
   c.distance_score = distance_score;
@@ -1387,9 +1388,10 @@ void SearchRun::TopExhaustive(const Segment& segment,
 void SearchRun::TopByVerified(const Segment& segment,
                               const Bitset& candidates) {
   for (uint32_t d : segment.by_verified()) {
-    const DocAttributes& a = segment.attributes(d);
-    const double key =
-        a.has_last_verified ? static_cast<double>(a.last_verified_seconds) : 0;
+    const RankAttributes& a = segment.rank(d);
+    const double key = a.has_last_verified()
+                           ? static_cast<double>(a.last_verified_seconds)
+                           : 0;
     if (Full() && key < Threshold()) return;
     if (candidates.Test(d)) Offer(segment, d, text_max_);
   }

@@ -400,6 +400,19 @@ void Segment::Finish(int64_t now_seconds, int64_t freshness_seconds) {
   for (size_t i = 0; i < points_.size(); ++i)
     units_[i] = ToUnitVector(points_[i]);
   // Static quality from the attributes (non-increasing in doc number).
+  rank_.resize(n);
+  for (uint32_t d = 0; d < n; ++d) {
+    const DocAttributes& a = attributes_[d];
+    RankAttributes& r = rank_[d];
+    r.last_verified_seconds = a.last_verified_seconds;
+    r.points_begin = a.points_begin;
+    // Entries have at most a few dozen locations (validation).
+    r.points_count = static_cast<uint16_t>(
+        std::min<uint32_t>(a.points_end - a.points_begin, UINT16_MAX));
+    r.wait_weeks = a.wait_weeks;
+    r.flags = (a.has_last_verified ? RankAttributes::kHasLastVerified : 0) |
+              (a.accepting_new_clients ? RankAttributes::kAccepting : 0);
+  }
   static_quality_.resize(n);
   for (uint32_t d = 0; d < n; ++d) {
     const DocAttributes& a = attributes_[d];
@@ -748,7 +761,8 @@ size_t Segment::MemoryBytes() const {
   for (const auto& id : ids_) bytes += sizeof(std::string) + id.capacity();
   bytes += ids_sorted_.capacity() * sizeof(uint32_t);
   bytes += cards_.capacity() + card_ends_.capacity() * sizeof(uint64_t);
-  bytes += attributes_.capacity() * sizeof(DocAttributes);
+  bytes += attributes_.capacity() * sizeof(DocAttributes) +
+           rank_.capacity() * sizeof(RankAttributes);
   bytes += points_.capacity() * sizeof(GeoPoint);
   for (const auto& [term, postings] : terms_) {
     bytes += sizeof(std::string) + term.capacity() + sizeof(TermPostings) +

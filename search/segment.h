@@ -86,6 +86,22 @@ struct DocAttributes {
   uint32_t points_end = 0;
 };
 
+// What ranking reads of a doc, packed in 16 bytes (four to a cache line):
+// scoring touches many docs, and their full attributes would cost a cache
+// line each.
+struct RankAttributes {
+  int64_t last_verified_seconds = 0;
+  uint32_t points_begin = 0;  // into points()
+  uint16_t points_count = 0;
+  uint8_t wait_weeks = 0;
+  uint8_t flags = 0;  // kHasLastVerified | kAccepting
+  static constexpr uint8_t kHasLastVerified = 1;
+  static constexpr uint8_t kAccepting = 2;
+  bool has_last_verified() const { return flags & kHasLastVerified; }
+  bool accepting_new_clients() const { return flags & kAccepting; }
+};
+static_assert(sizeof(RankAttributes) == 16);
+
 struct TermPostings {
   // Sparse and medium terms: documents ascending, with their impacts.
   std::vector<uint32_t> docs;
@@ -155,6 +171,7 @@ class Segment {
   const DocAttributes& attributes(uint32_t doc) const {
     return attributes_[doc];
   }
+  const RankAttributes& rank(uint32_t doc) const { return rank_[doc]; }
   absl::Span<const GeoPoint> points(uint32_t doc) const {
     const DocAttributes& a = attributes_[doc];
     return absl::MakeConstSpan(points_.data() + a.points_begin,
@@ -162,9 +179,8 @@ class Segment {
   }
   // The same points as unit vectors.
   absl::Span<const UnitVector> units(uint32_t doc) const {
-    const DocAttributes& a = attributes_[doc];
-    return absl::MakeConstSpan(units_.data() + a.points_begin,
-                               a.points_end - a.points_begin);
+    const RankAttributes& r = rank_[doc];
+    return absl::MakeConstSpan(units_.data() + r.points_begin, r.points_count);
   }
   const std::vector<std::string>& organisation_ids() const {
     return organisation_ids_;
@@ -231,6 +247,7 @@ class Segment {
   std::string cards_;
   std::vector<uint64_t> card_ends_;
   std::vector<DocAttributes> attributes_;
+  std::vector<RankAttributes> rank_;  // derived from attributes_
   std::vector<GeoPoint> points_;
   std::vector<UnitVector> units_;
   std::vector<std::string> organisation_ids_;
