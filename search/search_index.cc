@@ -13,6 +13,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/durable_file.h"
 #include "common/log.h"
 #include "common/status_macros.h"
 #include "search/hit_card.h"
@@ -295,42 +296,6 @@ absl::Status ErrnoError(absl::string_view what, const std::string& path) {
       absl::StrCat(what, " ", path, ": ", std::strerror(errno)));
 }
 
-absl::Status WriteFileDurably(const std::string& path, absl::string_view data) {
-  const std::string temporary = path + ".tmp";
-  const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  if (fd < 0) return ErrnoError("cannot create", temporary);
-  while (!data.empty()) {
-    const ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      absl::Status status = ErrnoError("cannot write", temporary);
-      ::close(fd);
-      ::unlink(temporary.c_str());
-      return status;
-    }
-    data.remove_prefix(static_cast<size_t>(n));
-  }
-  const bool synced = ::fsync(fd) == 0;
-  const bool closed = ::close(fd) == 0;
-  if (!synced || !closed) {
-    absl::Status status = ErrnoError("cannot sync", temporary);
-    ::unlink(temporary.c_str());
-    return status;
-  }
-  if (::rename(temporary.c_str(), path.c_str()) != 0) {
-    absl::Status status = ErrnoError("cannot rename to", path);
-    ::unlink(temporary.c_str());
-    return status;
-  }
-  const std::string dir = std::filesystem::path(path).parent_path().string();
-  const int dir_fd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY);
-  if (dir_fd >= 0) {
-    ::fsync(dir_fd);
-    ::close(dir_fd);
-  }
-  return absl::OkStatus();
-}
-
 // A file mapped into memory (read-only) for as long as this lives.
 class MappedFile {
  public:
@@ -406,7 +371,7 @@ absl::Status SearchIndex::Save(const storage::Store& store,
   w.PutString(StoreStamp(store, stamp));
   w.Put<uint32_t>(Crc32(payload));
   w.PutString(payload);
-  return WriteFileDurably(path, file);
+  return ReplaceFileDurably(path, file);
 }
 
 absl::StatusOr<bool> SearchIndex::Load(const storage::Store& store,
@@ -416,7 +381,7 @@ absl::StatusOr<bool> SearchIndex::Load(const storage::Store& store,
   std::error_code error;
   // A save cut short (the process killed while writing) leaves its
   // temporary file: never read, removed like the file itself.
-  std::filesystem::remove(path + ".tmp", error);
+  RemoveTemporaryFiles(path);
   if (!engine_->saveable() || !std::filesystem::exists(path, error))
     return false;  // nothing to say: rebuilt as always
   // (Mapped, and still readable after the file is removed below.)

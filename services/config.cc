@@ -52,27 +52,6 @@ absl::StatusOr<std::string> ReadFileToString(const std::string& path) {
   return ss.str();
 }
 
-absl::Status WriteFileAtomically(const std::string& path,
-                                 const std::string& content) {
-  const std::string tmp = absl::StrCat(path, ".tmp.", ::getpid());
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("cannot write ", tmp, ": ", std::strerror(errno)));
-    }
-    out << content;
-    if (!out.flush())
-      return absl::InternalError(absl::StrCat("short write to ", tmp));
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec)
-    return absl::InternalError(
-        absl::StrCat("cannot rename ", tmp, ": ", ec.message()));
-  return absl::OkStatus();
-}
-
 void ApplyDefaults(v1::NodeConfig* config) {
   if (config->grpc_listen().empty()) config->set_grpc_listen("127.0.0.1:7401");
   if (config->freshness_days() == 0) config->set_freshness_days(180);

@@ -46,8 +46,6 @@ std::vector<std::string> FilesWithSuffix(const std::string& dir,
                                          const std::string& suffix);
 
 absl::StatusOr<std::string> ReadFileToString(const std::string& path);
-absl::Status WriteFileAtomically(const std::string& path,
-                                 const std::string& content);
 
 }  // namespace kaartnet::services
 

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "common/durable_file.h"
 
 namespace kaartnet::services {
 
@@ -62,21 +63,14 @@ absl::Status PeerBook::Remove(const std::string& address) {
 }
 
 absl::Status PeerBook::Save() const {
-  const std::string tmp = path_ + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << "# Peers added (+) or removed (-) with `kaart admin peers`,\n"
-           "# relative to the peers in the node's config.\n";
-    for (const std::string& address : added_) out << "+" << address << "\n";
-    for (const std::string& address : removed_) out << "-" << address << "\n";
-    out.flush();
-    if (!out) {
-      return absl::InternalError(absl::StrCat("cannot write ", tmp));
-    }
-  }
-  if (std::rename(tmp.c_str(), path_.c_str()) != 0)
-    return absl::InternalError(absl::StrCat("cannot replace ", path_));
-  return absl::OkStatus();
+  std::string out =
+      "# Peers added (+) or removed (-) with `kaart admin peers`,\n"
+      "# relative to the peers in the node's config.\n";
+  for (const std::string& address : added_)
+    absl::StrAppend(&out, "+", address, "\n");
+  for (const std::string& address : removed_)
+    absl::StrAppend(&out, "-", address, "\n");
+  return ReplaceFileDurably(path_, out, 0644);
 }
 
 }  // namespace kaartnet::services

@@ -16,6 +16,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "common/durable_file.h"
 #include "common/log.h"
 #include "common/status_macros.h"
 
@@ -110,16 +111,7 @@ bool ConstantTimeEquals(absl::string_view a, absl::string_view b) {
 
 absl::Status ReplaceFile(const std::string& path, const std::string& content,
                          int mode) {
-  const std::string tmp = absl::StrCat(path, ".tmp.", ::getpid());
-  ::unlink(tmp.c_str());
-  RETURN_IF_ERROR(WriteFileWithMode(tmp, content, mode, /*exclusive=*/true));
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    const int error = errno;
-    ::unlink(tmp.c_str());
-    return absl::FailedPreconditionError(
-        absl::StrCat("cannot replace ", path, ": ", std::strerror(error)));
-  }
-  return absl::OkStatus();
+  return ReplaceFileDurably(path, content, mode);
 }
 
 std::string Base64Encode(absl::string_view bytes) {
