@@ -7,6 +7,7 @@
 #include <queue>
 #include <set>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -1097,6 +1098,41 @@ void SearchRun::MakePlan(const PlaceLookup& place_of) {
     rank_unit_ = ToUnitVector(*plan_.rank_centre);
 }
 
+namespace {
+
+using BitsetRefs = absl::InlinedVector<const Bitset*, 8>;
+
+// ANDs the union of `parts` into `set`; no parts: nothing matches. One part
+// is AND-ed directly, without building the union.
+void AndUnion(const BitsetRefs& parts, Bitset* set) {
+  if (parts.empty()) {
+    set->ClearAll();
+    return;
+  }
+  if (parts.size() == 1) {
+    *set &= *parts[0];
+    return;
+  }
+  ScratchBitset any(*parts[0]);
+  for (size_t i = 1; i < parts.size(); ++i) *any |= *parts[i];
+  *set &= *any;
+}
+
+// The gemeenten of each arbeidsmarktregio.
+const std::vector<GemeenteSet>& GemeentenOfRegio() {
+  static const std::vector<GemeenteSet> sets = [] {
+    std::vector<GemeenteSet> out(ReferenceData::Get().regios().size());
+    const std::vector<int>& regio_of = RegioOfGemeente();
+    for (size_t g = 0; g < regio_of.size(); ++g) {
+      if (regio_of[g] >= 0) out[regio_of[g]].set(g);
+    }
+    return out;
+  }();
+  return sets;
+}
+
+}  // namespace
+
 void SearchRun::ApplyFilters(const Segment& segment, v1::FacetField skip,
                              Bitset* set) const {
   const size_t n = segment.size();
@@ -1104,14 +1140,14 @@ void SearchRun::ApplyFilters(const Segment& segment, v1::FacetField skip,
     // Filters without a facet of their own (UNSPECIFIED) always apply.
     if (mask == 0 || (facet != v1::FACET_FIELD_UNSPECIFIED && facet == skip))
       return;
-    ScratchBitset any(n);
+    BitsetRefs parts;
     while (mask) {
       const int v = __builtin_ctz(mask);
       mask &= mask - 1;
       if (const Bitset* b = segment.FilterBitset(FilterKey(filter, v)))
-        *any |= *b;
+        parts.push_back(b);
     }
-    *set &= *any;
+    AndUnion(parts, set);
   };
   field(v1::FACET_FIELD_KIND, FilterField::kKind, query_.kinds);
   field(v1::FACET_FIELD_INTERVENTION, FilterField::kIntervention,
@@ -1127,24 +1163,24 @@ void SearchRun::ApplyFilters(const Segment& segment, v1::FacetField skip,
   field(v1::FACET_FIELD_UNSPECIFIED, FilterField::kEmployerOffer,
         query_.employer_offers);
   if (!query_.employer_sectors.empty()) {
-    ScratchBitset any(n);
+    BitsetRefs parts;
     for (char sector : query_.employer_sectors) {
       if (const Bitset* b =
               segment.FilterBitset(FilterKey(FilterField::kSector, sector)))
-        *any |= *b;
+        parts.push_back(b);
     }
-    *set &= *any;
+    AndUnion(parts, set);
   }
   if (!query_.languages.empty() && skip != v1::FACET_FIELD_LANGUAGE) {
-    ScratchBitset any(n);
+    BitsetRefs parts;
     for (const std::string& language : query_.languages) {
       const int index = LanguageIndex(language);
       if (index < 0) continue;
       if (const Bitset* b =
               segment.FilterBitset(FilterKey(FilterField::kLanguage, index)))
-        *any |= *b;
+        parts.push_back(b);
     }
-    *set &= *any;
+    AndUnion(parts, set);
   }
   if (query_.accepting_new_clients &&
       skip != v1::FACET_FIELD_ACCEPTING_NEW_CLIENTS) {
@@ -1167,14 +1203,23 @@ void SearchRun::ApplyFilters(const Segment& segment, v1::FacetField skip,
   }
   if (query_.has_area && skip != v1::FACET_FIELD_GEMEENTE &&
       skip != v1::FACET_FIELD_ARBEIDSMARKTREGIO) {
-    ScratchBitset any(n);
-    const size_t gemeenten = ReferenceData::Get().gemeenten().size();
-    for (size_t g = query_.area._Find_first(); g < gemeenten;
-         g = query_.area._Find_next(g)) {
-      if (const Bitset* b = segment.GemeenteBitset(static_cast<int>(g)))
-        *any |= *b;
+    // A whole arbeidsmarktregio in the area is one bitset (the union of
+    // its gemeenten's), not one per gemeente.
+    BitsetRefs parts;
+    GemeenteSet rest = query_.area;
+    const std::vector<GemeenteSet>& regios = GemeentenOfRegio();
+    for (size_t r = 0; r < regios.size() && rest.any(); ++r) {
+      if (regios[r].none() || (rest & regios[r]) != regios[r]) continue;
+      rest &= ~regios[r];
+      if (const Bitset* b = segment.RegioBitset(static_cast<int>(r)))
+        parts.push_back(b);
     }
-    *set &= *any;
+    const size_t gemeenten = ReferenceData::Get().gemeenten().size();
+    for (size_t g = rest._Find_first(); g < gemeenten; g = rest._Find_next(g)) {
+      if (const Bitset* b = segment.GemeenteBitset(static_cast<int>(g)))
+        parts.push_back(b);
+    }
+    AndUnion(parts, set);
   }
   if (query_.exclude_stale) {
     const int64_t cutoff = query_.now_seconds - query_.freshness_seconds;

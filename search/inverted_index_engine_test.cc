@@ -449,6 +449,8 @@ TEST_F(DemoIndexTest, FiltersAgreeWithTheScanningEngine) {
     r.set_page_size(10);
     if (rng.Chance(0.6))
       r.add_kinds(static_cast<v1::EntryKind>(rng.Between(1, 11)));
+    if (rng.Chance(0.3))
+      r.add_kinds(static_cast<v1::EntryKind>(rng.Between(1, 11)));
     if (rng.Chance(0.4))
       r.add_target_groups(static_cast<v1::TargetGroup>(rng.Between(1, 10)));
     if (rng.Chance(0.4)) {
@@ -456,6 +458,12 @@ TEST_F(DemoIndexTest, FiltersAgreeWithTheScanningEngine) {
           rng.Chance(0.5)
               ? "AM30"
               : ReferenceData::Get().gemeenten()[rng.Uniform(342)].code);
+      // A second area: a whole regio and a gemeente inside or outside it.
+      if (rng.Chance(0.5))
+        r.add_area_codes(
+            rng.Chance(0.5)
+                ? "AM19"
+                : ReferenceData::Get().gemeenten()[rng.Uniform(342)].code);
     }
     if (rng.Chance(0.3)) r.set_accepting_new_clients(true);
     if (rng.Chance(0.2)) r.add_languages(rng.Chance(0.5) ? "en" : "ar");
