@@ -515,6 +515,7 @@ int RunLoad(const Options& options) {
   auto ms = [](uint64_t ns) { return ns / 1e6; };
   nlohmann::json json = {
       {"label", options.label},
+      {"decoded", options.decode},
       {"workload", options.workload},
       {"mode", options.rate > 0 ? "open" : "closed"},
       {"concurrency", options.concurrency},

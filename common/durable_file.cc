@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -19,7 +20,11 @@ std::string ErrnoText(int error) { return std::strerror(error); }
 
 absl::Status ReplaceFileDurably(const std::string& path,
                                 absl::string_view content, int mode) {
-  const std::string temporary = absl::StrCat(path, ".tmp.", ::getpid());
+  // Distinct per process and per call, so concurrent writers of one path
+  // never share a temporary file.
+  static std::atomic<uint64_t> calls{0};
+  const std::string temporary =
+      absl::StrCat(path, ".tmp.", ::getpid(), ".", calls.fetch_add(1));
   ::unlink(temporary.c_str());
   const int fd =
       ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
@@ -61,8 +66,8 @@ absl::Status ReplaceFileDurably(const std::string& path,
   }
   // The rename itself is durable once the directory is synced.
   const std::string dir = std::filesystem::path(path).parent_path().string();
-  const int dir_fd =
-      ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY);
+  const int dir_fd = ::open(dir.empty() ? "." : dir.c_str(),
+                            O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dir_fd >= 0) {
     ::fsync(dir_fd);
     ::close(dir_fd);

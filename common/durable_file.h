@@ -10,8 +10,8 @@ namespace kaartnet {
 
 // Replaces the file at `path` with `content` so that readers, and the file
 // system after a crash, see the old file or the new one and never part of
-// one: writes a temporary file beside it (`<path>.tmp.<pid>`, so two
-// processes never share one), syncs it, renames it over `path` and syncs
+// one: writes a temporary file beside it (`<path>.tmp.<pid>.<n>`, so two
+// writers never share one), syncs it, renames it over `path` and syncs
 // the directory. FAILED_PRECONDITION when the file cannot be created or
 // renamed (a permission or path problem), INTERNAL when writing or syncing
 // fails; the temporary file is removed on every error.

@@ -172,6 +172,14 @@ double CellDistanceKm(const GeoPoint& p, int row, int column) {
   return HaversineKm(p.latitude, p.longitude, lat, lon);
 }
 
+// A distance a little below `km`: bounds that rest on CellDistanceKm (which
+// clamps latitude and longitude separately and so overestimates slightly
+// to the east and west, by under 1e-3 across the country) or on the float
+// coordinates of a block's box stay bounds.
+double DistanceLowerBound(double km) {
+  return std::max(0.0, km * (1 - 1e-3) - 1e-3);
+}
+
 // Max distance (km) from a point to the rectangle of a grid cell: at a
 // corner (along a parallel or a meridian the distance has no interior
 // maximum).
@@ -676,7 +684,8 @@ Bitset RadiusSet(const Segment& segment, const GeoPoint& centre,
   const double inside_km = radius_km * (1 - 1e-6) - 1e-6;
   for (int r = r0; r <= r1; ++r) {
     for (int c = c0; c <= c1; ++c) {
-      if (CellDistanceKm(centre, r, c) > radius_km) continue;
+      if (DistanceLowerBound(CellDistanceKm(centre, r, c)) > radius_km)
+        continue;
       const std::vector<uint32_t>* docs = segment.Cell(r, c);
       if (docs == nullptr) continue;
       if (CellFarthestKm(centre, r, c) < inside_km) {
@@ -1507,8 +1516,8 @@ void SearchRun::TopByBlocks(const Segment& segment, const Bitset& candidates) {
         const double lon =
             std::clamp(c.longitude, static_cast<double>(box.min_longitude),
                        static_cast<double>(box.max_longitude));
-        base *= DistanceFactor(
-            DistanceScore(HaversineKm(c.latitude, c.longitude, lat, lon)));
+        base *= DistanceFactor(DistanceScore(DistanceLowerBound(
+            HaversineKm(c.latitude, c.longitude, lat, lon))));
       }
     }
     if (CannotBeat(base * quality * tag_factor)) continue;
@@ -1539,7 +1548,8 @@ void SearchRun::TopByRings(const Segment& segment, const Bitset& candidates,
     // nearest cell bounds the distance of every doc not seen yet.
     double nearest = INFINITY;
     ForEachCellInRing(r0, c0, ring, [&](int r, int c) {
-      nearest = std::min(nearest, CellDistanceKm(centre, r, c));
+      nearest =
+          std::min(nearest, DistanceLowerBound(CellDistanceKm(centre, r, c)));
     });
     const double bound = text_bound * DistanceFactor(DistanceScore(nearest));
     if (by_distance ? Full() && -nearest < Threshold() : CannotBeat(bound))

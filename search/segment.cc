@@ -406,9 +406,9 @@ void Segment::Finish(int64_t now_seconds, int64_t freshness_seconds) {
     RankAttributes& r = rank_[d];
     r.last_verified_seconds = a.last_verified_seconds;
     r.points_begin = a.points_begin;
-    // Entries have at most a few dozen locations (validation).
-    r.points_count = static_cast<uint16_t>(
-        std::min<uint32_t>(a.points_end - a.points_begin, UINT16_MAX));
+    // Entries have at most a few dozen locations (validation); Parse
+    // refuses a file with more than fit.
+    r.points_count = static_cast<uint16_t>(a.points_end - a.points_begin);
     r.wait_weeks = a.wait_weeks;
     r.flags = (a.has_last_verified ? RankAttributes::kHasLastVerified : 0) |
               (a.accepting_new_clients ? RankAttributes::kAccepting : 0);
@@ -701,7 +701,8 @@ absl::StatusOr<std::shared_ptr<const Segment>> Segment::Parse(
     if (a.organisation >= organisations || a.points_begin != points_end ||
         a.last_verified_seconds < -kMaxSeconds ||
         a.last_verified_seconds > kMaxSeconds ||
-        a.points_end < a.points_begin || a.points_end > s.points_.size()) {
+        a.points_end < a.points_begin || a.points_end > s.points_.size() ||
+        a.points_end - a.points_begin > UINT16_MAX) {
       return damaged("attributes");
     }
     points_end = a.points_end;

@@ -18,6 +18,7 @@ absl::StatusOr<std::unique_ptr<PeerBook>> PeerBook::Open(
   book.path_ = std::move(path);
   absl::MutexLock lock(&book.mu_);
   book.configured_.insert(configured.begin(), configured.end());
+  RemoveTemporaryFiles(book.path_);  // of a save cut short
   std::ifstream in(book.path_);
   if (!in) return owned;
   std::stringstream text;
