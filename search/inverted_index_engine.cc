@@ -883,6 +883,8 @@ class SearchRun {
     const Bitset* set = nullptr;
     // Where the last lookup in the postings ended (ImpactFrom).
     mutable size_t cursor = 0;
+    // Where BlockTextBound's last look at sparse postings ended.
+    mutable size_t block_cursor = 0;
   };
   std::vector<std::vector<Resolved>> resolved_;  // [group][expansion]
   // Per group: (largest value in the resolved segment, expansion), largest
@@ -1452,16 +1454,29 @@ void SearchRun::TopByVerified(const Segment& segment,
 }
 
 double SearchRun::BlockTextBound(size_t block) const {
+  const uint32_t first = static_cast<uint32_t>(block * 64);
   double text = 0;
   for (size_t g = 0; g < plan_.groups.size(); ++g) {
     const Group& group = plan_.groups[g];
     double best = 0;
-    for (size_t i = 0; i < group.expansions.size(); ++i) {
+    // Largest possible value first, as in GroupScore.
+    for (const auto& [bound, i] : by_bound_[g]) {
+      if (bound <= best) break;
       const Resolved& r = resolved_[g][i];
       uint8_t impact = 0;
-      if (r.postings != nullptr) {
-        impact = r.postings->block_max.empty() ? r.postings->max_impact
-                                               : r.postings->block_max[block];
+      if (r.postings != nullptr && !r.postings->block_max.empty()) {
+        impact = r.postings->block_max[block];
+      } else if (r.postings != nullptr) {
+        // A sparse term: the largest impact among its docs in the block
+        // (blocks come in ascending order; the cursor starts over if not).
+        const std::vector<uint32_t>& docs = r.postings->docs;
+        size_t at = r.block_cursor;
+        if (at > docs.size() || (at > 0 && docs[at - 1] >= first)) at = 0;
+        at = std::lower_bound(docs.begin() + at, docs.end(), first) -
+             docs.begin();
+        r.block_cursor = at;
+        for (; at < docs.size() && docs[at] < first + 64; ++at)
+          impact = std::max(impact, r.postings->impacts[at]);
       } else if (r.set != nullptr && r.set->words()[block] != 0) {
         impact = kPlaceImpact;
       }
