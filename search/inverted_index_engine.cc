@@ -855,6 +855,15 @@ class SearchRun {
   // What a doc's static quality may fall short of its quality at the
   // query's time (for queries dated before the segment was built).
   double QualitySlack(const Segment& segment) const;
+  // True when doc `d` cannot enter the heap given `bound`, a bound of its
+  // score without the quality and tag factors: those are taken from the
+  // doc itself (static quality plus `slack`, its tags) before its
+  // attributes are read.
+  bool CannotWin(const Segment& segment, uint32_t d, double bound,
+                 double slack) const {
+    return CannotBeat(bound * std::min(1.0, segment.static_quality(d) + slack) *
+                      TagMatch(d));
+  }
   void TopByVerified(const Segment& segment, const Bitset& candidates);
   void TopByRings(const Segment& segment, const Bitset& candidates,
                   bool by_distance);
@@ -1503,14 +1512,13 @@ void SearchRun::TopByBlocks(const Segment& segment, const Bitset& candidates) {
   // block of 64 docs with known maxima. A block is scored only when its
   // bound (text × quality × distance) can beat the k-th hit, and once a
   // block's quality alone cannot, no later block can either.
-  const double text_max = text_max_;
   const double slack = QualitySlack(segment);
   const auto& words = candidates.words();
   for (size_t b = 0; b < words.size(); ++b) {
     uint64_t word = words[b];
     if (word == 0) continue;
     const double quality = std::min(1.0, segment.block_quality(b) + slack);
-    if (CannotBeat(text_max * quality)) return;
+    if (CannotBeat(text_max_ * quality)) return;
     const double text_bound = plan_.groups.empty() ? 1.0 : BlockTextBound(b);
     // Bound without the quality and tag factors.
     double base = text_bound;
@@ -1542,9 +1550,7 @@ void SearchRun::TopByBlocks(const Segment& segment, const Bitset& candidates) {
     while (word) {
       const uint32_t d = static_cast<uint32_t>(b * 64 + __builtin_ctzll(word));
       word &= word - 1;
-      if (CannotBeat(base * std::min(1.0, segment.static_quality(d) + slack) *
-                     TagMatch(d)))
-        continue;
+      if (CannotWin(segment, d, base, slack)) continue;
       Offer(segment, d, text_bound);
     }
   }
@@ -1553,7 +1559,6 @@ void SearchRun::TopByBlocks(const Segment& segment, const Bitset& candidates) {
 void SearchRun::TopByRings(const Segment& segment, const Bitset& candidates,
                            bool by_distance) {
   const GeoPoint centre = *plan_.rank_centre;
-  const double text_bound = text_max_;
   const double slack = QualitySlack(segment);
   ScratchBitset seen(segment.size());
   const int r0 = Segment::CellRow(centre.latitude),
@@ -1566,7 +1571,7 @@ void SearchRun::TopByRings(const Segment& segment, const Bitset& candidates,
       nearest =
           std::min(nearest, DistanceLowerBound(CellDistanceKm(centre, r, c)));
     });
-    const double bound = text_bound * DistanceFactor(DistanceScore(nearest));
+    const double bound = text_max_ * DistanceFactor(DistanceScore(nearest));
     if (by_distance ? Full() && -nearest < Threshold() : CannotBeat(bound))
       break;
     ForEachCellInRing(r0, c0, ring, [&](int r, int c) {
@@ -1576,13 +1581,8 @@ void SearchRun::TopByRings(const Segment& segment, const Bitset& candidates,
         if (seen->Test(d) || !candidates.Test(d)) continue;
         seen->Set(d);
         // Cannot win even at this ring's distance: nor further out.
-        if (!by_distance &&
-            CannotBeat(bound *
-                       std::min(1.0, segment.static_quality(d) + slack) *
-                       TagMatch(d))) {
-          continue;
-        }
-        Offer(segment, d, text_bound);
+        if (!by_distance && CannotWin(segment, d, bound, slack)) continue;
+        Offer(segment, d, text_max_);
       }
     });
   }
@@ -1590,7 +1590,7 @@ void SearchRun::TopByRings(const Segment& segment, const Bitset& candidates,
   ScratchBitset nowhere(candidates);
   *nowhere &= segment.nowhere();
   nowhere->ForEach([&](size_t d) {
-    Offer(segment, static_cast<uint32_t>(d), text_bound);
+    Offer(segment, static_cast<uint32_t>(d), text_max_);
     return true;
   });
 }

@@ -87,34 +87,6 @@ uint8_t TermPostings::ImpactFrom(uint32_t doc, size_t* cursor) const {
   return at < n && docs[at] == doc ? impacts[at] : 0;
 }
 
-uint8_t TermPostings::ImpactOf(uint32_t doc) const {
-  if (!dense_impacts.empty())
-    return doc < dense_impacts.size() ? dense_impacts[doc] : 0;
-  const size_t n = docs.size();
-  if (n == 0 || doc < docs.front() || doc > docs.back()) return 0;
-  size_t lo = 0, hi = n;
-  if (n > 64) {
-    // Doc numbers are spread evenly: guess the position, then gallop to
-    // bracket it, so a lookup touches a few cache lines, not log2(n).
-    const size_t guess =
-        static_cast<size_t>(static_cast<uint64_t>(doc - docs.front()) *
-                            (n - 1) / (docs.back() - docs.front() + 1));
-    size_t bound = 1;
-    if (docs[guess] < doc) {
-      while (guess + bound < n && docs[guess + bound] < doc) bound *= 2;
-      lo = guess + bound / 2 + 1;
-      hi = std::min(n, guess + bound + 1);
-    } else {
-      while (bound <= guess && docs[guess - bound] >= doc) bound *= 2;
-      lo = bound > guess ? 0 : guess - bound + 1;
-      hi = guess - bound / 2 + 1;
-    }
-  }
-  auto it = std::lower_bound(docs.begin() + lo, docs.begin() + hi, doc);
-  if (it == docs.begin() + hi || *it != doc) return 0;
-  return impacts[it - docs.begin()];
-}
-
 size_t TermPostings::MemoryBytes() const {
   return docs.capacity() * sizeof(uint32_t) + impacts.capacity() +
          dense_impacts.capacity() + block_max.capacity() +
@@ -401,6 +373,7 @@ void Segment::Finish(int64_t now_seconds, int64_t freshness_seconds) {
     units_[i] = ToUnitVector(points_[i]);
   // Static quality from the attributes (non-increasing in doc number).
   rank_.resize(n);
+  static_quality_.resize(n);
   for (uint32_t d = 0; d < n; ++d) {
     const DocAttributes& a = attributes_[d];
     RankAttributes& r = rank_[d];
@@ -412,10 +385,6 @@ void Segment::Finish(int64_t now_seconds, int64_t freshness_seconds) {
     r.wait_weeks = a.wait_weeks;
     r.flags = (a.has_last_verified ? RankAttributes::kHasLastVerified : 0) |
               (a.accepting_new_clients ? RankAttributes::kAccepting : 0);
-  }
-  static_quality_.resize(n);
-  for (uint32_t d = 0; d < n; ++d) {
-    const DocAttributes& a = attributes_[d];
     static_quality_[d] = static_cast<float>(
         QualityFactor(AvailabilityOf(a.accepting_new_clients, a.wait_weeks),
                       FreshnessOf(a.has_last_verified, a.last_verified_seconds,

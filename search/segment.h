@@ -116,11 +116,9 @@ struct TermPostings {
   uint8_t max_impact = 0;
   uint32_t df = 0;
 
-  // Impact of `doc`, 0 when absent.
-  uint8_t ImpactOf(uint32_t doc) const;
-  // The same, for a caller that asks about docs mostly in ascending order:
-  // `*cursor` (0 at first) remembers where the last lookup ended, so a
-  // walk over ascending docs costs a few steps each instead of a search.
+  // Impact of `doc`, 0 when absent. `*cursor` (0 at first) remembers where
+  // the last lookup ended, so a walk over ascending docs costs a few steps
+  // each; a doc behind the cursor starts the search over.
   uint8_t ImpactFrom(uint32_t doc, size_t* cursor) const;
   // Calls fn(doc, impact) for every posting, docs ascending.
   template <typename Fn>
