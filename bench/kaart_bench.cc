@@ -163,6 +163,14 @@ void RecordServerTime(const grpc::ClientContext& context, int query,
   }
 }
 
+// The bearer token (if any) and a 30 s deadline, for every call.
+void PrepareContext(const std::string& token, grpc::ClientContext* context) {
+  if (!token.empty())
+    context->AddMetadata("authorization", absl::StrCat("Bearer ", token));
+  context->set_deadline(std::chrono::system_clock::now() +
+                        std::chrono::seconds(30));
+}
+
 grpc::ByteBuffer Encode(const google::protobuf::MessageLite& message) {
   std::string bytes = message.SerializeAsString();
   grpc::Slice slice(bytes);
@@ -176,10 +184,7 @@ class RawCall final : public Call {
   RawCall(grpc::GenericStub* stub, const char* method, grpc::ByteBuffer request,
           const std::string& token)
       : stub_(stub), method_(method), request_(std::move(request)) {
-    if (!token.empty())
-      context_.AddMetadata("authorization", absl::StrCat("Bearer ", token));
-    context_.set_deadline(std::chrono::system_clock::now() +
-                          std::chrono::seconds(30));
+    PrepareContext(token, &context_);
   }
   void Start(grpc::CompletionQueue* cq) override {
     reader_ = stub_->PrepareUnaryCall(&context_, method_, request_, cq);
@@ -209,10 +214,7 @@ class UnaryCall final : public Call {
  public:
   UnaryCall(Stub* stub, Request request, const std::string& token)
       : stub_(stub), request_(std::move(request)) {
-    if (!token.empty())
-      context_.AddMetadata("authorization", absl::StrCat("Bearer ", token));
-    context_.set_deadline(std::chrono::system_clock::now() +
-                          std::chrono::seconds(30));
+    PrepareContext(token, &context_);
   }
   void Start(grpc::CompletionQueue* cq) override {
     reader_ = (stub_->*Method)(&context_, request_, cq);
