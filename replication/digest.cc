@@ -59,7 +59,7 @@ void DigestTable::OnChanges(absl::Span<const storage::Change> changes) {
     uint64_t& bucket = buckets_[DigestBucketOf(id)];
     if (change.previous_version != nullptr)
       bucket -= DigestTermOf(id, *change.previous_version);
-    bucket += DigestTermOf(id, change.entry->version());
+    if (!change.removed) bucket += DigestTermOf(id, change.entry->version());
   }
 }
 

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
 #include "replication/digest.h"
+#include "replication/peer_acks.h"
 
 namespace kaartnet::replication {
 namespace {
@@ -66,6 +67,10 @@ Session::~Session() { Close(); }
 
 void Session::Close() {
   absl::MutexLock lock(&mu_);
+  if (options_.peer_acks != nullptr && hello_received_ && !closed_) {
+    options_.peer_acks->Disconnected(peer_node_id_);
+  }
+  closed_ = true;
   if (!feed_registered_) return;
   options_.direct_feeds->Remove(peer_origin_id_);
   feed_registered_ = false;
@@ -118,6 +123,10 @@ absl::StatusOr<std::vector<v1::ReplicationMessage>> Session::Poll(
     replies_.pop_front();
   }
   AddAdmissions(&out);
+  if (snapshot_due_) {
+    RETURN_IF_ERROR(AddSnapshot(&out));
+    snapshot_due_ = false;
+  }
 
   SyncLocal();
   bool sent_records = false;
@@ -254,6 +263,27 @@ absl::StatusOr<bool> Session::AddRecords(absl::Time now,
   return false;
 }
 
+absl::Status Session::AddSnapshot(std::vector<v1::ReplicationMessage>* out) {
+  ASSIGN_OR_RETURN(Manifest manifest, replica_->ReadManifest());
+  v1::Snapshot* part = out->emplace_back().mutable_snapshot();
+  part->set_first(true);
+  part->mutable_frontier()->insert(manifest.frontier.begin(),
+                                   manifest.frontier.end());
+  part->mutable_floors()->insert(manifest.floors.floors.begin(),
+                                 manifest.floors.floors.end());
+  part->set_tombstone_mark(manifest.floors.tombstone_mark);
+  for (std::string& id : manifest.ids) {
+    if (static_cast<size_t>(part->ids_size()) >=
+        options_.snapshot_ids_per_message) {
+      part = out->emplace_back().mutable_snapshot();
+    }
+    part->add_ids(std::move(id));
+  }
+  part->set_last(true);
+  ++stats_.snapshots_sent;
+  return absl::OkStatus();
+}
+
 void Session::AddAdmissions(std::vector<v1::ReplicationMessage>* out) {
   const uint64_t generation = replica_->AdmissionsGeneration();
   if (admissions_generation_sent_ == generation) return;
@@ -299,6 +329,11 @@ absl::Status Session::Receive(const v1::ReplicationMessage& message) {
       }
       acked_batch_id_ = std::max(acked_batch_id_, ack.batch_id());
       for (const auto& [origin, seq] : ack.frontier()) RaiseKnown(origin, seq);
+      if (options_.peer_acks != nullptr && ack.frontier_size() > 0) {
+        options_.peer_acks->Raise(
+            peer_node_id_, std::vector<std::pair<std::string, uint64_t>>(
+                               ack.frontier().begin(), ack.frontier().end()));
+      }
       if (ack.has_direct_origins()) {
         peer_direct_ =
             std::set<std::string>(ack.direct_origins().origins().begin(),
@@ -328,6 +363,8 @@ absl::Status Session::Receive(const v1::ReplicationMessage& message) {
       return absl::OkStatus();
     case v1::ReplicationMessage::kRepairRequest:
       return ReceiveRepairRequest(message.repair_request());
+    case v1::ReplicationMessage::kSnapshot:
+      return ReceiveSnapshot(message.snapshot());
     default:
       return absl::InvalidArgumentError(
           "replication: a message of a kind this node does not know");
@@ -373,6 +410,19 @@ absl::Status Session::ReceiveHello(const v1::Hello& hello) {
   for (const auto& [origin, seq] : hello.frontier()) {
     Set(origin, &OriginState::known, seq);
     Set(origin, &OriginState::sent, seq);
+  }
+  // The peer may hold entries whose withdrawal this node has removed.
+  for (const auto& [origin, floor] : replica_->Floors()) {
+    auto held = hello.frontier().find(origin);
+    if (held == hello.frontier().end() || held->second < floor) {
+      snapshot_due_ = true;
+      break;
+    }
+  }
+  if (options_.peer_acks != nullptr) {
+    options_.peer_acks->Connected(
+        peer_node_id_,
+        Frontier(hello.frontier().begin(), hello.frontier().end()));
   }
   // SyncLocal may have put the peer's own origin in pending_ before its id
   // was known.
@@ -457,6 +507,36 @@ void Session::ReceiveDigest(const v1::Digest& digest) {
   if (request.buckets_size() == 0) return;
   stats_.repairs_requested += request.buckets_size();
   *replies_.emplace_back().mutable_repair_request() = std::move(request);
+}
+
+absl::Status Session::ReceiveSnapshot(const v1::Snapshot& part) {
+  Manifest snapshot;
+  std::string peer;
+  {
+    absl::MutexLock lock(&mu_);
+    if (part.first()) {
+      incoming_snapshot_.emplace();
+      incoming_snapshot_->frontier =
+          Frontier(part.frontier().begin(), part.frontier().end());
+      incoming_snapshot_->floors.floors =
+          Frontier(part.floors().begin(), part.floors().end());
+      incoming_snapshot_->floors.tombstone_mark = part.tombstone_mark();
+    } else if (!incoming_snapshot_.has_value()) {
+      return absl::InvalidArgumentError(
+          "replication: a snapshot part without its first part");
+    }
+    incoming_snapshot_->ids.insert(incoming_snapshot_->ids.end(),
+                                   part.ids().begin(), part.ids().end());
+    if (!part.last()) return absl::OkStatus();
+    snapshot = std::move(*incoming_snapshot_);
+    incoming_snapshot_.reset();
+    peer = peer_node_id_;
+  }
+  ASSIGN_OR_RETURN(const uint64_t pruned, replica_->Prune(peer, snapshot));
+  absl::MutexLock lock(&mu_);
+  ++stats_.snapshots_received;
+  stats_.entries_pruned += pruned;
+  return absl::OkStatus();
 }
 
 absl::Status Session::ReceiveRepairRequest(const v1::RepairRequest& request) {

@@ -18,6 +18,10 @@
 //   - relays records of other origins lazily to a peer that has its own
 //     stream with their origin (it says so in DirectOrigins): they are sent
 //     only if the peer's frontier has not passed them within `relay_grace`;
+//   - when the peer's Hello lies below this node's floor for some origin
+//     (this node removed withdrawals the peer may not have seen), sends a
+//     snapshot of the ids it holds before any record, so the peer removes
+//     what is gone; a snapshot received is handed to Replica::Prune;
 //   - when the peer's Hello shows more of this node's own origin than the
 //     node holds (it was restored from an old backup), the node moves its
 //     own records to a fresh origin and the stream ends with UNAVAILABLE;
@@ -42,10 +46,17 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "kaartnet/v1/replication.pb.h"
+#include "storage/store.h"
 
 namespace kaartnet::replication {
 
+class PeerAcks;
+
 using Frontier = std::map<std::string, uint64_t>;
+
+// The ids of every entry a node holds with the frontier and floors of the
+// same state (see v1.Snapshot).
+using Manifest = storage::Manifest;
 
 struct ApplyStats {
   uint64_t applied = 0;
@@ -90,6 +101,15 @@ class Replica {
       const std::string& peer,
       const std::vector<v1::SignedAdmission>& admissions) = 0;
   virtual std::vector<uint64_t> Digest() const = 0;
+  // Per origin, the highest seq of a record this node removed (withdrawals
+  // past the tombstone horizon): a peer whose frontier lies below it gets a
+  // snapshot.
+  virtual Frontier Floors() const = 0;
+  virtual absl::StatusOr<Manifest> ReadManifest() const = 0;
+  // Removes the entries that `peer`'s snapshot shows are gone (see
+  // v1.Snapshot) and takes over its floors; returns how many were removed.
+  virtual absl::StatusOr<uint64_t> Prune(const std::string& peer,
+                                         const Manifest& snapshot) = 0;
   // Every stored entry (live or withdrawn) whose id is in one of `buckets`.
   virtual absl::StatusOr<std::vector<v1::LogRecord>> EntriesInBuckets(
       const std::set<uint32_t>& buckets) const = 0;
@@ -129,6 +149,11 @@ struct SessionOptions {
   // at most this often (Acks of batches tell it at once). Well below
   // relay_grace, so peers hear of it before they would relay.
   absl::Duration advertise_interval = absl::Milliseconds(100);
+  // Where the peer's acknowledged frontier is reported (not owned; null:
+  // nowhere).
+  class PeerAcks* peer_acks = nullptr;
+  // Ids per snapshot message.
+  size_t snapshot_ids_per_message = 4096;
 };
 
 struct SessionStats {
@@ -141,6 +166,9 @@ struct SessionStats {
   uint64_t records_refused = 0;
   uint64_t admissions_refused = 0;
   uint64_t repairs_requested = 0;  // buckets
+  uint64_t snapshots_sent = 0;
+  uint64_t snapshots_received = 0;
+  uint64_t entries_pruned = 0;
   // Sum over origins of how far the peer's acknowledged frontier is behind
   // ours (in sequence numbers; compacted records count too).
   uint64_t lag_records = 0;
@@ -205,6 +233,10 @@ class Session {
   absl::Status ReceiveRecords(const v1::RecordBatch& batch);
   void ReceiveDigest(const v1::Digest& digest);
   absl::Status ReceiveRepairRequest(const v1::RepairRequest& request);
+  absl::Status ReceiveSnapshot(const v1::Snapshot& part);
+  // Appends the snapshot parts to `out`.
+  absl::Status AddSnapshot(std::vector<v1::ReplicationMessage>* out)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void UpdateLag(absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Fills `ack` with the origins of local_ that moved since they were last
   // told to the peer.
@@ -239,6 +271,8 @@ class Session {
   // A frontier-only Ack waits for this time (advertise_interval).
   absl::Time next_advertise_at_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
   bool advertise_pending_ ABSL_GUARDED_BY(mu_) = false;
+  // Close ran (the peer's stream end was reported).
+  bool closed_ ABSL_GUARDED_BY(mu_) = false;
   // This session's peer is in the node's direct feeds.
   bool feed_registered_ ABSL_GUARDED_BY(mu_) = false;
   std::optional<uint64_t> feeds_generation_sent_ ABSL_GUARDED_BY(mu_);
@@ -253,6 +287,10 @@ class Session {
   absl::Time next_digest_at_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
   // Buckets that differed in the previous digest of the peer.
   std::set<uint32_t> suspect_buckets_ ABSL_GUARDED_BY(mu_);
+  // The peer's Hello lay below a floor: a snapshot goes before records.
+  bool snapshot_due_ ABSL_GUARDED_BY(mu_) = false;
+  // A snapshot of the peer being received (parts so far).
+  std::optional<Manifest> incoming_snapshot_ ABSL_GUARDED_BY(mu_);
   SessionStats stats_ ABSL_GUARDED_BY(mu_);
 };
 

@@ -59,13 +59,14 @@ class FakeReplica final : public Replica {
 
   // A local publish.
   void Publish(const std::string& id, uint64_t hlc,
-               const std::string& title = "") {
+               const std::string& title = "", bool withdrawn = false) {
     v1::LogRecord record;
     record.set_origin_node_id(origin_id_);
     record.set_seq(++own_seq_);
     v1::Entry entry;
     entry.set_id(id);
     entry.set_title(title);
+    entry.set_withdrawn(withdrawn);
     entry.mutable_version()->set_hlc(hlc);
     entry.mutable_version()->set_node_id(node_id_);
     record.mutable_record()->set_entry(entry.SerializeAsString());
@@ -86,6 +87,14 @@ class FakeReplica final : public Replica {
         continue;
       }
       if (!repair) frontier_.Raise(record.origin_node_id(), record.seq());
+      // The store's rule for a repair of an entry removed after a newer
+      // withdrawal.
+      if (repair && !entries_.count(entry.id()) &&
+          record.seq() <= frontier_.Get(record.origin_node_id()) &&
+          entry.version().hlc() <= tombstone_mark_) {
+        ++stats.stale;
+        continue;
+      }
       if (entry.title() == "forged") {
         ++stats.refused;
         continue;
@@ -121,6 +130,49 @@ class FakeReplica final : public Replica {
     return out;
   }
 
+  Frontier Floors() const override { return floors_; }
+  absl::StatusOr<Manifest> ReadManifest() const override {
+    Manifest manifest;
+    manifest.frontier = frontier_.ToMap();
+    manifest.floors.floors = floors_;
+    manifest.floors.tombstone_mark = tombstone_mark_;
+    for (const auto& [id, current] : entries_) manifest.ids.push_back(id);
+    return manifest;
+  }
+  absl::StatusOr<uint64_t> Prune(const std::string&,
+                                 const Manifest& snapshot) override {
+    const std::set<std::string> held(snapshot.ids.begin(), snapshot.ids.end());
+    std::vector<std::string> gone;
+    for (const auto& [id, current] : entries_) {
+      const v1::LogRecord& record = current.record;
+      auto seen = snapshot.frontier.find(record.origin_node_id());
+      if (!held.count(id) && seen != snapshot.frontier.end() &&
+          record.seq() <= seen->second &&
+          current.version.hlc() <= snapshot.floors.tombstone_mark)
+        gone.push_back(id);
+    }
+    for (const std::string& id : gone) Remove(id);
+    for (const auto& [origin, seq] : snapshot.floors.floors)
+      floors_[origin] = std::max(floors_[origin], seq);
+    tombstone_mark_ = std::max(tombstone_mark_, snapshot.floors.tombstone_mark);
+    ++prunes;
+    return gone.size();
+  }
+
+  // Test hook: removes a withdrawn entry past the tombstone horizon, as the
+  // node's sweep does.
+  void Remove(const std::string& id) {
+    auto it = entries_.find(id);
+    ASSERT_NE(it, entries_.end());
+    const v1::LogRecord& record = it->second.record;
+    uint64_t& floor = floors_[record.origin_node_id()];
+    floor = std::max(floor, record.seq());
+    tombstone_mark_ = std::max(tombstone_mark_, it->second.version.hlc());
+    logs_[record.origin_node_id()].erase(record.seq());
+    entries_.erase(it);
+  }
+  bool Has(const std::string& id) const { return entries_.count(id) != 0; }
+
   // Test hook: drops an entry without a trace (lost data to repair).
   void Forget(const std::string& id) { entries_.erase(id); }
   std::optional<std::string> TitleOf(const std::string& id) const {
@@ -138,6 +190,7 @@ class FakeReplica final : public Replica {
   }
 
   int apply_calls = 0;
+  int prunes = 0;
   // Origins handed out by GetFrontier and FrontierChanges.
   mutable size_t origins_read = 0;
 
@@ -167,6 +220,8 @@ class FakeReplica final : public Replica {
   FrontierLog frontier_;
   std::map<std::string, std::map<uint64_t, v1::LogRecord>> logs_;
   std::map<std::string, Current> entries_;
+  Frontier floors_;
+  uint64_t tombstone_mark_ = 0;
 };
 
 // Two sessions over a lossless in-memory link.
@@ -408,6 +463,95 @@ TEST(SessionTest, DigestRepairsLostEntryAfterTwoDigests) {
   EXPECT_TRUE(b.TitleOf("org/7").has_value());
   EXPECT_EQ(a.Digest(), b.Digest());
   EXPECT_GE(link.right.stats().repairs_requested, 1u);
+}
+
+// Scenario S4 past the horizon: b and c were away while a withdrew an
+// entry and later removed the withdrawal. When b returns a sends a
+// snapshot and b removes its stale live copy; c, returning to b only, gets
+// the same from b (which took over a's floors). Digest repair never carries
+// the stale copy back.
+TEST(SessionTest, SnapshotRemovesEntriesWithdrawnPastTheHorizon) {
+  FakeReplica a("a"), b("b"), c("c");
+  for (int i = 0; i < 10; ++i) a.Publish(absl::StrCat("org/", i), 100 + i);
+  {
+    Link ab(&a, &b), bc(&b, &c);
+    ab.Run(kStart);
+    bc.Run(kStart);
+  }
+  ASSERT_EQ(c.size(), 10u);
+  // Away: a withdraws org/3, a new entry appears, and the withdrawal is
+  // removed.
+  a.Publish("org/3", 500, "", /*withdrawn=*/true);
+  a.Publish("org/new", 501);
+  a.Remove("org/3");
+  EXPECT_EQ(a.Floors().at(a.origin_id()), 11u);
+  // c publishes meanwhile: its own record is above what a has seen.
+  c.Publish("org/c", 502);
+
+  SessionOptions options;
+  options.digest_interval = absl::Seconds(30);
+  options.snapshot_ids_per_message = 4;  // several parts
+  absl::Time now = kStart;
+  {
+    Link ab(&a, &b, options);
+    ASSERT_GT(ab.Run(now), 0);
+    EXPECT_EQ(ab.left.stats().snapshots_sent, 1u);
+    EXPECT_EQ(ab.right.stats().snapshots_received, 1u);
+    EXPECT_EQ(ab.right.stats().entries_pruned, 1u);
+    EXPECT_EQ(ab.left.stats().snapshots_received, 0u);
+    EXPECT_GE(ab.sent_kinds[v1::ReplicationMessage::kSnapshot], 3);
+    EXPECT_FALSE(b.Has("org/3"));
+    EXPECT_TRUE(b.Has("org/new"));
+    EXPECT_EQ(b.Floors(), a.Floors());
+    EXPECT_EQ(a.Digest(), b.Digest());
+  }
+  {
+    Link bc(&b, &c, options);
+    for (int i = 0; i < 3; ++i) {
+      ASSERT_GE(bc.Run(now), 0);
+      now += absl::Seconds(31);
+    }
+    EXPECT_EQ(bc.left.stats().snapshots_sent, 1u);
+    EXPECT_FALSE(c.Has("org/3"));
+    EXPECT_TRUE(c.Has("org/c"));  // newer than anything b has seen: kept
+    EXPECT_TRUE(b.Has("org/c"));
+    EXPECT_EQ(b.Digest(), c.Digest());
+  }
+  // A repair offering the stale copy (a peer that never got a snapshot)
+  // is refused by the rule of the store.
+  FakeReplica d("d");
+  {
+    Link ad(&a, &d);
+    ad.Run(kStart);
+  }
+  EXPECT_FALSE(d.Has("org/3"));
+  EXPECT_EQ(d.prunes, 1);  // a new node gets a (trivial) snapshot too
+  v1::LogRecord stale;
+  stale.set_origin_node_id(a.origin_id());
+  stale.set_seq(4);
+  v1::Entry entry;
+  entry.set_id("org/3");
+  entry.mutable_version()->set_hlc(103);
+  entry.mutable_version()->set_node_id("a");
+  stale.mutable_record()->set_entry(entry.SerializeAsString());
+  auto applied = a.Apply("x", {stale}, /*repair=*/true, {});
+  ASSERT_TRUE(applied.ok());
+  EXPECT_EQ(applied->applied, 0u);
+  EXPECT_FALSE(a.Has("org/3"));
+}
+
+TEST(SessionTest, SnapshotPartWithoutItsFirstIsAnError) {
+  FakeReplica a("a"), b("b");
+  Session session(&a, {});
+  v1::ReplicationMessage hello;
+  hello.mutable_hello()->set_node_id("b");
+  hello.mutable_hello()->set_region("AM30");
+  ASSERT_TRUE(session.Receive(hello).ok());
+  v1::ReplicationMessage part;
+  part.mutable_snapshot()->add_ids("org/1");
+  part.mutable_snapshot()->set_last(true);
+  EXPECT_THAT(session.Receive(part).message(),
+              HasSubstr("without its first part"));
 }
 
 TEST(SessionTest, RefusesPeerOfAnotherRegionOrItself) {

@@ -60,6 +60,10 @@ void ApplyDefaults(v1::NodeConfig* config) {
   if (!config->has_sync_writes()) config->set_sync_writes(true);
   if (config->digest_interval_seconds() == 0)
     config->set_digest_interval_seconds(30);
+  if (config->tombstone_horizon_seconds() == 0)
+    config->set_tombstone_horizon_seconds(30 * 86400);
+  if (config->tombstone_sweep_seconds() == 0)
+    config->set_tombstone_sweep_seconds(600);
   if (config->token_rate_per_second() == 0)
     config->set_token_rate_per_second(50);
   if (config->access_log_retention_days() == 0)

@@ -578,6 +578,8 @@ absl::StatusOr<v1::NodeStatus> AdminCore::GetNodeStatus(
     *status.add_peers() = std::move(peer);
   status.set_skewed_records(context_->hlc->skewed_observations());
   status.set_refused_records(context_->refused_records.load());
+  status.set_tombstones_removed(context_->tombstones_removed.load());
+  status.set_entries_pruned(context_->entries_pruned.load());
   for (size_t r = 0; r < context_->refused_by_reason.size(); ++r) {
     if (const uint64_t n = context_->refused_by_reason[r].load(); n > 0) {
       (*status.mutable_refused_by_reason())[trust::RejectReasonName(
@@ -618,6 +620,9 @@ v1::ListPeersResponse AdminCore::PeerList() const {
     state->set_records_refused(peer.session.records_refused);
     state->set_admissions_refused(peer.session.admissions_refused);
     state->set_repaired_buckets(peer.session.repairs_requested);
+    state->set_snapshots_sent(peer.session.snapshots_sent);
+    state->set_snapshots_received(peer.session.snapshots_received);
+    state->set_entries_pruned(peer.session.entries_pruned);
   }
   return response;
 }

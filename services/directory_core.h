@@ -63,6 +63,10 @@ struct NodeContext {
   std::atomic<uint64_t> refused_records{0};
   // The same by trust::RejectReason.
   std::array<std::atomic<uint64_t>, 32> refused_by_reason{};
+  // Withdrawals removed past the tombstone horizon, and entries removed by
+  // peers' snapshots, since start.
+  std::atomic<uint64_t> tombstones_removed{0};
+  std::atomic<uint64_t> entries_pruned{0};
 };
 
 // Wakes WatchChanges followers when the store applies changes.

@@ -131,6 +131,8 @@ void Metrics::UpdateState(DirectoryCore* directory, AdminCore* admin) {
       {"disk_bytes", static_cast<double>(status->disk_bytes())},
       {"refused_records", static_cast<double>(status->refused_records())},
       {"skewed_records", static_cast<double>(status->skewed_records())},
+      {"tombstones_removed", static_cast<double>(status->tombstones_removed())},
+      {"entries_pruned", static_cast<double>(status->entries_pruned())},
   };
   for (const auto& [what, value] : values)
     node_.Add({{"what", what}}).Set(value);

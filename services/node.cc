@@ -237,11 +237,15 @@ absl::Status Node::Init(NodeOptions options) {
   store_->AddListener(digest_.get());
   context_.digest = digest_.get();
   replica_ = std::make_unique<NodeReplica>(&context_, digest_.get());
+  peer_acks_ = std::make_unique<replication::PeerAcks>(clock);
+  ASSIGN_OR_RETURN(const internal::PeerAcks stored_acks, store_->GetPeerAcks());
+  peer_acks_->Load(stored_acks);
   replication::ReplicatorOptions replication_options;
   replication_options.clock = clock;
   replication_options.session.version = KaartnetVersion();
   replication_options.session.digest_interval =
       absl::Seconds(config_.digest_interval_seconds());
+  replication_options.session.peer_acks = peer_acks_.get();
   replication_options.credentials = peer_credentials;
   replication_options.require_peer_certificate = config_.has_tls();
   replication_options.max_inbound_streams =
@@ -335,6 +339,13 @@ absl::Status Node::Init(NodeOptions options) {
   }
   const std::vector<std::string> peers = peer_book_->Peers();
   for (const std::string& address : peers) replicator_->AddPeer(address);
+  TombstoneSweeperOptions sweeper;
+  sweeper.horizon = absl::Seconds(config_.tombstone_horizon_seconds());
+  sweeper.interval = absl::Seconds(config_.tombstone_sweep_seconds());
+  sweeper.clock = clock;
+  sweeper.removed_total = &context_.tombstones_removed;
+  tombstone_sweeper_ = std::make_unique<TombstoneSweeper>(
+      store_.get(), peer_acks_.get(), sweeper);
 
   const storage::StoreCounts counts = store_->counts();
   KLOG(INFO) << "kaartnetd " << KaartnetVersion() << " node "
@@ -373,6 +384,8 @@ void Node::Shutdown(absl::Duration grace) {
         std::chrono::milliseconds(absl::ToInt64Milliseconds(grace)));
     server_->Wait();
   }
+  // After the streams: stores what the peers acknowledged last.
+  if (tombstone_sweeper_ != nullptr) tombstone_sweeper_->Stop();
   if (ledger_ != nullptr) ledger_->WaitForPurges();
   if (store_ != nullptr) {
     if (directory_ != nullptr) store_->RemoveListener(directory_->notifier());

@@ -23,6 +23,7 @@
 #include "services/ledger.h"
 #include "services/metrics.h"
 #include "services/peer_book.h"
+#include "services/tombstones.h"
 
 namespace rocksdb {
 class Env;
@@ -91,7 +92,10 @@ class Node {
   std::unique_ptr<HttpServer> http_;
   std::unique_ptr<replication::DigestTable> digest_;
   std::unique_ptr<replication::Replica> replica_;
+  // Before replicator_: its sessions report to it until they end.
+  std::unique_ptr<replication::PeerAcks> peer_acks_;
   std::unique_ptr<replication::Replicator> replicator_;
+  std::unique_ptr<TombstoneSweeper> tombstone_sweeper_;
   std::unique_ptr<PeerBook> peer_book_;
   std::unique_ptr<grpc::Server> server_;
   int grpc_port_ = 0;

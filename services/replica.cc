@@ -1,6 +1,8 @@
 #include "services/replica.h"
 
+#include "absl/container/flat_hash_set.h"
 #include "common/log.h"
+#include "common/status_macros.h"
 
 namespace kaartnet::services {
 
@@ -101,6 +103,39 @@ size_t NodeReplica::InstallAdmissions(
                   << ": " << result.status().message();
   }
   return refused;
+}
+
+absl::StatusOr<uint64_t> NodeReplica::Prune(
+    const std::string& peer, const replication::Manifest& snapshot) {
+  const absl::flat_hash_set<absl::string_view> held(snapshot.ids.begin(),
+                                                    snapshot.ids.end());
+  std::vector<storage::Removal> removals;
+  absl::Status status = context_->store->ForEachEntryWithId(
+      [&](absl::string_view id, const internal::StoredEntry& stored) {
+        if (held.contains(id)) return true;
+        // Gone at the peer only if the peer has seen this very record and
+        // it is not newer than a withdrawal the peer removed.
+        auto seen = snapshot.frontier.find(stored.origin_node_id());
+        if (seen == snapshot.frontier.end() ||
+            stored.origin_seq() > seen->second ||
+            stored.version().hlc() > snapshot.floors.tombstone_mark) {
+          return true;
+        }
+        removals.push_back(
+            {std::string(id), stored.origin_node_id(), stored.origin_seq()});
+        return true;
+      });
+  if (!status.ok()) return status;
+  const size_t candidates = removals.size();
+  ASSIGN_OR_RETURN(
+      const size_t removed,
+      context_->store->Remove(std::move(removals), snapshot.floors));
+  context_->entries_pruned += removed;
+  KLOG(INFO) << "replication: snapshot of peer " << peer << " ("
+             << snapshot.ids.size() << " entries): removed " << removed
+             << " entries it no longer holds"
+             << (removed < candidates ? " (others changed meanwhile)" : "");
+  return removed;
 }
 
 absl::StatusOr<std::vector<v1::LogRecord>> NodeReplica::EntriesInBuckets(

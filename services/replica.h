@@ -52,6 +52,14 @@ class NodeReplica final : public replication::Replica {
       const std::string& peer,
       const std::vector<v1::SignedAdmission>& admissions) override;
   std::vector<uint64_t> Digest() const override { return digest_->Buckets(); }
+  replication::Frontier Floors() const override {
+    return context_->store->GetFloors().floors;
+  }
+  absl::StatusOr<replication::Manifest> ReadManifest() const override {
+    return context_->store->ReadManifest();
+  }
+  absl::StatusOr<uint64_t> Prune(
+      const std::string& peer, const replication::Manifest& snapshot) override;
   absl::StatusOr<std::vector<v1::LogRecord>> EntriesInBuckets(
       const std::set<uint32_t>& buckets) const override;
 

@@ -36,6 +36,11 @@ using ::kaartnet::internal::StoredEntry;
 
 constexpr uint32_t kFormatVersion = 1;
 constexpr char kMetaKey[] = "node";
+// Default column family: "floor\0<origin>" -> seq (fixed64 big endian),
+// kTombstoneMarkKey -> hlc, kPeerAcksKey -> internal.PeerAcks.
+constexpr absl::string_view kFloorPrefix("floor\0", 6);
+constexpr char kTombstoneMarkKey[] = "tombstone_mark";
+constexpr char kPeerAcksKey[] = "peer_acks";
 
 enum ColumnFamily {
   kDefault = 0,
@@ -100,6 +105,7 @@ BackupInfo ToBackupInfo(const rocksdb::BackupInfo& info) {
 struct Writer {
   WriteRequest* request;
   std::vector<ApplyResult> results;
+  size_t removed = 0;
   absl::Status status;
   bool done = false;
   absl::CondVar cv;
@@ -109,12 +115,13 @@ class RocksDbStore final : public Store {
  public:
   RocksDbStore(const StoreOptions& options, std::unique_ptr<rocksdb::DB> db,
                std::vector<rocksdb::ColumnFamilyHandle*> handles, NodeMeta meta,
-               std::map<std::string, uint64_t> frontier)
+               std::map<std::string, uint64_t> frontier, Floors floors)
       : options_(options),
         db_(std::move(db)),
         handles_(std::move(handles)),
         meta_(std::move(meta)),
-        frontier_(frontier) {}
+        frontier_(frontier),
+        floors_(std::move(floors)) {}
 
   ~RocksDbStore() override {
     for (auto* handle : handles_) {
@@ -125,7 +132,61 @@ class RocksDbStore final : public Store {
     if (!s.ok()) KLOG(WARNING) << "storage: close: " << s.ToString();
   }
 
-  absl::StatusOr<std::vector<ApplyResult>> Apply(WriteRequest request) override;
+  absl::StatusOr<std::vector<ApplyResult>> Apply(
+      WriteRequest request) override {
+    Writer w;
+    w.request = &request;
+    RETURN_IF_ERROR(Submit(&w));
+    return std::move(w.results);
+  }
+
+  absl::StatusOr<size_t> Remove(std::vector<Removal> removals,
+                                Floors raise_floors) override {
+    WriteRequest request;
+    request.removals = std::move(removals);
+    request.raise_floors = std::move(raise_floors);
+    Writer w;
+    w.request = &request;
+    RETURN_IF_ERROR(Submit(&w));
+    return w.removed;
+  }
+
+  Floors GetFloors() const override {
+    absl::MutexLock lock(&state_mu_);
+    return floors_;
+  }
+
+  absl::StatusOr<Manifest> ReadManifest() const override {
+    Manifest manifest;
+    rocksdb::ReadOptions read_options;
+    read_options.fill_cache = false;
+    const rocksdb::Snapshot* snapshot = db_->GetSnapshot();
+    read_options.snapshot = snapshot;
+    absl::Status status =
+        ReadState(read_options, handles_, &manifest.frontier, &manifest.floors);
+    if (status.ok()) {
+      std::unique_ptr<rocksdb::Iterator> it(
+          db_->NewIterator(read_options, handles_[kEntries]));
+      for (it->SeekToFirst(); it->Valid(); it->Next())
+        manifest.ids.push_back(it->key().ToString());
+      status = FromRocks(it->status(), "list entries");
+    }
+    db_->ReleaseSnapshot(snapshot);
+    if (!status.ok()) return status;
+    return manifest;
+  }
+
+  // The frontier and floors as stored (Open, ReadManifest).
+  static absl::Status ReadState(
+      const rocksdb::ReadOptions& read_options,
+      const std::vector<rocksdb::ColumnFamilyHandle*>& handles, rocksdb::DB* db,
+      std::map<std::string, uint64_t>* frontier, Floors* floors);
+  absl::Status ReadState(
+      const rocksdb::ReadOptions& read_options,
+      const std::vector<rocksdb::ColumnFamilyHandle*>& handles,
+      std::map<std::string, uint64_t>* frontier, Floors* floors) const {
+    return ReadState(read_options, handles, db_.get(), frontier, floors);
+  }
 
   absl::StatusOr<std::optional<StoredEntry>> Get(
       absl::string_view id) const override {
@@ -305,6 +366,26 @@ class RocksDbStore final : public Store {
     return out;
   }
 
+  absl::Status PutPeerAcks(const internal::PeerAcks& acks) override {
+    rocksdb::WriteOptions write_options;
+    write_options.sync = options_.sync;
+    return FromRocks(db_->Put(write_options, handles_[kDefault], kPeerAcksKey,
+                              acks.SerializeAsString()),
+                     "store peer acknowledgements");
+  }
+
+  absl::StatusOr<internal::PeerAcks> GetPeerAcks() const override {
+    internal::PeerAcks acks;
+    std::string value;
+    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), handles_[kDefault],
+                                 kPeerAcksKey, &value);
+    if (s.IsNotFound()) return acks;
+    RETURN_IF_ROCKS(s, "read peer acknowledgements");
+    if (!acks.ParseFromString(value))
+      return absl::DataLossError("stored peer acknowledgements do not parse");
+    return acks;
+  }
+
   absl::Status PurgeObsoleteData() override {
     // One purge at a time; writes continue meanwhile.
     absl::MutexLock purge_lock(&purge_mu_);
@@ -399,6 +480,9 @@ class RocksDbStore final : public Store {
   }
 
  private:
+  // Queues `w` for the group commit and returns when its request is
+  // durable (or failed).
+  absl::Status Submit(Writer* w);
   // Builds and writes one batch for `group`; fills each writer's results.
   absl::Status CommitGroup(const std::vector<Writer*>& group);
 
@@ -415,6 +499,7 @@ class RocksDbStore final : public Store {
   mutable absl::Mutex state_mu_;
   NodeMeta meta_ ABSL_GUARDED_BY(state_mu_);
   FrontierLog frontier_ ABSL_GUARDED_BY(state_mu_);
+  Floors floors_ ABSL_GUARDED_BY(state_mu_);
 
   absl::Mutex notify_mu_;
   std::vector<ChangeListener*> listeners_ ABSL_GUARDED_BY(notify_mu_);
@@ -422,26 +507,52 @@ class RocksDbStore final : public Store {
   absl::Mutex purge_mu_;
 };
 
-absl::StatusOr<std::vector<ApplyResult>> RocksDbStore::Apply(
-    WriteRequest request) {
-  Writer w;
-  w.request = &request;
+absl::Status RocksDbStore::ReadState(
+    const rocksdb::ReadOptions& read_options,
+    const std::vector<rocksdb::ColumnFamilyHandle*>& handles, rocksdb::DB* db,
+    std::map<std::string, uint64_t>* frontier, Floors* floors) {
+  std::unique_ptr<rocksdb::Iterator> it(
+      db->NewIterator(read_options, handles[kFrontier]));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    (*frontier)[it->key().ToString()] = DecodeFixed64BigEndian(
+        absl::string_view(it->value().data(), it->value().size()));
+  }
+  RETURN_IF_ERROR(FromRocks(it->status(), "read the frontier"));
+  it.reset(db->NewIterator(read_options, handles[kDefault]));
+  const rocksdb::Slice prefix(kFloorPrefix.data(), kFloorPrefix.size());
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix);
+       it->Next()) {
+    floors->floors[it->key().ToString().substr(prefix.size())] =
+        DecodeFixed64BigEndian(
+            absl::string_view(it->value().data(), it->value().size()));
+  }
+  RETURN_IF_ERROR(FromRocks(it->status(), "read the floors"));
+  std::string value;
+  rocksdb::Status s =
+      db->Get(read_options, handles[kDefault], kTombstoneMarkKey, &value);
+  RETURN_IF_ROCKS(s, "read the tombstone mark");
+  if (s.ok()) floors->tombstone_mark = DecodeFixed64BigEndian(value);
+  return absl::OkStatus();
+}
+
+absl::Status RocksDbStore::Submit(Writer* submitted) {
+  Writer& w = *submitted;
   queue_mu_.Lock();
   writers_.push_back(&w);
   while (!w.done && &w != writers_.front()) w.cv.Wait(&queue_mu_);
   if (w.done) {
     queue_mu_.Unlock();
-    if (!w.status.ok()) return w.status;
-    return std::move(w.results);
+    return w.status;
   }
   // Leader: take every waiting writer, up to a bounded group size.
   std::vector<Writer*> group;
   size_t records = 0;
   for (Writer* writer : writers_) {
-    if (!group.empty() && records + writer->request->records.size() > 4096)
-      break;
+    const size_t size =
+        writer->request->records.size() + writer->request->removals.size();
+    if (!group.empty() && records + size > 4096) break;
     group.push_back(writer);
-    records += writer->request->records.size();
+    records += size;
   }
   queue_mu_.Unlock();
 
@@ -458,16 +569,32 @@ absl::StatusOr<std::vector<ApplyResult>> RocksDbStore::Apply(
   }
   if (!writers_.empty()) writers_.front()->cv.Signal();
   queue_mu_.Unlock();
-  if (!status.ok()) return status;
-  return std::move(w.results);
+  return status;
 }
 
 absl::Status RocksDbStore::CommitGroup(const std::vector<Writer*>& group) {
   NodeMeta meta;
+  uint64_t tombstone_mark = 0;
   {
     absl::MutexLock lock(&state_mu_);
     meta = meta_;
+    tombstone_mark = floors_.tombstone_mark;
   }
+  const uint64_t tombstone_mark_before = tombstone_mark;
+  // Floors this group raises (over floors_, like `moved` over frontier_).
+  absl::flat_hash_map<std::string, uint64_t> floors_moved;
+  auto raise_floor = [&](const std::string& origin, uint64_t seq) {
+    auto it = floors_moved.find(origin);
+    uint64_t now = 0;
+    if (it != floors_moved.end()) {
+      now = it->second;
+    } else {
+      absl::MutexLock lock(&state_mu_);
+      if (auto f = floors_.floors.find(origin); f != floors_.floors.end())
+        now = f->second;
+    }
+    if (seq > now) floors_moved[origin] = seq;
+  };
   // The origins this group moves, over frontier_ (which only the committing
   // leader changes): no copy of every origin per commit.
   absl::flat_hash_map<std::string, uint64_t> moved;
@@ -480,14 +607,22 @@ absl::Status RocksDbStore::CommitGroup(const std::vector<Writer*>& group) {
     if (seq > frontier_of(origin)) moved[origin] = seq;
   };
   rocksdb::WriteBatch batch;
-  // Entries changed earlier in this group, so later records compare against
-  // them rather than against the database.
-  absl::flat_hash_map<std::string, StoredEntry> overlay;
+  // Entries changed (nullopt: removed) earlier in this group, so later
+  // records compare against them rather than against the database.
+  absl::flat_hash_map<std::string, std::optional<StoredEntry>> overlay;
+  auto current_of =
+      [&](const std::string& id) -> absl::StatusOr<std::optional<StoredEntry>> {
+    if (auto it = overlay.find(id); it != overlay.end()) return it->second;
+    return Get(id);
+  };
   struct PendingChange {
     const v1::Entry* entry;
     StoredEntry stored;
     bool was_live;
     std::optional<v1::Version> previous_version;
+    // A removal: `entry` points to `removed_entry`.
+    bool removed = false;
+    std::unique_ptr<v1::Entry> removed_entry;
   };
   std::vector<PendingChange> pending;
   const int64_t now_micros = absl::ToUnixMicros(options_.clock->Now());
@@ -512,15 +647,18 @@ absl::Status RocksDbStore::CommitGroup(const std::vector<Writer*>& group) {
         }
       }
       // Current state of the entry.
-      std::optional<StoredEntry> current;
-      if (auto it = overlay.find(entry.id()); it != overlay.end()) {
-        current = it->second;
-      } else {
-        auto got = Get(entry.id());
-        if (!got.ok()) return got.status();
-        current = std::move(*got);
-      }
+      ASSIGN_OR_RETURN(std::optional<StoredEntry> current,
+                       current_of(entry.id()));
       const bool was_live = current.has_value() && !current->withdrawn();
+      // A repair of an entry removed after a newer withdrawal (see Apply).
+      if (!local && !record.in_log_order && !current.has_value() &&
+          record.origin_seq <= frontier_of(record.origin_node_id) &&
+          entry.version().hlc() <= tombstone_mark) {
+        result.outcome = ApplyOutcome::kStale;
+        result.origin_node_id = record.origin_node_id;
+        result.origin_seq = record.origin_seq;
+        continue;
+      }
       auto advance_frontier = [&] {
         if (!local && record.in_log_order)
           raise(record.origin_node_id, record.origin_seq);
@@ -595,17 +733,65 @@ absl::Status RocksDbStore::CommitGroup(const std::vector<Writer*>& group) {
       result.change_seq = meta.change_seq();
       result.stored_version = entry.version();
       result.created = !was_live;
-      pending.push_back({&entry, stored, was_live,
-                         current.has_value()
-                             ? std::optional<v1::Version>(current->version())
-                             : std::nullopt});
+      PendingChange& change = pending.emplace_back();
+      change.entry = &entry;
+      change.stored = stored;
+      change.was_live = was_live;
+      if (current.has_value()) change.previous_version = current->version();
       overlay[entry.id()] = std::move(stored);
     }
     for (const auto& [origin, seq] : writer->request->advance_frontier)
       raise(origin, seq);
+    writer->removed = 0;
+    for (const Removal& removal : writer->request->removals) {
+      ASSIGN_OR_RETURN(std::optional<StoredEntry> current,
+                       current_of(removal.id));
+      if (!current.has_value() ||
+          current->origin_node_id() != removal.origin_node_id ||
+          current->origin_seq() != removal.origin_seq) {
+        continue;  // changed since the caller looked
+      }
+      batch.Delete(handles_[kEntries], removal.id);
+      batch.Delete(handles_[kLog],
+                   LogKey(current->origin_node_id(), current->origin_seq()));
+      batch.Delete(handles_[kChanges],
+                   EncodeFixed64BigEndian(current->change_seq()));
+      if (current->withdrawn()) {
+        meta.set_withdrawn_entries(meta.withdrawn_entries() - 1);
+      } else {
+        meta.set_live_entries(meta.live_entries() - 1);
+      }
+      raise_floor(removal.origin_node_id, removal.origin_seq);
+      tombstone_mark = std::max(tombstone_mark, current->version().hlc());
+      meta.set_change_seq(meta.change_seq() + 1);
+      PendingChange& change = pending.emplace_back();
+      change.removed = true;
+      change.removed_entry = std::make_unique<v1::Entry>();
+      change.removed_entry->set_id(removal.id);
+      change.removed_entry->set_withdrawn(true);
+      *change.removed_entry->mutable_version() = current->version();
+      change.entry = change.removed_entry.get();
+      change.stored.set_change_seq(meta.change_seq());
+      change.was_live = !current->withdrawn();
+      change.previous_version = current->version();
+      overlay[removal.id] = std::nullopt;
+      ++writer->removed;
+    }
+    for (const auto& [origin, seq] : writer->request->raise_floors.floors)
+      raise_floor(origin, seq);
+    tombstone_mark =
+        std::max(tombstone_mark, writer->request->raise_floors.tombstone_mark);
   }
   for (const auto& [origin, seq] : moved)
     batch.Put(handles_[kFrontier], origin, EncodeFixed64BigEndian(seq));
+  for (const auto& [origin, seq] : floors_moved) {
+    batch.Put(handles_[kDefault], absl::StrCat(kFloorPrefix, origin),
+              EncodeFixed64BigEndian(seq));
+  }
+  if (tombstone_mark != tombstone_mark_before) {
+    batch.Put(handles_[kDefault], kTombstoneMarkKey,
+              EncodeFixed64BigEndian(tombstone_mark));
+  }
   if (options_.hlc != nullptr) {
     meta.set_hlc_high_water(
         std::max(meta.hlc_high_water(), options_.hlc->HighWater()));
@@ -620,6 +806,8 @@ absl::Status RocksDbStore::CommitGroup(const std::vector<Writer*>& group) {
     absl::MutexLock lock(&state_mu_);
     meta_ = meta;
     for (const auto& [origin, seq] : moved) frontier_.Raise(origin, seq);
+    for (const auto& [origin, seq] : floors_moved) floors_.floors[origin] = seq;
+    floors_.tombstone_mark = tombstone_mark;
   }
   if (!pending.empty()) {
     // In commit order; an id changed twice in one group appears twice and
@@ -628,8 +816,10 @@ absl::Status RocksDbStore::CommitGroup(const std::vector<Writer*>& group) {
     changes.reserve(pending.size());
     for (const PendingChange& p : pending) {
       changes.push_back(Change{
-          p.stored.change_seq(), p.entry, &p.stored, p.was_live,
-          p.previous_version.has_value() ? &*p.previous_version : nullptr});
+          p.stored.change_seq(), p.entry, p.removed ? nullptr : &p.stored,
+          p.was_live,
+          p.previous_version.has_value() ? &*p.previous_version : nullptr,
+          p.removed});
     }
     absl::MutexLock lock(&notify_mu_);
     for (ChangeListener* listener : listeners_) listener->OnChanges(changes);
@@ -730,23 +920,21 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(
     }
   }
   std::map<std::string, uint64_t> frontier;
-  if (s.ok()) {
-    std::unique_ptr<rocksdb::Iterator> it(
-        db->NewIterator(rocksdb::ReadOptions(), handles[kFrontier]));
-    for (it->SeekToFirst(); it->Valid(); it->Next()) {
-      frontier[it->key().ToString()] = DecodeFixed64BigEndian(
-          absl::string_view(it->value().data(), it->value().size()));
-    }
-    s = it->status();
+  Floors floors;
+  absl::Status status = FromRocks(s, "read node meta");
+  if (status.ok()) {
+    status = RocksDbStore::ReadState(rocksdb::ReadOptions(), handles, db.get(),
+                                     &frontier, &floors);
   }
-  if (!s.ok()) {
+  if (!status.ok()) {
     for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
-    return FromRocks(s, absl::StrCat("read node meta of ", options.path));
+    return absl::Status(status.code(),
+                        absl::StrCat(options.path, ": ", status.message()));
   }
   if (options.hlc != nullptr) options.hlc->Restore(meta.hlc_high_water());
   return std::make_unique<RocksDbStore>(options, std::move(db),
                                         std::move(handles), std::move(meta),
-                                        std::move(frontier));
+                                        std::move(frontier), std::move(floors));
 }
 
 namespace {

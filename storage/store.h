@@ -100,6 +100,32 @@ struct ApplyRecord {
   bool create_only = false;
 };
 
+// An entry to remove altogether (a withdrawal older than the tombstone
+// horizon, or an entry a peer's snapshot shows is gone). Removed only when
+// its stored record is still this one.
+struct Removal {
+  std::string id;
+  std::string origin_node_id;
+  uint64_t origin_seq = 0;
+};
+
+// What removals have taken away, per origin: `floors[origin]` is the highest
+// seq of a removed record (a peer whose frontier lies below it may hold
+// entries this node no longer knows are gone), `tombstone_mark` the highest
+// version (hlc) removed. Only grow.
+struct Floors {
+  std::map<std::string, uint64_t> floors;
+  uint64_t tombstone_mark = 0;
+};
+
+// The ids of every stored entry with the frontier and floors of the same
+// state (see v1.Snapshot).
+struct Manifest {
+  std::map<std::string, uint64_t> frontier;
+  Floors floors;
+  std::vector<std::string> ids;
+};
+
 enum class ApplyOutcome {
   kApplied,             // the record is now the entry's current version
   kStale,               // an equal or newer version is stored; nothing changed
@@ -128,6 +154,10 @@ struct WriteRequest {
   // Before the records: number this node's own records under a fresh origin
   // id from seq 1 (see Store::RotateOrigin).
   bool rotate_origin = false;
+  // After the records: entries to remove, and floors to take over (a
+  // peer's snapshot). Removals raise the floors by themselves.
+  std::vector<Removal> removals;
+  Floors raise_floors;
 };
 
 // One change as seen by listeners.
@@ -140,6 +170,9 @@ struct Change {
   bool was_live = false;
   // The version stored before this change (nullptr when the id was new).
   const kaartnet::v1::Version* previous_version = nullptr;
+  // The entry was removed altogether (see Removal): `entry` holds only its
+  // id, version and withdrawn, `stored` is null.
+  bool removed = false;
 };
 
 class ChangeListener {
@@ -166,8 +199,22 @@ class Store {
 
   // Applies the request atomically and durably; one result per record. An
   // error (e.g. a full disk) fails the whole request and stores nothing.
+  //
+  // A record that arrives out of log order (a repair) for an entry this
+  // node does not hold is stale when the node's frontier covers it and its
+  // version is not newer than the tombstone mark: the node has seen that
+  // record, and the entry was removed after a newer withdrawal.
   virtual absl::StatusOr<std::vector<ApplyResult>> Apply(
       WriteRequest request) = 0;
+
+  // Removes entries (WriteRequest::removals) and takes over floors in one
+  // atomic, durable step; returns how many entries were removed.
+  virtual absl::StatusOr<size_t> Remove(std::vector<Removal> removals,
+                                        Floors raise_floors) = 0;
+  virtual Floors GetFloors() const = 0;
+  // The ids of every stored entry, with the frontier and floors, from one
+  // consistent state.
+  virtual absl::StatusOr<Manifest> ReadManifest() const = 0;
 
   // The stored entry, or nullopt when unknown.
   virtual absl::StatusOr<std::optional<kaartnet::internal::StoredEntry>> Get(
@@ -226,6 +273,11 @@ class Store {
           admissions) = 0;
   virtual absl::StatusOr<std::vector<kaartnet::v1::SignedAdmission>>
   ListAdmissions() const = 0;
+
+  // What peers are known to hold (see internal.PeerAcks); one durable write.
+  virtual absl::Status PutPeerAcks(
+      const kaartnet::internal::PeerAcks& acks) = 0;
+  virtual absl::StatusOr<kaartnet::internal::PeerAcks> GetPeerAcks() const = 0;
 
   // Forces erased content out of every file: flushes memtables, compacts
   // every column family down to the bottommost level and drops old WAL

@@ -326,6 +326,97 @@ TEST_P(StoreTest, SameIdTwiceInOneRequest) {
   store_->RemoveListener(&listener);
 }
 
+TEST_P(StoreTest, RemovalTakesEntryLogAndChangeAndRaisesFloors) {
+  Open();
+  RecordingListener listener;
+  MustApply(store_.get(), {Remote(Record("m/a", 100, "node2"), "o2", 1),
+                           Remote(Record("m/b", 110, "node2"), "o2", 2),
+                           Remote(Record("m/a", 200, "node2", true), "o2", 3)});
+  store_->AddListener(&listener);
+  // A removal whose record is no longer the stored one is skipped.
+  auto removed = store_->Remove({{"m/a", "o2", 1}}, {});
+  ASSERT_TRUE(removed.ok()) << removed.status();
+  EXPECT_EQ(*removed, 0u);
+  removed = store_->Remove({{"m/a", "o2", 3}, {"m/unknown", "o2", 9}}, {});
+  ASSERT_TRUE(removed.ok()) << removed.status();
+  EXPECT_EQ(*removed, 1u);
+  EXPECT_FALSE(GetEntry("m/a").has_value());
+  EXPECT_EQ(store_->counts().withdrawn_entries, 0u);
+  EXPECT_EQ(store_->counts().live_entries, 1u);
+  auto log = store_->ReadLog("o2", 0, 10);
+  ASSERT_TRUE(log.ok());
+  ASSERT_EQ(log->size(), 1u);
+  EXPECT_EQ((*log)[0].seq(), 2u);
+  auto changes = store_->ReadChanges(0, 10);
+  ASSERT_TRUE(changes.ok()) << changes.status();
+  EXPECT_EQ(changes->size(), 1u);
+  ASSERT_EQ(listener.seen.size(), 1u);
+  EXPECT_EQ(listener.seen[0].second, "m/a");
+  store_->RemoveListener(&listener);
+  Floors floors = store_->GetFloors();
+  EXPECT_THAT(floors.floors, ElementsAre(Pair("o2", 3u)));
+  EXPECT_EQ(floors.tombstone_mark, 200u);
+  // The frontier is not the floor: it stays where the log was read to.
+  EXPECT_EQ(store_->FrontierOf("o2"), 3u);
+
+  // Floors only grow, survive a restart, and are read with the ids.
+  ASSERT_TRUE(store_->Remove({}, Floors{{{"o2", 2}, {"o3", 7}}, 150}).ok());
+  Open();
+  floors = store_->GetFloors();
+  EXPECT_THAT(floors.floors, ElementsAre(Pair("o2", 3u), Pair("o3", 7u)));
+  EXPECT_EQ(floors.tombstone_mark, 200u);
+  auto manifest = store_->ReadManifest();
+  ASSERT_TRUE(manifest.ok()) << manifest.status();
+  EXPECT_THAT(manifest->ids, ElementsAre("m/b"));
+  EXPECT_THAT(manifest->frontier, ElementsAre(Pair("o2", 3u)));
+  EXPECT_THAT(manifest->floors.floors,
+              ElementsAre(Pair("o2", 3u), Pair("o3", 7u)));
+  EXPECT_EQ(manifest->floors.tombstone_mark, 200u);
+}
+
+TEST_P(StoreTest, RepairOfARemovedEntryIsStale) {
+  Open();
+  MustApply(store_.get(), {Remote(Record("m/a", 100, "node2"), "o2", 1),
+                           Remote(Record("m/a", 200, "node2", true), "o2", 2)});
+  ASSERT_TRUE(store_->Remove({{"m/a", "o2", 2}}, {}).ok());
+  // A peer away since before the withdrawal offers its old live copy.
+  auto results =
+      MustApply(store_.get(), {Remote(Record("m/a", 100, "node2"), "o2", 1,
+                                      /*in_order=*/false)});
+  EXPECT_EQ(results[0].outcome, ApplyOutcome::kStale);
+  EXPECT_FALSE(GetEntry("m/a").has_value());
+  // Newer than every removed withdrawal, or not yet covered by the
+  // frontier: a repair is applied as before.
+  results = MustApply(store_.get(),
+                      {Remote(Record("m/c", 300, "node2"), "o2", 1, false),
+                       Remote(Record("m/d", 50, "node3"), "o3", 4, false)});
+  EXPECT_EQ(results[0].outcome, ApplyOutcome::kApplied);
+  EXPECT_EQ(results[1].outcome, ApplyOutcome::kApplied);
+  // A republish after the removal is an ordinary new version.
+  results =
+      MustApply(store_.get(), {Remote(Record("m/a", 400, "node2"), "o2", 3)});
+  EXPECT_EQ(results[0].outcome, ApplyOutcome::kApplied);
+}
+
+TEST_P(StoreTest, PeerAcksRoundTrip) {
+  Open();
+  auto empty = store_->GetPeerAcks();
+  ASSERT_TRUE(empty.ok());
+  EXPECT_EQ(empty->peers_size(), 0);
+  internal::PeerAcks acks;
+  internal::PeerAck* peer = acks.add_peers();
+  peer->set_node_id("node2");
+  (*peer->mutable_frontier())["o1"] = 42;
+  peer->set_last_seen_micros(123);
+  ASSERT_TRUE(store_->PutPeerAcks(acks).ok());
+  Open();
+  auto got = store_->GetPeerAcks();
+  ASSERT_TRUE(got.ok()) << got.status();
+  ASSERT_EQ(got->peers_size(), 1);
+  EXPECT_EQ(got->peers(0).frontier().at("o1"), 42u);
+  EXPECT_EQ(got->peers(0).last_seen_micros(), 123);
+}
+
 TEST_P(StoreTest, ChangesFeedInApplyOrder) {
   Open();
   MustApply(store_.get(), {Record("m/a", 100)});

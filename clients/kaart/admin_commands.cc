@@ -144,6 +144,12 @@ int RunStatus(const GlobalOptions& options) {
               << "klokafwijking: " << status.skewed_records()
               << " records te ver in de toekomst gedateerd\n";
   }
+  if (status.tombstones_removed() > 0 || status.entries_pruned() > 0) {
+    std::cout << "opgeruimd:     " << status.tombstones_removed()
+              << " intrekkingen ouder dan de horizon, "
+              << status.entries_pruned()
+              << " vermeldingen die een peer niet meer heeft (snapshot)\n";
+  }
   std::cout << "peers:\n";
   PrintPeers(status.peers());
   return 0;

@@ -227,6 +227,73 @@ TEST_F(ReplicationTest, S4WithdrawnEntryDoesNotComeBack) {
   }
 }
 
+// S4 past the tombstone horizon (3 s here): the withdrawal made while node3
+// is cut off is removed altogether on node1 and node2 once node3 has been
+// away longer than the horizon. When node3 returns with the entry still
+// live, it gets a snapshot and removes it; nothing brings it back, and the
+// same id can be published again afterwards.
+TEST_F(ReplicationTest, S4PastTheHorizonWithdrawnEntryStaysGone) {
+  region_ = std::make_unique<Region>(
+      3, *demo_dir_, work_dir_, /*proxied=*/true,
+      "digest_interval_seconds: 1\ntombstone_horizon_seconds: 3\n"
+      "tombstone_sweep_seconds: 1\n");
+  std::string error;
+  ASSERT_TRUE(region_->StartAll(&error)) << error;
+  Client a = ClientOf(0);
+  for (int k = 0; k < 10; ++k) ASSERT_TRUE(a.Publish((*entries_)[k]).ok());
+  ASSERT_GE(AwaitConvergence(10, absl::Seconds(20)), 0);
+  const std::string id = (*entries_)[3].id();
+  region_->Partition({2}, true);
+  ASSERT_TRUE(a.Withdraw(id).ok());
+  // node1 and node2 drop the withdrawal once it is older than the horizon
+  // and node3 has been away longer than it.
+  for (int i : {0, 1}) {
+    EXPECT_TRUE(WaitFor(
+        [&] {
+          const v1::NodeStatus status = ClientOf(i).Status();
+          return status.withdrawn_entries() == 0 &&
+                 status.tombstones_removed() >= 1;
+        },
+        absl::Seconds(40)))
+        << "node" << i + 1 << " still holds the withdrawal: "
+        << ClientOf(i).Status().withdrawn_entries();
+    EXPECT_FALSE(ClientOf(i).Get(id).has_value()) << "node" << i + 1;
+  }
+  // node3 never saw the withdrawal, and restarts meanwhile.
+  ASSERT_TRUE(ClientOf(2).Get(id).has_value());
+  EXPECT_FALSE(ClientOf(2).Get(id)->withdrawn());
+  ASSERT_EQ(region_->node(2).Stop(), 0);
+  ASSERT_TRUE(region_->node(2).Start(&error)) << error;
+
+  const auto heal = Steady::now();
+  region_->Partition({2}, false);
+  ASSERT_GE(AwaitConvergence(9, absl::Seconds(30)), 0);
+  std::cout << "S4 past the horizon: converged " << Millis(Steady::now() - heal)
+            << " ms after healing\n";
+  // Digest repairs run every second: give them time to try.
+  std::this_thread::sleep_for(std::chrono::seconds(3));
+  uint64_t snapshots_sent = 0;
+  for (int i = 0; i < 3; ++i) {
+    const v1::NodeStatus status = ClientOf(i).Status();
+    EXPECT_FALSE(ClientOf(i).Get(id).has_value()) << "back on node" << i + 1;
+    EXPECT_EQ(status.live_entries(), 9u) << "node" << i + 1;
+    EXPECT_EQ(status.withdrawn_entries(), 0u) << "node" << i + 1;
+    for (const v1::PeerState& peer : status.peers())
+      snapshots_sent += peer.snapshots_sent();
+  }
+  EXPECT_GE(snapshots_sent, 1u);
+  EXPECT_EQ(ClientOf(2).Status().entries_pruned(), 1u);
+
+  // The id is free again: a new publish reaches every node.
+  ASSERT_TRUE(a.Publish((*entries_)[3]).ok());
+  ASSERT_GE(AwaitConvergence(10, absl::Seconds(20)), 0);
+  for (int i = 0; i < 3; ++i) {
+    auto got = ClientOf(i).Get(id);
+    ASSERT_TRUE(got.has_value()) << "node" << i + 1;
+    EXPECT_FALSE(got->withdrawn());
+  }
+}
+
 // Files under `dir` (recursively) whose bytes contain `needle`.
 std::vector<std::string> FilesContaining(const std::string& dir,
                                          const std::string& needle) {

@@ -135,6 +135,15 @@ absl::StatusOr<std::vector<v1::LogRecord>> SimReplica::EntriesInBuckets(
   return out;
 }
 
+absl::StatusOr<replication::Manifest> SimReplica::ReadManifest() const {
+  replication::Manifest manifest;
+  manifest.frontier = frontier_.ToMap();
+  for (const SimRecord* record : slots_) {
+    if (record != nullptr) manifest.ids.push_back(pool_->IdOf(record->id));
+  }
+  return manifest;
+}
+
 void SimReplica::RotateOrigin() {
   origin_id_ = absl::StrCat(node_id_, ".", pool_->NewOriginSerial());
   ++generation_;

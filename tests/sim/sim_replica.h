@@ -112,6 +112,15 @@ class SimReplica final : public replication::Replica {
   absl::StatusOr<std::vector<v1::LogRecord>> EntriesInBuckets(
       const std::set<uint32_t>& buckets) const override;
   void RotateOrigin() override;
+  // Simulated nodes keep every withdrawal (no tombstone horizon), so they
+  // have no floors and never send or receive a snapshot.
+  replication::Frontier Floors() const override { return {}; }
+  absl::StatusOr<replication::Manifest> ReadManifest() const override;
+  absl::StatusOr<uint64_t> Prune(const std::string& peer,
+                                 const replication::Manifest&) override {
+    return absl::UnimplementedError(
+        "simulated nodes keep every withdrawal and never get a snapshot");
+  }
   // For testing the checker: keep the older version instead of the newer.
   void set_ignore_conflict_rule(bool ignore) { ignore_conflict_rule_ = ignore; }
 

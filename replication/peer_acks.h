@@ -1,0 +1,65 @@
+// What each peer is known to hold, for dropping withdrawals (tombstones):
+// a withdrawal older than the tombstone horizon is removed only when every
+// peer seen within the horizon holds it. Sessions report each peer's Hello
+// and Acks; the node stores the table now and then (a restart that forgets
+// the last minutes only delays removals), and a peer away longer than the
+// horizon stops counting: when it returns below this node's floor it gets a
+// snapshot (docs/replication.md).
+//
+// Thread-safety: safe for concurrent use.
+#ifndef KAARTNET_REPLICATION_PEER_ACKS_H_
+#define KAARTNET_REPLICATION_PEER_ACKS_H_
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "common/clock.h"
+#include "kaartnet/internal/storage.pb.h"
+
+namespace kaartnet::replication {
+
+class PeerAcks {
+ public:
+  explicit PeerAcks(Clock* clock = Clock::Real()) : clock_(clock) {}
+
+  // Takes over a stored table (the node's start).
+  void Load(const internal::PeerAcks& stored);
+  internal::PeerAcks ToProto() const;
+
+  // A stream with `peer` began (its Hello frontier) or ended.
+  void Connected(const std::string& peer,
+                 const std::map<std::string, uint64_t>& frontier);
+  void Disconnected(const std::string& peer);
+  // The peer acknowledged holding these origins up to these seqs.
+  void Raise(const std::string& peer,
+             const std::vector<std::pair<std::string, uint64_t>>& frontier);
+
+  // For every peer connected now or seen after `since`, the seq up to which
+  // it holds `origin`'s records (0 when unknown). A record of `origin` at
+  // seq s is held by all of them when the minimum is ≥ s.
+  uint64_t HeldByAll(const std::string& origin, absl::Time since) const;
+  // The peers that count for HeldByAll(…, since).
+  std::vector<std::string> PeersSeenSince(absl::Time since) const;
+
+ private:
+  struct Peer {
+    std::map<std::string, uint64_t> frontier;
+    absl::Time last_seen = absl::InfinitePast();
+    int streams = 0;
+  };
+  bool Counts(const Peer& peer, absl::Time since) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  Clock* const clock_;
+  mutable absl::Mutex mu_;
+  std::map<std::string, Peer> peers_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace kaartnet::replication
+
+#endif  // KAARTNET_REPLICATION_PEER_ACKS_H_
