@@ -12,6 +12,9 @@ namespace kaartnet::replication {
 namespace {
 
 constexpr size_t kAdmissionsPerMessage = 512;
+// A snapshot lists at most this many ids (four times the largest region
+// the design plans for); a peer sending more is refused.
+constexpr size_t kMaxSnapshotIds = 4'000'000;
 
 uint64_t Get(const Frontier& frontier, const std::string& origin) {
   auto it = frontier.find(origin);
@@ -109,6 +112,8 @@ absl::StatusOr<std::vector<v1::ReplicationMessage>> Session::Poll(
     for (const auto& [origin, state] : origins_) {
       if (state.local > 0) (*hello->mutable_frontier())[origin] = state.local;
     }
+    for (const auto& [origin, floor] : replica_->Floors())
+      (*hello->mutable_floors())[origin] = floor;
     unadvertised_.clear();
     if (options_.direct_feeds != nullptr) {
       feeds_generation_sent_ = options_.direct_feeds->generation();
@@ -123,14 +128,12 @@ absl::StatusOr<std::vector<v1::ReplicationMessage>> Session::Poll(
     replies_.pop_front();
   }
   AddAdmissions(&out);
-  if (snapshot_due_) {
-    RETURN_IF_ERROR(AddSnapshot(&out));
-    snapshot_due_ = false;
-  }
 
   SyncLocal();
+  const size_t records_at = out.size();
   bool sent_records = false;
-  while (next_batch_id_ - 1 - acked_batch_id_ < options_.max_unacked_batches) {
+  while (!awaiting_snapshot_ &&
+         next_batch_id_ - 1 - acked_batch_id_ < options_.max_unacked_batches) {
     v1::RecordBatch batch;
     ASSIGN_OR_RETURN(const bool more, AddRecords(now, &batch));
     if (batch.records_size() == 0 && batch.through_size() == 0) break;
@@ -140,6 +143,10 @@ absl::StatusOr<std::vector<v1::ReplicationMessage>> Session::Poll(
     sent_records = true;
     if (!more) break;
   }
+  // After reading the logs: a removal those reads saw has raised the floors
+  // already; the snapshot then goes before the records.
+  CheckFloors();
+  RETURN_IF_ERROR(AddSnapshot(&out, records_at));
   UpdateLag(now);
   // Tell the peer what this node holds now (records from other peers), so
   // it does not send them again.
@@ -161,8 +168,8 @@ absl::StatusOr<std::vector<v1::ReplicationMessage>> Session::Poll(
   AddDirectOrigins(&out);
 
   // Digest: only when this side has nothing in flight.
-  if (!sent_records && next_batch_id_ - 1 == acked_batch_id_ &&
-      now >= next_digest_at_) {
+  if (!awaiting_snapshot_ && !sent_records &&
+      next_batch_id_ - 1 == acked_batch_id_ && now >= next_digest_at_) {
     v1::Digest* digest = out.emplace_back().mutable_digest();
     for (uint64_t bucket : replica_->Digest()) digest->add_buckets(bucket);
     next_digest_at_ = now + options_.digest_interval;
@@ -263,9 +270,37 @@ absl::StatusOr<bool> Session::AddRecords(absl::Time now,
   return false;
 }
 
-absl::Status Session::AddSnapshot(std::vector<v1::ReplicationMessage>* out) {
+void Session::CheckFloors() {
+  const uint64_t version = replica_->FloorsVersion();
+  if (floors_version_ == version) return;
+  floors_version_ = version;
+  if (snapshot_due_) return;
+  for (const auto& [origin, floor] : replica_->Floors()) {
+    auto it = origins_.find(origin);
+    if (it == origins_.end() || it->second.known < floor) {
+      snapshot_due_ = true;
+      return;
+    }
+  }
+}
+
+absl::Status Session::AddSnapshot(std::vector<v1::ReplicationMessage>* out,
+                                  size_t at) {
+  if (!snapshot_due_) return absl::OkStatus();
+  for (const auto& [origin, floor] : replica_->Floors()) {
+    auto it = origins_.find(origin);
+    if (it == origins_.end() || it->second.local < floor)
+      return absl::OkStatus();  // still catching up: later
+  }
   ASSIGN_OR_RETURN(Manifest manifest, replica_->ReadManifest());
-  v1::Snapshot* part = out->emplace_back().mutable_snapshot();
+  for (const auto& [origin, floor] : manifest.floors.floors) {
+    auto it = manifest.frontier.find(origin);
+    if (it == manifest.frontier.end() || it->second < floor)
+      return absl::OkStatus();  // still catching up: later
+  }
+  snapshot_due_ = false;
+  std::vector<v1::ReplicationMessage> parts;
+  v1::Snapshot* part = parts.emplace_back().mutable_snapshot();
   part->set_first(true);
   part->mutable_frontier()->insert(manifest.frontier.begin(),
                                    manifest.frontier.end());
@@ -275,11 +310,14 @@ absl::Status Session::AddSnapshot(std::vector<v1::ReplicationMessage>* out) {
   for (std::string& id : manifest.ids) {
     if (static_cast<size_t>(part->ids_size()) >=
         options_.snapshot_ids_per_message) {
-      part = out->emplace_back().mutable_snapshot();
+      part = parts.emplace_back().mutable_snapshot();
     }
     part->add_ids(std::move(id));
   }
   part->set_last(true);
+  out->insert(out->begin() + static_cast<std::ptrdiff_t>(at),
+              std::make_move_iterator(parts.begin()),
+              std::make_move_iterator(parts.end()));
   ++stats_.snapshots_sent;
   return absl::OkStatus();
 }
@@ -412,11 +450,15 @@ absl::Status Session::ReceiveHello(const v1::Hello& hello) {
     Set(origin, &OriginState::sent, seq);
   }
   // The peer may hold entries whose withdrawal this node has removed.
-  for (const auto& [origin, floor] : replica_->Floors()) {
-    auto held = hello.frontier().find(origin);
-    if (held == hello.frontier().end() || held->second < floor) {
-      snapshot_due_ = true;
-      break;
+  CheckFloors();
+  // Or this node entries whose withdrawal the peer has removed.
+  if (hello.floors_size() > 0) {
+    const Frontier own = replica_->GetFrontier();
+    for (const auto& [origin, floor] : hello.floors()) {
+      if (Get(own, origin) < floor) {
+        awaiting_snapshot_ = true;
+        break;
+      }
     }
   }
   if (options_.peer_acks != nullptr) {
@@ -525,6 +567,11 @@ absl::Status Session::ReceiveSnapshot(const v1::Snapshot& part) {
       return absl::InvalidArgumentError(
           "replication: a snapshot part without its first part");
     }
+    if (incoming_snapshot_->ids.size() + part.ids_size() > kMaxSnapshotIds) {
+      incoming_snapshot_.reset();
+      return absl::InvalidArgumentError(absl::StrCat(
+          "replication: a snapshot of more than ", kMaxSnapshotIds, " ids"));
+    }
     incoming_snapshot_->ids.insert(incoming_snapshot_->ids.end(),
                                    part.ids().begin(), part.ids().end());
     if (!part.last()) return absl::OkStatus();
@@ -534,12 +581,19 @@ absl::Status Session::ReceiveSnapshot(const v1::Snapshot& part) {
   }
   ASSIGN_OR_RETURN(const uint64_t pruned, replica_->Prune(peer, snapshot));
   absl::MutexLock lock(&mu_);
+  awaiting_snapshot_ = false;
   ++stats_.snapshots_received;
   stats_.entries_pruned += pruned;
   return absl::OkStatus();
 }
 
 absl::Status Session::ReceiveRepairRequest(const v1::RepairRequest& request) {
+  {
+    // What this node would send may be gone at the peer: it asks again
+    // after the snapshot.
+    absl::MutexLock lock(&mu_);
+    if (awaiting_snapshot_) return absl::OkStatus();
+  }
   std::set<uint32_t> buckets;
   for (uint32_t b : request.buckets()) {
     if (b >= kDigestBuckets) {

@@ -105,6 +105,8 @@ class Replica {
   // past the tombstone horizon): a peer whose frontier lies below it gets a
   // snapshot.
   virtual Frontier Floors() const = 0;
+  // Changes whenever the floors rise (read it before Floors()).
+  virtual uint64_t FloorsVersion() const = 0;
   virtual absl::StatusOr<Manifest> ReadManifest() const = 0;
   // Removes the entries that `peer`'s snapshot shows are gone (see
   // v1.Snapshot) and takes over its floors; returns how many were removed.
@@ -234,8 +236,13 @@ class Session {
   void ReceiveDigest(const v1::Digest& digest);
   absl::Status ReceiveRepairRequest(const v1::RepairRequest& request);
   absl::Status ReceiveSnapshot(const v1::Snapshot& part);
-  // Appends the snapshot parts to `out`.
-  absl::Status AddSnapshot(std::vector<v1::ReplicationMessage>* out)
+  // When the floors rose since the last look: is the peer (by what it is
+  // known to hold) below one of them? Then a snapshot is due.
+  void CheckFloors() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Inserts the snapshot parts into `out` at `at` when one is due and this
+  // node's own frontier has reached its floors (a node still catching up
+  // would list too little).
+  absl::Status AddSnapshot(std::vector<v1::ReplicationMessage>* out, size_t at)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void UpdateLag(absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Fills `ack` with the origins of local_ that moved since they were last
@@ -287,8 +294,16 @@ class Session {
   absl::Time next_digest_at_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
   // Buckets that differed in the previous digest of the peer.
   std::set<uint32_t> suspect_buckets_ ABSL_GUARDED_BY(mu_);
-  // The peer's Hello lay below a floor: a snapshot goes before records.
+  // The peer was found below a floor (at its Hello, or when the floors
+  // rose): a snapshot is due, and stays due until sent.
   bool snapshot_due_ ABSL_GUARDED_BY(mu_) = false;
+  // This node was below the peer's floors at the Hellos: it sends the peer
+  // no records until the peer's snapshot has pruned what is gone (a new
+  // node that has taken over floors but not yet reached them must not
+  // get stale entries from a peer that returns after a long absence).
+  bool awaiting_snapshot_ ABSL_GUARDED_BY(mu_) = false;
+  // Floors version of the last CheckFloors.
+  std::optional<uint64_t> floors_version_ ABSL_GUARDED_BY(mu_);
   // A snapshot of the peer being received (parts so far).
   std::optional<Manifest> incoming_snapshot_ ABSL_GUARDED_BY(mu_);
   SessionStats stats_ ABSL_GUARDED_BY(mu_);

@@ -131,6 +131,7 @@ class FakeReplica final : public Replica {
   }
 
   Frontier Floors() const override { return floors_; }
+  uint64_t FloorsVersion() const override { return floors_version_; }
   absl::StatusOr<Manifest> ReadManifest() const override {
     Manifest manifest;
     manifest.frontier = frontier_.ToMap();
@@ -155,6 +156,7 @@ class FakeReplica final : public Replica {
     for (const auto& [origin, seq] : snapshot.floors.floors)
       floors_[origin] = std::max(floors_[origin], seq);
     tombstone_mark_ = std::max(tombstone_mark_, snapshot.floors.tombstone_mark);
+    ++floors_version_;
     ++prunes;
     return gone.size();
   }
@@ -168,6 +170,7 @@ class FakeReplica final : public Replica {
     uint64_t& floor = floors_[record.origin_node_id()];
     floor = std::max(floor, record.seq());
     tombstone_mark_ = std::max(tombstone_mark_, it->second.version.hlc());
+    ++floors_version_;
     logs_[record.origin_node_id()].erase(record.seq());
     entries_.erase(it);
   }
@@ -221,6 +224,7 @@ class FakeReplica final : public Replica {
   std::map<std::string, std::map<uint64_t, v1::LogRecord>> logs_;
   std::map<std::string, Current> entries_;
   Frontier floors_;
+  uint64_t floors_version_ = 0;
   uint64_t tombstone_mark_ = 0;
 };
 
@@ -538,6 +542,66 @@ TEST(SessionTest, SnapshotRemovesEntriesWithdrawnPastTheHorizon) {
   ASSERT_TRUE(applied.ok());
   EXPECT_EQ(applied->applied, 0u);
   EXPECT_FALSE(a.Has("org/3"));
+}
+
+// Floors that rise while a stream is open: s and q were away together (both
+// hold org/3 live); s meets p, takes over its floors and sends q a snapshot
+// on the stream that was already open.
+TEST(SessionTest, FloorsThatRiseDuringAStreamBringASnapshot) {
+  FakeReplica p("p"), s("s"), q("q");
+  for (int i = 0; i < 5; ++i) p.Publish(absl::StrCat("org/", i), 100 + i);
+  {
+    Link ps(&p, &s), sq(&s, &q);
+    ps.Run(kStart);
+    sq.Run(kStart);
+  }
+  p.Publish("org/3", 500, "", /*withdrawn=*/true);
+  p.Remove("org/3");
+  Link sq(&s, &q);
+  ASSERT_GE(sq.Run(kStart), 0);
+  EXPECT_EQ(sq.left.stats().snapshots_sent, 0u);  // s has no floors yet
+  {
+    Link ps(&p, &s);
+    ASSERT_GE(ps.Run(kStart), 0);
+  }
+  EXPECT_FALSE(s.Has("org/3"));
+  ASSERT_GE(sq.Run(kStart), 0);
+  EXPECT_EQ(sq.left.stats().snapshots_sent, 1u);
+  EXPECT_FALSE(q.Has("org/3"));
+  EXPECT_EQ(q.Digest(), p.Digest());
+}
+
+// A new node n has taken over p's floors but not yet caught up when q
+// returns after a long absence and meets n first: n holds its snapshot
+// back (it would list too little) and q sends n nothing until it arrives,
+// so q's stale copy never reaches n.
+TEST(SessionTest, AStalePeerWaitsForTheSnapshotOfANodeStillCatchingUp) {
+  FakeReplica p("p"), n("n"), q("q");
+  for (int i = 0; i < 5; ++i) p.Publish(absl::StrCat("org/", i), 100 + i);
+  {
+    Link pq(&p, &q);
+    pq.Run(kStart);
+  }
+  p.Publish("org/3", 500, "", /*withdrawn=*/true);
+  p.Remove("org/3");
+  q.Publish("org/q", 600);
+  // n knows p's floors, none of its entries.
+  ASSERT_TRUE(n.Prune("p", *p.ReadManifest()).ok());
+  Link nq(&n, &q);
+  ASSERT_GE(nq.Run(kStart), 0);
+  EXPECT_EQ(nq.left.stats().snapshots_sent, 0u);
+  EXPECT_EQ(n.size(), 0u) << "q sent entries before n's snapshot";
+  EXPECT_TRUE(q.Has("org/3"));
+  {
+    Link pn(&p, &n);
+    ASSERT_GE(pn.Run(kStart), 0);
+  }
+  ASSERT_GE(nq.Run(kStart), 0);
+  EXPECT_EQ(nq.left.stats().snapshots_sent, 1u);
+  EXPECT_FALSE(q.Has("org/3"));
+  EXPECT_FALSE(n.Has("org/3"));
+  EXPECT_TRUE(n.Has("org/q"));  // q sends again after the snapshot
+  EXPECT_EQ(n.Digest(), q.Digest());
 }
 
 TEST(SessionTest, SnapshotPartWithoutItsFirstIsAnError) {

@@ -38,6 +38,10 @@ struct NodeContext {
   std::string node_id;
   std::string region;
   absl::Duration freshness = absl::Hours(24 * 180);
+  // The region's tombstone horizon and the clock skew allowed between
+  // nodes (bounds on what a peer's snapshot may remove).
+  absl::Duration tombstone_horizon = absl::Hours(24 * 30);
+  absl::Duration max_clock_skew = absl::Minutes(10);
   absl::Time started_at;
   std::string version;
   std::string data_dir;

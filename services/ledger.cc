@@ -116,11 +116,13 @@ absl::StatusOr<std::vector<RecordOutcome>> Ledger::Apply(
         break;
     }
   }
-  if (erased) {
-    absl::MutexLock lock(&purge_mu_);
-    ++purge_requested_;
-  }
+  if (erased) RequestPurge();
   return outcomes;
+}
+
+void Ledger::RequestPurge() {
+  absl::MutexLock lock(&purge_mu_);
+  ++purge_requested_;
 }
 
 std::vector<absl::StatusOr<v1::Entry>> Ledger::VerifyAll(

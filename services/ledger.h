@@ -67,6 +67,9 @@ class Ledger {
 
   // Blocks until purges requested so far have finished (tests, shutdown).
   void WaitForPurges();
+  // Forces removed content out of the RocksDB files in the background (after
+  // entries are removed that may have been erased elsewhere).
+  void RequestPurge();
 
   struct Counters {
     std::atomic<uint64_t> applied{0};

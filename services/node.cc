@@ -103,6 +103,9 @@ absl::Status Node::Init(NodeOptions options) {
   context_.index = index_.get();
   context_.hlc = hlc_.get();
   context_.clock = clock;
+  context_.tombstone_horizon =
+      absl::Seconds(config_.tombstone_horizon_seconds());
+  context_.max_clock_skew = absl::Seconds(config_.max_clock_skew_seconds());
   context_.access_log_dir =
       config_.access_log_dir().empty()
           ? (std::filesystem::path(config_.data_dir()) / "access-log").string()
@@ -340,7 +343,7 @@ absl::Status Node::Init(NodeOptions options) {
   const std::vector<std::string> peers = peer_book_->Peers();
   for (const std::string& address : peers) replicator_->AddPeer(address);
   TombstoneSweeperOptions sweeper;
-  sweeper.horizon = absl::Seconds(config_.tombstone_horizon_seconds());
+  sweeper.horizon = context_.tombstone_horizon;
   sweeper.interval = absl::Seconds(config_.tombstone_sweep_seconds());
   sweeper.clock = clock;
   sweeper.removed_total = &context_.tombstones_removed;

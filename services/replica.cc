@@ -1,6 +1,7 @@
 #include "services/replica.h"
 
 #include "absl/container/flat_hash_set.h"
+#include "common/hlc.h"
 #include "common/log.h"
 #include "common/status_macros.h"
 
@@ -105,10 +106,33 @@ size_t NodeReplica::InstallAdmissions(
   return refused;
 }
 
-absl::StatusOr<uint64_t> NodeReplica::Prune(
-    const std::string& peer, const replication::Manifest& snapshot) {
-  const absl::flat_hash_set<absl::string_view> held(snapshot.ids.begin(),
-                                                    snapshot.ids.end());
+absl::StatusOr<uint64_t> NodeReplica::Prune(const std::string& peer,
+                                            const replication::Manifest& sent) {
+  // What an honest peer can send: a withdrawal it removed is older than
+  // the horizon (give or take the allowed skew), and its floors lie within
+  // its frontier (it sends a snapshot only once it reached them). A peer's
+  // bug or a wrong clock must not make this node remove more.
+  replication::Manifest snapshot;
+  snapshot.frontier = sent.frontier;
+  const uint64_t mark_limit = HybridLogicalClock::FromTime(
+      context_->clock->Now() - context_->tombstone_horizon +
+      context_->max_clock_skew);
+  snapshot.floors.tombstone_mark =
+      std::min(sent.floors.tombstone_mark, mark_limit);
+  for (const auto& [origin, floor] : sent.floors.floors) {
+    auto seen = sent.frontier.find(origin);
+    const uint64_t limit = seen == sent.frontier.end() ? 0 : seen->second;
+    if (std::min(floor, limit) > 0)
+      snapshot.floors.floors[origin] = std::min(floor, limit);
+  }
+  if (snapshot.floors.tombstone_mark < sent.floors.tombstone_mark) {
+    KLOG(WARNING) << "replication: the snapshot of peer " << peer
+                  << " names removed withdrawals younger than the tombstone "
+                     "horizon (its clock or tombstone_horizon_seconds "
+                     "differs from this node's); only older ones count";
+  }
+  const absl::flat_hash_set<absl::string_view> held(sent.ids.begin(),
+                                                    sent.ids.end());
   std::vector<storage::Removal> removals;
   absl::Status status = context_->store->ForEachEntryWithId(
       [&](absl::string_view id, const internal::StoredEntry& stored) {
@@ -131,8 +155,11 @@ absl::StatusOr<uint64_t> NodeReplica::Prune(
       const size_t removed,
       context_->store->Remove(std::move(removals), snapshot.floors));
   context_->entries_pruned += removed;
+  // A removed copy may have been erased elsewhere: its content leaves the
+  // files too.
+  if (removed > 0) context_->ledger->RequestPurge();
   KLOG(INFO) << "replication: snapshot of peer " << peer << " ("
-             << snapshot.ids.size() << " entries): removed " << removed
+             << sent.ids.size() << " entries): removed " << removed
              << " entries it no longer holds"
              << (removed < candidates ? " (others changed meanwhile)" : "");
   return removed;

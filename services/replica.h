@@ -55,6 +55,9 @@ class NodeReplica final : public replication::Replica {
   replication::Frontier Floors() const override {
     return context_->store->GetFloors().floors;
   }
+  uint64_t FloorsVersion() const override {
+    return context_->store->FloorsVersion();
+  }
   absl::StatusOr<replication::Manifest> ReadManifest() const override {
     return context_->store->ReadManifest();
   }

@@ -1,6 +1,7 @@
 // RocksDB implementation of storage::Store. See store.h for the layout.
 #include <deque>
 #include <filesystem>
+#include <fstream>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
@@ -34,7 +35,9 @@ std::string NewOriginId(const std::string& node_id) {
 using ::kaartnet::internal::NodeMeta;
 using ::kaartnet::internal::StoredEntry;
 
-constexpr uint32_t kFormatVersion = 1;
+// 2: floors and the tombstone mark in the default column family (a
+// kaartnetd of format 1 would ignore them and bring removed entries back).
+constexpr uint32_t kFormatVersion = 2;
 constexpr char kMetaKey[] = "node";
 // Default column family: "floor\0<origin>" -> seq (fixed64 big endian),
 // kTombstoneMarkKey -> hlc, kPeerAcksKey -> internal.PeerAcks.
@@ -142,18 +145,34 @@ class RocksDbStore final : public Store {
 
   absl::StatusOr<size_t> Remove(std::vector<Removal> removals,
                                 Floors raise_floors) override {
-    WriteRequest request;
-    request.removals = std::move(removals);
-    request.raise_floors = std::move(raise_floors);
-    Writer w;
-    w.request = &request;
-    RETURN_IF_ERROR(Submit(&w));
-    return w.removed;
+    // In steps of at most 1,024, so writers wait for no long commit; the
+    // floors taken over go with the last.
+    constexpr size_t kStep = 1024;
+    size_t removed = 0;
+    size_t from = 0;
+    do {
+      const size_t to = std::min(removals.size(), from + kStep);
+      WriteRequest request;
+      request.removals.assign(std::make_move_iterator(removals.begin() + from),
+                              std::make_move_iterator(removals.begin() + to));
+      if (to == removals.size()) request.raise_floors = std::move(raise_floors);
+      Writer w;
+      w.request = &request;
+      RETURN_IF_ERROR(Submit(&w));
+      removed += w.removed;
+      from = to;
+    } while (from < removals.size());
+    return removed;
   }
 
   Floors GetFloors() const override {
     absl::MutexLock lock(&state_mu_);
     return floors_;
+  }
+
+  uint64_t FloorsVersion() const override {
+    absl::MutexLock lock(&state_mu_);
+    return floors_version_;
   }
 
   absl::StatusOr<Manifest> ReadManifest() const override {
@@ -500,6 +519,7 @@ class RocksDbStore final : public Store {
   NodeMeta meta_ ABSL_GUARDED_BY(state_mu_);
   FrontierLog frontier_ ABSL_GUARDED_BY(state_mu_);
   Floors floors_ ABSL_GUARDED_BY(state_mu_);
+  uint64_t floors_version_ ABSL_GUARDED_BY(state_mu_) = 0;
 
   absl::Mutex notify_mu_;
   std::vector<ChangeListener*> listeners_ ABSL_GUARDED_BY(notify_mu_);
@@ -798,6 +818,18 @@ absl::Status RocksDbStore::CommitGroup(const std::vector<Writer*>& group) {
   }
   batch.Put(handles_[kDefault], kMetaKey, meta.SerializeAsString());
 
+  // Floors rise before the removals land (a failed write leaves them higher
+  // than needed, which costs at most a snapshot): a session that reads a
+  // log without a removed record then sees the floor that says so.
+  if (!floors_moved.empty() || tombstone_mark != tombstone_mark_before) {
+    absl::MutexLock lock(&state_mu_);
+    for (const auto& [origin, seq] : floors_moved) {
+      uint64_t& floor = floors_.floors[origin];
+      floor = std::max(floor, seq);
+    }
+    floors_.tombstone_mark = std::max(floors_.tombstone_mark, tombstone_mark);
+    ++floors_version_;
+  }
   rocksdb::WriteOptions write_options;
   write_options.sync = options_.sync;
   RETURN_IF_ERROR(FromRocks(db_->Write(write_options, &batch), "write"));
@@ -806,8 +838,6 @@ absl::Status RocksDbStore::CommitGroup(const std::vector<Writer*>& group) {
     absl::MutexLock lock(&state_mu_);
     meta_ = meta;
     for (const auto& [origin, seq] : moved) frontier_.Raise(origin, seq);
-    for (const auto& [origin, seq] : floors_moved) floors_.floors[origin] = seq;
-    floors_.tombstone_mark = tombstone_mark;
   }
   if (!pending.empty()) {
     // In commit order; an id changed twice in one group appears twice and
@@ -917,6 +947,32 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(
           "data directory ", options.path, " has format ",
           meta.format_version(), "; this kaartnetd understands up to ",
           kFormatVersion, ". Upgrade kaartnetd."));
+    } else {
+      // Restored from a backup: a fresh origin before any write (see
+      // kRestoredMarker). Older formats are marked as this one, so an
+      // older kaartnetd no longer opens the directory.
+      rocksdb::Env* env =
+          options.env != nullptr ? options.env : rocksdb::Env::Default();
+      const std::string marker =
+          (std::filesystem::path(options.path) / kRestoredMarker).string();
+      const bool restored = env->FileExists(marker).ok();
+      if (restored) {
+        meta.set_origin_id(NewOriginId(options.node_id));
+        meta.set_own_seq(0);
+      }
+      if (restored || meta.format_version() < kFormatVersion) {
+        meta.set_format_version(kFormatVersion);
+        rocksdb::WriteOptions write_options;
+        write_options.sync = true;
+        s = db->Put(write_options, handles[kDefault], kMetaKey,
+                    meta.SerializeAsString());
+      }
+      if (s.ok() && restored) {
+        s = env->DeleteFile(marker);
+        KLOG(INFO) << "storage: restored from a backup; this node's records "
+                      "are numbered under the new origin "
+                   << meta.origin_id();
+      }
     }
   }
   std::map<std::string, uint64_t> frontier;
@@ -1011,6 +1067,13 @@ absl::StatusOr<std::string> RestoreBackup(const std::string& backup_dir,
   RETURN_IF_ERROR(
       FromRocks(engine->RestoreDBFromBackup(id, staging, staging),
                 absl::StrCat("restore backup ", id, " into ", staging)));
+  {
+    std::ofstream marker(fs::path(staging) / kRestoredMarker);
+    if (!marker) {
+      return absl::UnavailableError(absl::StrCat(
+          "cannot mark ", staging, " as restored (", kRestoredMarker, ")"));
+    }
+  }
   std::string aside;
   if (fs::exists(path)) {
     aside = absl::StrCat(

@@ -212,6 +212,9 @@ class Store {
   virtual absl::StatusOr<size_t> Remove(std::vector<Removal> removals,
                                         Floors raise_floors) = 0;
   virtual Floors GetFloors() const = 0;
+  // Changes whenever the floors rise. Raised in memory before the removals
+  // are written, so whoever sees a removal in the store sees its floor.
+  virtual uint64_t FloorsVersion() const = 0;
   // The ids of every stored entry, with the frontier and floors, from one
   // consistent state.
   virtual absl::StatusOr<Manifest> ReadManifest() const = 0;
@@ -314,6 +317,11 @@ absl::StatusOr<std::vector<BackupInfo>> ListBackups(
 // The name of the file in a data directory that holds the node's peer
 // list; a restore keeps it.
 inline constexpr char kPeersFile[] = "peers.txt";
+// Left in a data directory by RestoreBackup: the next Open numbers this
+// node's own records under a fresh origin id before anything is written,
+// so records the node made after the backup (which its peers hold) are
+// never numbered again.
+inline constexpr char kRestoredMarker[] = "RESTORED";
 
 // Makes backup `id` (0: the newest) of `backup_dir` the data directory
 // `path`, after verifying its checksums. No node may be running on `path`

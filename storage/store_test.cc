@@ -685,6 +685,7 @@ TEST_P(StoreDiskTest, BackupWhileWritingRestoresThatState) {
     for (int i = 0; !stop; ++i)
       MustApply(store_.get(), {Record(absl::StrCat("m/w", i), 1000 + i)});
   });
+  const std::string origin = store_->origin_id();
   auto first = store_->CreateBackup(backups, "first", 0);
   stop = true;
   writer.join();
@@ -722,7 +723,16 @@ TEST_P(StoreDiskTest, BackupWhileWritingRestoresThatState) {
   const uint64_t written = counts.live_entries - 10;
   for (uint64_t i = 0; i < written; ++i)
     EXPECT_TRUE(GetEntry(absl::StrCat("m/w", i)).has_value()) << i;
-  EXPECT_EQ(store_->Frontier().at(store_->origin_id()), counts.live_entries);
+  EXPECT_EQ(store_->Frontier().at(origin), counts.live_entries);
+  // Its own records continue under a fresh origin from seq 1, so none of
+  // them is numbered like one written after the backup.
+  EXPECT_NE(store_->origin_id(), origin);
+  EXPECT_FALSE(
+      std::filesystem::exists(std::filesystem::path(dir_) / kRestoredMarker));
+  auto after = MustApply(store_.get(), {Record("m/after-restore", 5000)});
+  ASSERT_EQ(after.size(), 1u);
+  EXPECT_EQ(after[0].origin_node_id, store_->origin_id());
+  EXPECT_EQ(after[0].origin_seq, 1u);
 
   store_.reset();
   ASSERT_TRUE(

@@ -115,6 +115,7 @@ class SimReplica final : public replication::Replica {
   // Simulated nodes keep every withdrawal (no tombstone horizon), so they
   // have no floors and never send or receive a snapshot.
   replication::Frontier Floors() const override { return {}; }
+  uint64_t FloorsVersion() const override { return 0; }
   absl::StatusOr<replication::Manifest> ReadManifest() const override;
   absl::StatusOr<uint64_t> Prune(const std::string& peer,
                                  const replication::Manifest&) override {
