@@ -15,6 +15,8 @@ constexpr size_t kAdmissionsPerMessage = 512;
 // A snapshot lists at most this many ids (four times the largest region
 // the design plans for); a peer sending more is refused.
 constexpr size_t kMaxSnapshotIds = 4'000'000;
+// Longer than any valid entry id.
+constexpr size_t kMaxIdBytes = 512;
 
 uint64_t Get(const Frontier& frontier, const std::string& origin) {
   auto it = frontier.find(origin);
@@ -112,8 +114,6 @@ absl::StatusOr<std::vector<v1::ReplicationMessage>> Session::Poll(
     for (const auto& [origin, state] : origins_) {
       if (state.local > 0) (*hello->mutable_frontier())[origin] = state.local;
     }
-    for (const auto& [origin, floor] : replica_->Floors())
-      (*hello->mutable_floors())[origin] = floor;
     unadvertised_.clear();
     if (options_.direct_feeds != nullptr) {
       feeds_generation_sent_ = options_.direct_feeds->generation();
@@ -132,7 +132,8 @@ absl::StatusOr<std::vector<v1::ReplicationMessage>> Session::Poll(
   SyncLocal();
   const size_t records_at = out.size();
   bool sent_records = false;
-  while (!awaiting_snapshot_ &&
+  const bool catching_up = replica_->CatchingUp();
+  while (!catching_up &&
          next_batch_id_ - 1 - acked_batch_id_ < options_.max_unacked_batches) {
     v1::RecordBatch batch;
     ASSIGN_OR_RETURN(const bool more, AddRecords(now, &batch));
@@ -168,8 +169,8 @@ absl::StatusOr<std::vector<v1::ReplicationMessage>> Session::Poll(
   AddDirectOrigins(&out);
 
   // Digest: only when this side has nothing in flight.
-  if (!awaiting_snapshot_ && !sent_records &&
-      next_batch_id_ - 1 == acked_batch_id_ && now >= next_digest_at_) {
+  if (!sent_records && next_batch_id_ - 1 == acked_batch_id_ &&
+      now >= next_digest_at_) {
     v1::Digest* digest = out.emplace_back().mutable_digest();
     for (uint64_t bucket : replica_->Digest()) digest->add_buckets(bucket);
     next_digest_at_ = now + options_.digest_interval;
@@ -277,7 +278,8 @@ void Session::CheckFloors() {
   if (snapshot_due_) return;
   for (const auto& [origin, floor] : replica_->Floors()) {
     auto it = origins_.find(origin);
-    if (it == origins_.end() || it->second.known < floor) {
+    const uint64_t known = it == origins_.end() ? 0 : it->second.known;
+    if (known < floor && Get(snapshot_floors_sent_, origin) < floor) {
       snapshot_due_ = true;
       return;
     }
@@ -287,18 +289,9 @@ void Session::CheckFloors() {
 absl::Status Session::AddSnapshot(std::vector<v1::ReplicationMessage>* out,
                                   size_t at) {
   if (!snapshot_due_) return absl::OkStatus();
-  for (const auto& [origin, floor] : replica_->Floors()) {
-    auto it = origins_.find(origin);
-    if (it == origins_.end() || it->second.local < floor)
-      return absl::OkStatus();  // still catching up: later
-  }
   ASSIGN_OR_RETURN(Manifest manifest, replica_->ReadManifest());
-  for (const auto& [origin, floor] : manifest.floors.floors) {
-    auto it = manifest.frontier.find(origin);
-    if (it == manifest.frontier.end() || it->second < floor)
-      return absl::OkStatus();  // still catching up: later
-  }
   snapshot_due_ = false;
+  snapshot_floors_sent_ = manifest.floors.floors;
   std::vector<v1::ReplicationMessage> parts;
   v1::Snapshot* part = parts.emplace_back().mutable_snapshot();
   part->set_first(true);
@@ -451,16 +444,6 @@ absl::Status Session::ReceiveHello(const v1::Hello& hello) {
   }
   // The peer may hold entries whose withdrawal this node has removed.
   CheckFloors();
-  // Or this node entries whose withdrawal the peer has removed.
-  if (hello.floors_size() > 0) {
-    const Frontier own = replica_->GetFrontier();
-    for (const auto& [origin, floor] : hello.floors()) {
-      if (Get(own, origin) < floor) {
-        awaiting_snapshot_ = true;
-        break;
-      }
-    }
-  }
   if (options_.peer_acks != nullptr) {
     options_.peer_acks->Connected(
         peer_node_id_,
@@ -572,6 +555,13 @@ absl::Status Session::ReceiveSnapshot(const v1::Snapshot& part) {
       return absl::InvalidArgumentError(absl::StrCat(
           "replication: a snapshot of more than ", kMaxSnapshotIds, " ids"));
     }
+    for (const std::string& id : part.ids()) {
+      if (id.size() > kMaxIdBytes) {
+        incoming_snapshot_.reset();
+        return absl::InvalidArgumentError(absl::StrCat(
+            "replication: a snapshot id of ", id.size(), " bytes"));
+      }
+    }
     incoming_snapshot_->ids.insert(incoming_snapshot_->ids.end(),
                                    part.ids().begin(), part.ids().end());
     if (!part.last()) return absl::OkStatus();
@@ -579,21 +569,15 @@ absl::Status Session::ReceiveSnapshot(const v1::Snapshot& part) {
     incoming_snapshot_.reset();
     peer = peer_node_id_;
   }
-  ASSIGN_OR_RETURN(const uint64_t pruned, replica_->Prune(peer, snapshot));
+  ASSIGN_OR_RETURN(const uint64_t pruned,
+                   replica_->Prune(peer, std::move(snapshot)));
   absl::MutexLock lock(&mu_);
-  awaiting_snapshot_ = false;
   ++stats_.snapshots_received;
   stats_.entries_pruned += pruned;
   return absl::OkStatus();
 }
 
 absl::Status Session::ReceiveRepairRequest(const v1::RepairRequest& request) {
-  {
-    // What this node would send may be gone at the peer: it asks again
-    // after the snapshot.
-    absl::MutexLock lock(&mu_);
-    if (awaiting_snapshot_) return absl::OkStatus();
-  }
   std::set<uint32_t> buckets;
   for (uint32_t b : request.buckets()) {
     if (b >= kDigestBuckets) {

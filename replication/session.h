@@ -109,9 +109,16 @@ class Replica {
   virtual uint64_t FloorsVersion() const = 0;
   virtual absl::StatusOr<Manifest> ReadManifest() const = 0;
   // Removes the entries that `peer`'s snapshot shows are gone (see
-  // v1.Snapshot) and takes over its floors; returns how many were removed.
+  // v1.Snapshot), refuses records of such entries until the node has
+  // caught up with the snapshot, then takes over its floors (see
+  // PendingSnapshots); returns how many entries were removed.
   virtual absl::StatusOr<uint64_t> Prune(const std::string& peer,
-                                         const Manifest& snapshot) = 0;
+                                         Manifest snapshot) = 0;
+  // True while a received snapshot is not caught up with: the node then
+  // sends no records (they could carry a peer below the snapshot's floors
+  // past them before this node can answer with its own snapshot). May take
+  // over the floors of snapshots caught up with by now.
+  virtual bool CatchingUp() = 0;
   // Every stored entry (live or withdrawn) whose id is in one of `buckets`.
   virtual absl::StatusOr<std::vector<v1::LogRecord>> EntriesInBuckets(
       const std::set<uint32_t>& buckets) const = 0;
@@ -237,11 +244,10 @@ class Session {
   absl::Status ReceiveRepairRequest(const v1::RepairRequest& request);
   absl::Status ReceiveSnapshot(const v1::Snapshot& part);
   // When the floors rose since the last look: is the peer (by what it is
-  // known to hold) below one of them? Then a snapshot is due.
+  // known to hold, and the floors of the last snapshot sent to it) below
+  // one of them? Then a snapshot is due.
   void CheckFloors() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Inserts the snapshot parts into `out` at `at` when one is due and this
-  // node's own frontier has reached its floors (a node still catching up
-  // would list too little).
+  // Inserts the snapshot parts into `out` at `at` when one is due.
   absl::Status AddSnapshot(std::vector<v1::ReplicationMessage>* out, size_t at)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void UpdateLag(absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -295,13 +301,10 @@ class Session {
   // Buckets that differed in the previous digest of the peer.
   std::set<uint32_t> suspect_buckets_ ABSL_GUARDED_BY(mu_);
   // The peer was found below a floor (at its Hello, or when the floors
-  // rose): a snapshot is due, and stays due until sent.
+  // rose): a snapshot is due; it goes before the records of the same poll.
   bool snapshot_due_ ABSL_GUARDED_BY(mu_) = false;
-  // This node was below the peer's floors at the Hellos: it sends the peer
-  // no records until the peer's snapshot has pruned what is gone (a new
-  // node that has taken over floors but not yet reached them must not
-  // get stale entries from a peer that returns after a long absence).
-  bool awaiting_snapshot_ ABSL_GUARDED_BY(mu_) = false;
+  // The floors of the last snapshot sent to the peer.
+  Frontier snapshot_floors_sent_ ABSL_GUARDED_BY(mu_);
   // Floors version of the last CheckFloors.
   std::optional<uint64_t> floors_version_ ABSL_GUARDED_BY(mu_);
   // A snapshot of the peer being received (parts so far).

@@ -8,11 +8,14 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "replication/digest.h"
+#include "replication/pending_snapshots.h"
 
 namespace kaartnet::replication {
 namespace {
 
 using ::testing::HasSubstr;
+
+constexpr uint64_t kNoMarkLimit = ~uint64_t{0};
 
 // An in-memory node with the store's rules: per-origin logs with eager
 // compaction, highest (hlc, node_id) wins, frontiers. Signatures are not
@@ -87,6 +90,12 @@ class FakeReplica final : public Replica {
         continue;
       }
       if (!repair) frontier_.Raise(record.origin_node_id(), record.seq());
+      // Gone by a snapshot not yet caught up with.
+      if (pending_->Gone(entry.id(), record.origin_node_id(), record.seq(),
+                         entry.version().hlc(), kNoMarkLimit)) {
+        ++stats.stale;
+        continue;
+      }
       // The store's rule for a repair of an entry removed after a newer
       // withdrawal.
       if (repair && !entries_.count(entry.id()) &&
@@ -140,25 +149,29 @@ class FakeReplica final : public Replica {
     for (const auto& [id, current] : entries_) manifest.ids.push_back(id);
     return manifest;
   }
-  absl::StatusOr<uint64_t> Prune(const std::string&,
-                                 const Manifest& snapshot) override {
-    const std::set<std::string> held(snapshot.ids.begin(), snapshot.ids.end());
-    std::vector<std::string> gone;
-    for (const auto& [id, current] : entries_) {
-      const v1::LogRecord& record = current.record;
-      auto seen = snapshot.frontier.find(record.origin_node_id());
-      if (!held.count(id) && seen != snapshot.frontier.end() &&
-          record.seq() <= seen->second &&
-          current.version.hlc() <= snapshot.floors.tombstone_mark)
-        gone.push_back(id);
-    }
-    for (const std::string& id : gone) Remove(id);
-    for (const auto& [origin, seq] : snapshot.floors.floors)
-      floors_[origin] = std::max(floors_[origin], seq);
-    tombstone_mark_ = std::max(tombstone_mark_, snapshot.floors.tombstone_mark);
-    ++floors_version_;
+  // As NodeReplica: pending until caught up (no clock here: no mark limit).
+  absl::StatusOr<uint64_t> Prune(const std::string& peer,
+                                 Manifest snapshot) override {
     ++prunes;
-    return gone.size();
+    const size_t removed =
+        RemoveGone(*pending_->Add(peer, std::move(snapshot)));
+    CatchingUp();
+    return removed;
+  }
+  bool CatchingUp() override {
+    for (const auto& caught_up : pending_->TakeCaughtUp(
+             [this](const std::string& origin) {
+               return frontier_.Get(origin);
+             },
+             kNoMarkLimit)) {
+      RemoveGone(*caught_up);
+      for (const auto& [origin, seq] : caught_up->manifest.floors.floors)
+        floors_[origin] = std::max(floors_[origin], seq);
+      tombstone_mark_ =
+          std::max(tombstone_mark_, caught_up->manifest.floors.tombstone_mark);
+      ++floors_version_;
+    }
+    return !pending_->empty();
   }
 
   // Test hook: removes a withdrawn entry past the tombstone horizon, as the
@@ -175,6 +188,17 @@ class FakeReplica final : public Replica {
     entries_.erase(it);
   }
   bool Has(const std::string& id) const { return entries_.count(id) != 0; }
+  size_t RemoveGone(const PendingSnapshot& snapshot) {
+    std::vector<std::string> gone;
+    for (const auto& [id, current] : entries_) {
+      if (snapshot.Gone(id, current.record.origin_node_id(),
+                        current.record.seq(), current.version.hlc(),
+                        kNoMarkLimit))
+        gone.push_back(id);
+    }
+    for (const std::string& id : gone) Remove(id);
+    return gone.size();
+  }
 
   // Test hook: drops an entry without a trace (lost data to repair).
   void Forget(const std::string& id) { entries_.erase(id); }
@@ -226,6 +250,9 @@ class FakeReplica final : public Replica {
   Frontier floors_;
   uint64_t floors_version_ = 0;
   uint64_t tombstone_mark_ = 0;
+  // Shared by copies (a copy stands for a backup; none has a pending one).
+  std::shared_ptr<PendingSnapshots> pending_ =
+      std::make_shared<PendingSnapshots>();
 };
 
 // Two sessions over a lossless in-memory link.
@@ -571,11 +598,12 @@ TEST(SessionTest, FloorsThatRiseDuringAStreamBringASnapshot) {
   EXPECT_EQ(q.Digest(), p.Digest());
 }
 
-// A new node n has taken over p's floors but not yet caught up when q
-// returns after a long absence and meets n first: n holds its snapshot
-// back (it would list too little) and q sends n nothing until it arrives,
-// so q's stale copy never reaches n.
-TEST(SessionTest, AStalePeerWaitsForTheSnapshotOfANodeStillCatchingUp) {
+// A new node n has p's snapshot but has not caught up with it when q
+// returns after a long absence and meets n first. Until n has caught up it
+// refuses what the snapshot shows gone (q's stale copy of org/3) and sends
+// q nothing (its records would carry q past floors n cannot yet answer
+// for); once caught up it takes over p's floors and sends q its snapshot.
+TEST(SessionTest, ANodeCatchingUpRefusesStaleCopiesAndSendsNothing) {
   FakeReplica p("p"), n("n"), q("q");
   for (int i = 0; i < 5; ++i) p.Publish(absl::StrCat("org/", i), 100 + i);
   {
@@ -585,23 +613,82 @@ TEST(SessionTest, AStalePeerWaitsForTheSnapshotOfANodeStillCatchingUp) {
   p.Publish("org/3", 500, "", /*withdrawn=*/true);
   p.Remove("org/3");
   q.Publish("org/q", 600);
-  // n knows p's floors, none of its entries.
   ASSERT_TRUE(n.Prune("p", *p.ReadManifest()).ok());
+  EXPECT_TRUE(n.CatchingUp());
+  EXPECT_TRUE(n.Floors().empty());  // not before it has caught up
   Link nq(&n, &q);
   ASSERT_GE(nq.Run(kStart), 0);
+  EXPECT_TRUE(n.CatchingUp());  // q lacks p's last record
   EXPECT_EQ(nq.left.stats().snapshots_sent, 0u);
-  EXPECT_EQ(n.size(), 0u) << "q sent entries before n's snapshot";
-  EXPECT_TRUE(q.Has("org/3"));
+  EXPECT_FALSE(n.Has("org/3")) << "n took q's stale copy";
+  EXPECT_TRUE(n.Has("org/q"));
+  EXPECT_TRUE(n.Has("org/2"));
   {
     Link pn(&p, &n);
     ASSERT_GE(pn.Run(kStart), 0);
   }
+  EXPECT_FALSE(n.CatchingUp());
+  EXPECT_EQ(n.Floors(), p.Floors());
   ASSERT_GE(nq.Run(kStart), 0);
   EXPECT_EQ(nq.left.stats().snapshots_sent, 1u);
   EXPECT_FALSE(q.Has("org/3"));
-  EXPECT_FALSE(n.Has("org/3"));
-  EXPECT_TRUE(n.Has("org/q"));  // q sends again after the snapshot
   EXPECT_EQ(n.Digest(), q.Digest());
+}
+
+// n has caught up with p's own log (past the floor) but not with r's, which
+// it gets from q. Had n sent q p's records meanwhile, q would be past the
+// floor without n's snapshot and keep its stale copy.
+TEST(SessionTest, ANodeCatchingUpSendsNothingUntilItCanAnswerForItsFloors) {
+  FakeReplica p("p"), n("n"), q("q"), r("r");
+  for (int i = 0; i < 5; ++i) p.Publish(absl::StrCat("org/", i), 100 + i);
+  r.Publish("org/r", 150);
+  {
+    Link pq(&p, &q), rp(&r, &p);
+    pq.Run(kStart);  // q has p's entries, not r's
+    rp.Run(kStart);
+  }
+  p.Publish("org/3", 500, "", /*withdrawn=*/true);
+  p.Remove("org/3");
+  ASSERT_TRUE(n.Prune("p", *p.ReadManifest()).ok());
+  const uint64_t p_top = p.GetFrontier().at(p.origin_id());
+  ASSERT_TRUE(n.Apply("p", *p.ReadLog(p.origin_id(), 0, 100), false,
+                      {{p.origin_id(), p_top}})
+                  .ok());
+  EXPECT_TRUE(n.CatchingUp());  // r's log is missing
+  Link nq(&n, &q);
+  ASSERT_GE(nq.Run(kStart), 0);
+  EXPECT_EQ(nq.left.stats().records_sent, 0u);
+  EXPECT_TRUE(n.CatchingUp());
+  {
+    Link rq(&r, &q);
+    rq.Run(kStart);
+  }
+  ASSERT_GE(nq.Run(kStart), 0);
+  EXPECT_FALSE(n.CatchingUp());  // r's records came from q
+  EXPECT_EQ(nq.left.stats().snapshots_sent, 1u);
+  EXPECT_FALSE(q.Has("org/3"));
+  EXPECT_TRUE(n.Has("org/r"));
+  EXPECT_EQ(n.Digest(), q.Digest());
+}
+
+// After a snapshot the floors may rise again (further removals): the peer
+// gets another snapshot only for floors above the ones it was sent.
+TEST(SessionTest, ASnapshotIsNotSentAgainForTheSameFloors) {
+  FakeReplica a("a"), b("b");
+  for (int i = 0; i < 6; ++i) a.Publish(absl::StrCat("org/", i), 100 + i);
+  a.Publish("org/1", 200, "", /*withdrawn=*/true);
+  a.Remove("org/1");
+  Link ab(&a, &b);
+  ASSERT_GE(ab.Run(kStart), 0);
+  EXPECT_EQ(ab.left.stats().snapshots_sent, 1u);
+  // A floors version bump that raises nothing above what b was sent.
+  a.Publish("org/2", 300, "", /*withdrawn=*/true);
+  ASSERT_GE(ab.Run(kStart), 0);  // b acknowledges the withdrawal
+  a.Remove("org/2");
+  ASSERT_GE(ab.Run(kStart), 0);
+  EXPECT_EQ(ab.left.stats().snapshots_sent, 1u);
+  // b holds the withdrawal and removes it in its own sweep.
+  EXPECT_TRUE(b.Has("org/2"));
 }
 
 TEST(SessionTest, SnapshotPartWithoutItsFirstIsAnError) {

@@ -17,6 +17,8 @@ absl::StatusOr<replication::ApplyStats> NodeReplica::Apply(
   // the whole frontier per batch cost one slot per origin of the region).
   std::string origin;
   uint64_t held = 0;
+  const bool filter = !pending_.empty();
+  const uint64_t mark_limit = filter ? MarkLimit() : 0;
   for (v1::LogRecord& record : records) {
     // Already held (sent by another peer first): skip the signature check.
     if (!repair) {
@@ -26,6 +28,19 @@ absl::StatusOr<replication::ApplyStats> NodeReplica::Apply(
       }
       if (record.seq() <= held) {
         ++stats.stale;
+        continue;
+      }
+    }
+    // Gone by a snapshot not yet caught up with (see PendingSnapshots); the
+    // frontier still moves past it.
+    if (filter) {
+      v1::Entry entry;
+      if (entry.ParseFromString(record.record().entry()) &&
+          pending_.Gone(entry.id(), record.origin_node_id(), record.seq(),
+                        entry.version().hlc(), mark_limit)) {
+        ++stats.stale;
+        if (!repair)
+          through.emplace_back(record.origin_node_id(), record.seq());
         continue;
       }
     }
@@ -106,63 +121,71 @@ size_t NodeReplica::InstallAdmissions(
   return refused;
 }
 
-absl::StatusOr<uint64_t> NodeReplica::Prune(const std::string& peer,
-                                            const replication::Manifest& sent) {
-  // What an honest peer can send: a withdrawal it removed is older than
-  // the horizon (give or take the allowed skew), and its floors lie within
-  // its frontier (it sends a snapshot only once it reached them). A peer's
-  // bug or a wrong clock must not make this node remove more.
-  replication::Manifest snapshot;
-  snapshot.frontier = sent.frontier;
-  const uint64_t mark_limit = HybridLogicalClock::FromTime(
-      context_->clock->Now() - context_->tombstone_horizon +
-      context_->max_clock_skew);
-  snapshot.floors.tombstone_mark =
-      std::min(sent.floors.tombstone_mark, mark_limit);
-  for (const auto& [origin, floor] : sent.floors.floors) {
-    auto seen = sent.frontier.find(origin);
-    const uint64_t limit = seen == sent.frontier.end() ? 0 : seen->second;
-    if (std::min(floor, limit) > 0)
-      snapshot.floors.floors[origin] = std::min(floor, limit);
-  }
-  if (snapshot.floors.tombstone_mark < sent.floors.tombstone_mark) {
-    KLOG(WARNING) << "replication: the snapshot of peer " << peer
-                  << " names removed withdrawals younger than the tombstone "
-                     "horizon (its clock or tombstone_horizon_seconds "
-                     "differs from this node's); only older ones count";
-  }
-  const absl::flat_hash_set<absl::string_view> held(sent.ids.begin(),
-                                                    sent.ids.end());
+uint64_t NodeReplica::MarkLimit() const {
+  return HybridLogicalClock::FromTime(context_->clock->Now() -
+                                      context_->tombstone_horizon +
+                                      2 * context_->max_clock_skew);
+}
+
+absl::StatusOr<size_t> NodeReplica::RemoveGone(
+    const replication::PendingSnapshot& snapshot, uint64_t mark_limit) {
   std::vector<storage::Removal> removals;
-  absl::Status status = context_->store->ForEachEntryWithId(
+  RETURN_IF_ERROR(context_->store->ForEachEntryWithId(
       [&](absl::string_view id, const internal::StoredEntry& stored) {
-        if (held.contains(id)) return true;
-        // Gone at the peer only if the peer has seen this very record and
-        // it is not newer than a withdrawal the peer removed.
-        auto seen = snapshot.frontier.find(stored.origin_node_id());
-        if (seen == snapshot.frontier.end() ||
-            stored.origin_seq() > seen->second ||
-            stored.version().hlc() > snapshot.floors.tombstone_mark) {
-          return true;
+        if (snapshot.Gone(id, stored.origin_node_id(), stored.origin_seq(),
+                          stored.version().hlc(), mark_limit)) {
+          removals.push_back(
+              {std::string(id), stored.origin_node_id(), stored.origin_seq()});
         }
-        removals.push_back(
-            {std::string(id), stored.origin_node_id(), stored.origin_seq()});
         return true;
-      });
-  if (!status.ok()) return status;
-  const size_t candidates = removals.size();
-  ASSIGN_OR_RETURN(
-      const size_t removed,
-      context_->store->Remove(std::move(removals), snapshot.floors));
+      }));
+  if (removals.empty()) return 0;
+  ASSIGN_OR_RETURN(const size_t removed,
+                   context_->store->Remove(std::move(removals), {}));
   context_->entries_pruned += removed;
   // A removed copy may have been erased elsewhere: its content leaves the
   // files too.
   if (removed > 0) context_->ledger->RequestPurge();
-  KLOG(INFO) << "replication: snapshot of peer " << peer << " ("
-             << sent.ids.size() << " entries): removed " << removed
-             << " entries it no longer holds"
-             << (removed < candidates ? " (others changed meanwhile)" : "");
   return removed;
+}
+
+absl::StatusOr<uint64_t> NodeReplica::Prune(const std::string& peer,
+                                            replication::Manifest snapshot) {
+  const size_t listed = snapshot.ids.size();
+  // Records of what is gone are refused from here on (Apply), before the
+  // store is scanned: nothing slips in between.
+  auto pending = pending_.Add(peer, std::move(snapshot));
+  ASSIGN_OR_RETURN(const size_t removed, RemoveGone(*pending, MarkLimit()));
+  KLOG(INFO) << "replication: snapshot of peer " << peer << " (" << listed
+             << " entries): removed " << removed
+             << " entries it no longer holds";
+  CatchingUp();
+  return removed;
+}
+
+bool NodeReplica::CatchingUp() {
+  if (pending_.empty()) return false;
+  const uint64_t mark_limit = MarkLimit();
+  for (const auto& caught_up : pending_.TakeCaughtUp(
+           [this](const std::string& origin) {
+             return context_->store->FrontierOf(origin);
+           },
+           mark_limit)) {
+    // Once more with the whole mark (within the limit by now), then its
+    // floors apply here: peers below them get this node's snapshot.
+    absl::Status status = RemoveGone(*caught_up, mark_limit).status();
+    if (status.ok()) {
+      status = context_->store->Remove({}, caught_up->manifest.floors).status();
+    }
+    if (!status.ok()) {
+      KLOG(ERROR) << "replication: cannot take over the floors of peer "
+                  << caught_up->peer << "'s snapshot: " << status;
+      continue;
+    }
+    KLOG(INFO) << "replication: caught up with the snapshot of peer "
+               << caught_up->peer << "; its floors apply here now";
+  }
+  return !pending_.empty();
 }
 
 absl::StatusOr<std::vector<v1::LogRecord>> NodeReplica::EntriesInBuckets(

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "replication/digest.h"
+#include "replication/pending_snapshots.h"
 #include "replication/session.h"
 #include "services/directory_core.h"
 
@@ -61,14 +62,22 @@ class NodeReplica final : public replication::Replica {
   absl::StatusOr<replication::Manifest> ReadManifest() const override {
     return context_->store->ReadManifest();
   }
-  absl::StatusOr<uint64_t> Prune(
-      const std::string& peer, const replication::Manifest& snapshot) override;
+  absl::StatusOr<uint64_t> Prune(const std::string& peer,
+                                 replication::Manifest snapshot) override;
+  bool CatchingUp() override;
   absl::StatusOr<std::vector<v1::LogRecord>> EntriesInBuckets(
       const std::set<uint32_t>& buckets) const override;
 
  private:
+  // now − horizon + twice the allowed skew (see PendingSnapshots).
+  uint64_t MarkLimit() const;
+  // Removes the entries `snapshot` shows gone, judged with `mark_limit`.
+  absl::StatusOr<size_t> RemoveGone(
+      const replication::PendingSnapshot& snapshot, uint64_t mark_limit);
+
   NodeContext* const context_;
   const replication::DigestTable* const digest_;
+  replication::PendingSnapshots pending_;
 };
 
 }  // namespace kaartnet::services

@@ -116,9 +116,10 @@ class SimReplica final : public replication::Replica {
   // have no floors and never send or receive a snapshot.
   replication::Frontier Floors() const override { return {}; }
   uint64_t FloorsVersion() const override { return 0; }
+  bool CatchingUp() override { return false; }
   absl::StatusOr<replication::Manifest> ReadManifest() const override;
   absl::StatusOr<uint64_t> Prune(const std::string& peer,
-                                 const replication::Manifest&) override {
+                                 replication::Manifest) override {
     return absl::UnimplementedError(
         "simulated nodes keep every withdrawal and never get a snapshot");
   }
