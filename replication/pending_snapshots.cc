@@ -2,6 +2,9 @@
 
 #include <algorithm>
 
+#include "kaartnet/internal/storage.pb.h"
+#include "kaartnet/v1/replication.pb.h"
+
 namespace kaartnet::replication {
 
 bool PendingSnapshot::Gone(absl::string_view id, const std::string& origin,
@@ -29,8 +32,58 @@ std::shared_ptr<const PendingSnapshot> PendingSnapshots::Add(
   snapshot.ids.clear();
   pending->manifest = std::move(snapshot);
   absl::MutexLock lock(&mu_);
+  pending_.erase(
+      std::remove_if(pending_.begin(), pending_.end(),
+                     [&](const auto& p) { return p->peer == pending->peer; }),
+      pending_.end());
   pending_.push_back(pending);
   return pending;
+}
+
+std::map<std::string, uint64_t> PendingSnapshots::Floors() const {
+  absl::MutexLock lock(&mu_);
+  std::map<std::string, uint64_t> floors;
+  for (const auto& pending : pending_) {
+    for (const auto& [origin, seq] : pending->manifest.floors.floors) {
+      uint64_t& floor = floors[origin];
+      floor = std::max(floor, seq);
+    }
+  }
+  return floors;
+}
+
+void PendingSnapshots::Erase(const PendingSnapshot* snapshot) {
+  absl::MutexLock lock(&mu_);
+  pending_.erase(
+      std::remove_if(pending_.begin(), pending_.end(),
+                     [&](const auto& p) { return p.get() == snapshot; }),
+      pending_.end());
+}
+
+std::string PendingSnapshots::Serialize(const PendingSnapshot& snapshot) {
+  internal::PendingSnapshot stored;
+  stored.set_peer(snapshot.peer);
+  v1::Snapshot* s = stored.mutable_snapshot();
+  s->mutable_frontier()->insert(snapshot.manifest.frontier.begin(),
+                                snapshot.manifest.frontier.end());
+  s->mutable_floors()->insert(snapshot.manifest.floors.floors.begin(),
+                              snapshot.manifest.floors.floors.end());
+  s->set_tombstone_mark(snapshot.manifest.floors.tombstone_mark);
+  for (const std::string& id : snapshot.ids) s->add_ids(id);
+  return stored.SerializeAsString();
+}
+
+bool PendingSnapshots::Parse(const std::string& bytes, std::string* peer,
+                             storage::Manifest* snapshot) {
+  internal::PendingSnapshot stored;
+  if (!stored.ParseFromString(bytes)) return false;
+  *peer = stored.peer();
+  const v1::Snapshot& s = stored.snapshot();
+  snapshot->frontier = {s.frontier().begin(), s.frontier().end()};
+  snapshot->floors.floors = {s.floors().begin(), s.floors().end()};
+  snapshot->floors.tombstone_mark = s.tombstone_mark();
+  snapshot->ids.assign(s.ids().begin(), s.ids().end());
+  return true;
 }
 
 bool PendingSnapshots::empty() const {
@@ -48,23 +101,17 @@ bool PendingSnapshots::Gone(absl::string_view id, const std::string& origin,
   return false;
 }
 
-std::vector<std::shared_ptr<const PendingSnapshot>>
-PendingSnapshots::TakeCaughtUp(
+std::vector<std::shared_ptr<const PendingSnapshot>> PendingSnapshots::CaughtUp(
     const std::function<uint64_t(const std::string&)>& frontier_of,
-    uint64_t mark_limit) {
+    uint64_t mark_limit) const {
   std::vector<std::shared_ptr<const PendingSnapshot>> out;
   absl::MutexLock lock(&mu_);
-  for (auto it = pending_.begin(); it != pending_.end();) {
-    const storage::Manifest& m = (*it)->manifest;
+  for (const auto& pending : pending_) {
+    const storage::Manifest& m = pending->manifest;
     bool caught_up = m.floors.tombstone_mark <= mark_limit;
     for (auto f = m.frontier.begin(); caught_up && f != m.frontier.end(); ++f)
       caught_up = frontier_of(f->first) >= f->second;
-    if (caught_up) {
-      out.push_back(std::move(*it));
-      it = pending_.erase(it);
-    } else {
-      ++it;
-    }
+    if (caught_up) out.push_back(pending);
   }
   return out;
 }

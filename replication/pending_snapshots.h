@@ -17,6 +17,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -43,19 +44,28 @@ struct PendingSnapshot {
 
 class PendingSnapshots {
  public:
-  // Keeps `snapshot` until taken by TakeCaughtUp; returns it.
+  // Keeps `snapshot` until Erase; returns it. It replaces an earlier one of
+  // the same peer (which the newer one covers).
   std::shared_ptr<const PendingSnapshot> Add(std::string peer,
                                              storage::Manifest snapshot);
   bool empty() const;
+  // The highest floors over the pending snapshots.
+  std::map<std::string, uint64_t> Floors() const;
   // Gone in any pending snapshot.
   bool Gone(absl::string_view id, const std::string& origin, uint64_t seq,
             uint64_t hlc, uint64_t mark_limit) const;
-  // Removes and returns the snapshots this node has caught up with: its
-  // frontier (`frontier_of`) has reached theirs for every origin, and their
-  // mark is within `mark_limit`.
-  std::vector<std::shared_ptr<const PendingSnapshot>> TakeCaughtUp(
+  // The snapshots this node has caught up with: its frontier (`frontier_of`)
+  // has reached theirs for every origin, and their mark is within
+  // `mark_limit`. They stay pending (and filtering) until Erase.
+  std::vector<std::shared_ptr<const PendingSnapshot>> CaughtUp(
       const std::function<uint64_t(const std::string&)>& frontier_of,
-      uint64_t mark_limit);
+      uint64_t mark_limit) const;
+  void Erase(const PendingSnapshot* snapshot);
+
+  // The form a pending snapshot is stored in (a restart keeps it).
+  static std::string Serialize(const PendingSnapshot& snapshot);
+  static bool Parse(const std::string& bytes, std::string* peer,
+                    storage::Manifest* snapshot);
 
  private:
   mutable absl::Mutex mu_;

@@ -131,23 +131,45 @@ absl::StatusOr<std::vector<v1::ReplicationMessage>> Session::Poll(
 
   SyncLocal();
   const size_t records_at = out.size();
+  // While this node catches up with a snapshot it sends no snapshot, and
+  // records only to a peer already past the snapshot's floors (a peer
+  // below them could be carried past floors this node cannot answer for
+  // yet; a peer past them keeps two nodes catching up with each other's
+  // snapshots from waiting for ever).
+  const std::optional<Frontier> catching_up = replica_->CatchingUp();
+  CheckFloors();
+  const uint64_t first_batch = next_batch_id_;
+  const uint64_t records_sent_before = stats_.records_sent;
+  std::vector<std::pair<std::string, uint64_t>> sent_before;
   bool sent_records = false;
-  const bool catching_up = replica_->CatchingUp();
-  while (!catching_up &&
-         next_batch_id_ - 1 - acked_batch_id_ < options_.max_unacked_batches) {
-    v1::RecordBatch batch;
-    ASSIGN_OR_RETURN(const bool more, AddRecords(now, &batch));
-    if (batch.records_size() == 0 && batch.through_size() == 0) break;
-    batch.set_batch_id(next_batch_id_++);
-    stats_.records_sent += batch.records_size();
-    *out.emplace_back().mutable_records() = std::move(batch);
-    sent_records = true;
-    if (!more) break;
+  if (!catching_up.has_value() || MaySendWhileCatchingUp(*catching_up)) {
+    for (const std::string& origin : pending_)
+      sent_before.emplace_back(origin, origins_.at(origin).sent);
+    while (next_batch_id_ - 1 - acked_batch_id_ <
+           options_.max_unacked_batches) {
+      v1::RecordBatch batch;
+      ASSIGN_OR_RETURN(const bool more, AddRecords(now, &batch));
+      if (batch.records_size() == 0 && batch.through_size() == 0) break;
+      batch.set_batch_id(next_batch_id_++);
+      stats_.records_sent += batch.records_size();
+      *out.emplace_back().mutable_records() = std::move(batch);
+      sent_records = true;
+      if (!more) break;
+    }
   }
   // After reading the logs: a removal those reads saw has raised the floors
-  // already; the snapshot then goes before the records.
+  // already; the snapshot then goes before the records. A node catching up
+  // cannot send one: it takes this poll's records back instead.
   CheckFloors();
-  RETURN_IF_ERROR(AddSnapshot(&out, records_at));
+  if (catching_up.has_value() && snapshot_due_ && sent_records) {
+    out.erase(out.begin() + static_cast<std::ptrdiff_t>(records_at), out.end());
+    next_batch_id_ = first_batch;
+    stats_.records_sent = records_sent_before;
+    for (const auto& [origin, sent] : sent_before)
+      Set(origin, &OriginState::sent, sent);
+    sent_records = false;
+  }
+  if (!catching_up.has_value()) RETURN_IF_ERROR(AddSnapshot(&out, records_at));
   UpdateLag(now);
   // Tell the peer what this node holds now (records from other peers), so
   // it does not send them again.
@@ -269,6 +291,15 @@ absl::StatusOr<bool> Session::AddRecords(absl::Time now,
     }
   }
   return false;
+}
+
+bool Session::MaySendWhileCatchingUp(const Frontier& floors) const {
+  if (snapshot_due_) return false;
+  for (const auto& [origin, floor] : floors) {
+    auto it = origins_.find(origin);
+    if (it == origins_.end() || it->second.known < floor) return false;
+  }
+  return true;
 }
 
 void Session::CheckFloors() {

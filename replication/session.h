@@ -114,11 +114,11 @@ class Replica {
   // PendingSnapshots); returns how many entries were removed.
   virtual absl::StatusOr<uint64_t> Prune(const std::string& peer,
                                          Manifest snapshot) = 0;
-  // True while a received snapshot is not caught up with: the node then
-  // sends no records (they could carry a peer below the snapshot's floors
-  // past them before this node can answer with its own snapshot). May take
-  // over the floors of snapshots caught up with by now.
-  virtual bool CatchingUp() = 0;
+  // While a received snapshot is not caught up with: the highest floors of
+  // such snapshots (the node then sends no snapshot, and records only to
+  // peers past those floors); nullopt otherwise. Takes over the floors of
+  // snapshots caught up with by now.
+  virtual std::optional<Frontier> CatchingUp() = 0;
   // Every stored entry (live or withdrawn) whose id is in one of `buckets`.
   virtual absl::StatusOr<std::vector<v1::LogRecord>> EntriesInBuckets(
       const std::set<uint32_t>& buckets) const = 0;
@@ -247,6 +247,10 @@ class Session {
   // known to hold, and the floors of the last snapshot sent to it) below
   // one of them? Then a snapshot is due.
   void CheckFloors() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // A node catching up with snapshots whose floors are `floors` may send
+  // records to the peer: no snapshot is due to it and it is past them.
+  bool MaySendWhileCatchingUp(const Frontier& floors) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Inserts the snapshot parts into `out` at `at` when one is due.
   absl::Status AddSnapshot(std::vector<v1::ReplicationMessage>* out, size_t at)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

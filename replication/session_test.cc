@@ -158,20 +158,22 @@ class FakeReplica final : public Replica {
     CatchingUp();
     return removed;
   }
-  bool CatchingUp() override {
-    for (const auto& caught_up : pending_->TakeCaughtUp(
+  std::optional<Frontier> CatchingUp() override {
+    for (const auto& caught_up : pending_->CaughtUp(
              [this](const std::string& origin) {
                return frontier_.Get(origin);
              },
              kNoMarkLimit)) {
-      RemoveGone(*caught_up);
       for (const auto& [origin, seq] : caught_up->manifest.floors.floors)
         floors_[origin] = std::max(floors_[origin], seq);
       tombstone_mark_ =
           std::max(tombstone_mark_, caught_up->manifest.floors.tombstone_mark);
       ++floors_version_;
+      RemoveGone(*caught_up);
+      pending_->Erase(caught_up.get());
     }
-    return !pending_->empty();
+    if (pending_->empty()) return std::nullopt;
+    return pending_->Floors();
   }
 
   // Test hook: removes a withdrawn entry past the tombstone horizon, as the
@@ -614,11 +616,11 @@ TEST(SessionTest, ANodeCatchingUpRefusesStaleCopiesAndSendsNothing) {
   p.Remove("org/3");
   q.Publish("org/q", 600);
   ASSERT_TRUE(n.Prune("p", *p.ReadManifest()).ok());
-  EXPECT_TRUE(n.CatchingUp());
+  EXPECT_TRUE(n.CatchingUp().has_value());
   EXPECT_TRUE(n.Floors().empty());  // not before it has caught up
   Link nq(&n, &q);
   ASSERT_GE(nq.Run(kStart), 0);
-  EXPECT_TRUE(n.CatchingUp());  // q lacks p's last record
+  EXPECT_TRUE(n.CatchingUp().has_value());  // q lacks p's last record
   EXPECT_EQ(nq.left.stats().snapshots_sent, 0u);
   EXPECT_FALSE(n.Has("org/3")) << "n took q's stale copy";
   EXPECT_TRUE(n.Has("org/q"));
@@ -627,7 +629,7 @@ TEST(SessionTest, ANodeCatchingUpRefusesStaleCopiesAndSendsNothing) {
     Link pn(&p, &n);
     ASSERT_GE(pn.Run(kStart), 0);
   }
-  EXPECT_FALSE(n.CatchingUp());
+  EXPECT_FALSE(n.CatchingUp().has_value());
   EXPECT_EQ(n.Floors(), p.Floors());
   ASSERT_GE(nq.Run(kStart), 0);
   EXPECT_EQ(nq.left.stats().snapshots_sent, 1u);
@@ -654,21 +656,74 @@ TEST(SessionTest, ANodeCatchingUpSendsNothingUntilItCanAnswerForItsFloors) {
   ASSERT_TRUE(n.Apply("p", *p.ReadLog(p.origin_id(), 0, 100), false,
                       {{p.origin_id(), p_top}})
                   .ok());
-  EXPECT_TRUE(n.CatchingUp());  // r's log is missing
+  EXPECT_TRUE(n.CatchingUp().has_value());  // r's log is missing
   Link nq(&n, &q);
   ASSERT_GE(nq.Run(kStart), 0);
   EXPECT_EQ(nq.left.stats().records_sent, 0u);
-  EXPECT_TRUE(n.CatchingUp());
+  EXPECT_TRUE(n.CatchingUp().has_value());
   {
     Link rq(&r, &q);
     rq.Run(kStart);
   }
   ASSERT_GE(nq.Run(kStart), 0);
-  EXPECT_FALSE(n.CatchingUp());  // r's records came from q
+  EXPECT_FALSE(n.CatchingUp().has_value());  // r's records came from q
   EXPECT_EQ(nq.left.stats().snapshots_sent, 1u);
   EXPECT_FALSE(q.Has("org/3"));
   EXPECT_TRUE(n.Has("org/r"));
   EXPECT_EQ(n.Digest(), q.Digest());
+}
+
+// Two nodes apart for longer than the horizon each removed a withdrawal
+// the other never saw: each gets the other's snapshot and catches up with
+// it from the other, which it may send to because the other is past those
+// floors (its own).
+TEST(SessionTest, TwoNodesCatchingUpWithEachOthersSnapshotsConverge) {
+  FakeReplica a("a"), b("b");
+  a.Publish("org/a", 100);
+  b.Publish("org/b", 100);
+  {
+    Link ab(&a, &b);
+    ab.Run(kStart);
+  }
+  a.Publish("org/a", 200, "", /*withdrawn=*/true);
+  a.Remove("org/a");
+  a.Publish("org/a2", 201);
+  b.Publish("org/b", 200, "", /*withdrawn=*/true);
+  b.Remove("org/b");
+  b.Publish("org/b2", 201);
+  for (int i = 0; i < 5; ++i) {
+    a.Publish(absl::StrCat("org/a-more", i), 300 + i);
+    b.Publish(absl::StrCat("org/b-more", i), 300 + i);
+  }
+  // One record per batch, one batch in flight, and both sides poll before
+  // either hears from the other: each gets the other's snapshot before it
+  // has sent all its records.
+  SessionOptions options;
+  options.max_batch_records = 1;
+  options.max_unacked_batches = 1;
+  Link ab(&a, &b, options);
+  for (int step = 0; step < 2; ++step) {
+    auto from_a = ab.left.Poll(kStart);
+    auto from_b = ab.right.Poll(kStart);
+    ASSERT_TRUE(from_a.ok() && from_b.ok());
+    for (const auto& m : *from_a) ASSERT_TRUE(ab.right.Receive(m).ok());
+    for (const auto& m : *from_b) ASSERT_TRUE(ab.left.Receive(m).ok());
+  }
+  EXPECT_TRUE(a.CatchingUp().has_value());
+  EXPECT_TRUE(b.CatchingUp().has_value());
+  ASSERT_GE(ab.Run(kStart), 0);
+  EXPECT_EQ(ab.left.stats().snapshots_sent, 1u);
+  EXPECT_EQ(ab.right.stats().snapshots_sent, 1u);
+  EXPECT_FALSE(a.CatchingUp().has_value());
+  EXPECT_FALSE(b.CatchingUp().has_value());
+  for (FakeReplica* node : {&a, &b}) {
+    EXPECT_FALSE(node->Has("org/a"));
+    EXPECT_FALSE(node->Has("org/b"));
+    EXPECT_TRUE(node->Has("org/a2"));
+    EXPECT_TRUE(node->Has("org/b2"));
+  }
+  EXPECT_EQ(a.Digest(), b.Digest());
+  EXPECT_EQ(a.Floors(), b.Floors());
 }
 
 // After a snapshot the floors may rise again (further removals): the peer

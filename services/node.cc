@@ -239,7 +239,11 @@ absl::Status Node::Init(NodeOptions options) {
   RETURN_IF_ERROR(digest_->Load(*store_));
   store_->AddListener(digest_.get());
   context_.digest = digest_.get();
-  replica_ = std::make_unique<NodeReplica>(&context_, digest_.get());
+  {
+    auto replica = std::make_unique<NodeReplica>(&context_, digest_.get());
+    RETURN_IF_ERROR(replica->LoadPendingSnapshots());
+    replica_ = std::move(replica);
+  }
   peer_acks_ = std::make_unique<replication::PeerAcks>(clock);
   ASSIGN_OR_RETURN(const internal::PeerAcks stored_acks, store_->GetPeerAcks());
   peer_acks_->Load(stored_acks);

@@ -149,12 +149,20 @@ absl::StatusOr<size_t> NodeReplica::RemoveGone(
   return removed;
 }
 
+namespace {
+constexpr absl::string_view kPendingPrefix = "pending_snapshot/";
+}  // namespace
+
 absl::StatusOr<uint64_t> NodeReplica::Prune(const std::string& peer,
                                             replication::Manifest snapshot) {
   const size_t listed = snapshot.ids.size();
   // Records of what is gone are refused from here on (Apply), before the
-  // store is scanned: nothing slips in between.
+  // store is scanned: nothing slips in between. Stored, so a restart before
+  // the node has caught up keeps refusing them.
   auto pending = pending_.Add(peer, std::move(snapshot));
+  RETURN_IF_ERROR(context_->store->PutMeta(
+      absl::StrCat(kPendingPrefix, peer),
+      replication::PendingSnapshots::Serialize(*pending)));
   ASSIGN_OR_RETURN(const size_t removed, RemoveGone(*pending, MarkLimit()));
   KLOG(INFO) << "replication: snapshot of peer " << peer << " (" << listed
              << " entries): removed " << removed
@@ -163,29 +171,52 @@ absl::StatusOr<uint64_t> NodeReplica::Prune(const std::string& peer,
   return removed;
 }
 
-bool NodeReplica::CatchingUp() {
-  if (pending_.empty()) return false;
+absl::Status NodeReplica::LoadPendingSnapshots() {
+  ASSIGN_OR_RETURN(auto stored, context_->store->ListMeta(kPendingPrefix));
+  for (const auto& [key, bytes] : stored) {
+    std::string peer;
+    replication::Manifest snapshot;
+    if (!replication::PendingSnapshots::Parse(bytes, &peer, &snapshot)) {
+      return absl::DataLossError(
+          absl::StrCat("stored snapshot ", key, " does not parse"));
+    }
+    KLOG(INFO) << "replication: still catching up with the snapshot of peer "
+               << peer << " (" << snapshot.ids.size() << " entries)";
+    pending_.Add(peer, std::move(snapshot));
+  }
+  return absl::OkStatus();
+}
+
+std::optional<replication::Frontier> NodeReplica::CatchingUp() {
+  if (pending_.empty()) return std::nullopt;
+  absl::MutexLock lock(&adopt_mu_);
   const uint64_t mark_limit = MarkLimit();
-  for (const auto& caught_up : pending_.TakeCaughtUp(
+  for (const auto& caught_up : pending_.CaughtUp(
            [this](const std::string& origin) {
              return context_->store->FrontierOf(origin);
            },
            mark_limit)) {
-    // Once more with the whole mark (within the limit by now), then its
-    // floors apply here: peers below them get this node's snapshot.
-    absl::Status status = RemoveGone(*caught_up, mark_limit).status();
+    // Its floors and mark first (the store then refuses repairs of what is
+    // gone), then once more what is gone with the whole mark, and only
+    // then does it stop filtering records.
+    absl::Status status =
+        context_->store->Remove({}, caught_up->manifest.floors).status();
+    if (status.ok()) status = RemoveGone(*caught_up, mark_limit).status();
     if (status.ok()) {
-      status = context_->store->Remove({}, caught_up->manifest.floors).status();
+      status = context_->store->DeleteMeta(
+          absl::StrCat(kPendingPrefix, caught_up->peer));
     }
     if (!status.ok()) {
       KLOG(ERROR) << "replication: cannot take over the floors of peer "
-                  << caught_up->peer << "'s snapshot: " << status;
+                  << caught_up->peer << "'s snapshot (tried again): " << status;
       continue;
     }
+    pending_.Erase(caught_up.get());
     KLOG(INFO) << "replication: caught up with the snapshot of peer "
                << caught_up->peer << "; its floors apply here now";
   }
-  return !pending_.empty();
+  if (pending_.empty()) return std::nullopt;
+  return pending_.Floors();
 }
 
 absl::StatusOr<std::vector<v1::LogRecord>> NodeReplica::EntriesInBuckets(

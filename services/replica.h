@@ -64,7 +64,9 @@ class NodeReplica final : public replication::Replica {
   }
   absl::StatusOr<uint64_t> Prune(const std::string& peer,
                                  replication::Manifest snapshot) override;
-  bool CatchingUp() override;
+  std::optional<replication::Frontier> CatchingUp() override;
+  // Takes up the snapshots a restart interrupted (stored by Prune).
+  absl::Status LoadPendingSnapshots();
   absl::StatusOr<std::vector<v1::LogRecord>> EntriesInBuckets(
       const std::set<uint32_t>& buckets) const override;
 
@@ -78,6 +80,8 @@ class NodeReplica final : public replication::Replica {
   NodeContext* const context_;
   const replication::DigestTable* const digest_;
   replication::PendingSnapshots pending_;
+  // One adoption at a time (CatchingUp runs in every session's poll).
+  absl::Mutex adopt_mu_;
 };
 
 }  // namespace kaartnet::services

@@ -44,6 +44,8 @@ constexpr char kMetaKey[] = "node";
 constexpr absl::string_view kFloorPrefix("floor\0", 6);
 constexpr char kTombstoneMarkKey[] = "tombstone_mark";
 constexpr char kPeerAcksKey[] = "peer_acks";
+// PutMeta keys, below this prefix.
+constexpr absl::string_view kMetaPrefix = "meta/";
 
 enum ColumnFamily {
   kDefault = 0,
@@ -385,6 +387,39 @@ class RocksDbStore final : public Store {
     return out;
   }
 
+  absl::Status PutMeta(absl::string_view key,
+                       absl::string_view value) override {
+    rocksdb::WriteOptions write_options;
+    write_options.sync = options_.sync;
+    return FromRocks(db_->Put(write_options, handles_[kDefault],
+                              absl::StrCat(kMetaPrefix, key),
+                              rocksdb::Slice(value.data(), value.size())),
+                     absl::StrCat("store ", key));
+  }
+
+  absl::Status DeleteMeta(absl::string_view key) override {
+    rocksdb::WriteOptions write_options;
+    write_options.sync = options_.sync;
+    return FromRocks(db_->Delete(write_options, handles_[kDefault],
+                                 absl::StrCat(kMetaPrefix, key)),
+                     absl::StrCat("delete ", key));
+  }
+
+  absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ListMeta(
+      absl::string_view prefix) const override {
+    std::vector<std::pair<std::string, std::string>> out;
+    const std::string start = absl::StrCat(kMetaPrefix, prefix);
+    std::unique_ptr<rocksdb::Iterator> it(
+        db_->NewIterator(rocksdb::ReadOptions(), handles_[kDefault]));
+    for (it->Seek(start); it->Valid() && it->key().starts_with(start);
+         it->Next()) {
+      out.emplace_back(it->key().ToString().substr(kMetaPrefix.size()),
+                       it->value().ToString());
+    }
+    RETURN_IF_ERROR(FromRocks(it->status(), "list stored state"));
+    return out;
+  }
+
   absl::Status PutPeerAcks(const internal::PeerAcks& acks) override {
     rocksdb::WriteOptions write_options;
     write_options.sync = options_.sync;
@@ -645,6 +680,19 @@ absl::Status RocksDbStore::CommitGroup(const std::vector<Writer*>& group) {
     std::unique_ptr<v1::Entry> removed_entry;
   };
   std::vector<PendingChange> pending;
+  // Takes an entry's stored version out of its log, the changes feed and
+  // the counts (it is replaced or removed).
+  auto retire = [&](const StoredEntry& current) {
+    batch.Delete(handles_[kLog],
+                 LogKey(current.origin_node_id(), current.origin_seq()));
+    batch.Delete(handles_[kChanges],
+                 EncodeFixed64BigEndian(current.change_seq()));
+    if (current.withdrawn()) {
+      meta.set_withdrawn_entries(meta.withdrawn_entries() - 1);
+    } else {
+      meta.set_live_entries(meta.live_entries() - 1);
+    }
+  };
   const int64_t now_micros = absl::ToUnixMicros(options_.clock->Now());
 
   for (Writer* writer : group) {
@@ -716,17 +764,7 @@ absl::Status RocksDbStore::CommitGroup(const std::vector<Writer*>& group) {
         advance_frontier();
       }
       meta.set_change_seq(meta.change_seq() + 1);
-      if (current.has_value()) {
-        batch.Delete(handles_[kLog],
-                     LogKey(current->origin_node_id(), current->origin_seq()));
-        batch.Delete(handles_[kChanges],
-                     EncodeFixed64BigEndian(current->change_seq()));
-        if (current->withdrawn()) {
-          meta.set_withdrawn_entries(meta.withdrawn_entries() - 1);
-        } else {
-          meta.set_live_entries(meta.live_entries() - 1);
-        }
-      }
+      if (current.has_value()) retire(*current);
       StoredEntry stored;
       *stored.mutable_record() = record.signed_record;
       stored.set_origin_node_id(record.origin_node_id);
@@ -772,15 +810,7 @@ absl::Status RocksDbStore::CommitGroup(const std::vector<Writer*>& group) {
         continue;  // changed since the caller looked
       }
       batch.Delete(handles_[kEntries], removal.id);
-      batch.Delete(handles_[kLog],
-                   LogKey(current->origin_node_id(), current->origin_seq()));
-      batch.Delete(handles_[kChanges],
-                   EncodeFixed64BigEndian(current->change_seq()));
-      if (current->withdrawn()) {
-        meta.set_withdrawn_entries(meta.withdrawn_entries() - 1);
-      } else {
-        meta.set_live_entries(meta.live_entries() - 1);
-      }
+      retire(*current);
       raise_floor(removal.origin_node_id, removal.origin_seq);
       tombstone_mark = std::max(tombstone_mark, current->version().hlc());
       meta.set_change_seq(meta.change_seq() + 1);

@@ -277,6 +277,16 @@ class Store {
   virtual absl::StatusOr<std::vector<kaartnet::v1::SignedAdmission>>
   ListAdmissions() const = 0;
 
+  // Small state of the node's other parts, kept with the store (durable;
+  // not part of backups' meaning beyond being copied). Keys by the caller,
+  // e.g. "pending_snapshot/<peer>".
+  virtual absl::Status PutMeta(absl::string_view key,
+                               absl::string_view value) = 0;
+  virtual absl::Status DeleteMeta(absl::string_view key) = 0;
+  // Every (key, value) whose key starts with `prefix`, in key order.
+  virtual absl::StatusOr<std::vector<std::pair<std::string, std::string>>>
+  ListMeta(absl::string_view prefix) const = 0;
+
   // What peers are known to hold (see internal.PeerAcks); one durable write.
   virtual absl::Status PutPeerAcks(
       const kaartnet::internal::PeerAcks& acks) = 0;

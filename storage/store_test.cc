@@ -398,6 +398,21 @@ TEST_P(StoreTest, RepairOfARemovedEntryIsStale) {
   EXPECT_EQ(results[0].outcome, ApplyOutcome::kApplied);
 }
 
+TEST_P(StoreTest, MetaPutListDelete) {
+  Open();
+  ASSERT_TRUE(store_->PutMeta("pending/b", "2").ok());
+  ASSERT_TRUE(store_->PutMeta("pending/a", "1").ok());
+  ASSERT_TRUE(store_->PutMeta("other", "x").ok());
+  Open();
+  auto listed = store_->ListMeta("pending/");
+  ASSERT_TRUE(listed.ok()) << listed.status();
+  EXPECT_THAT(*listed,
+              ElementsAre(Pair("pending/a", "1"), Pair("pending/b", "2")));
+  ASSERT_TRUE(store_->DeleteMeta("pending/a").ok());
+  EXPECT_THAT(*store_->ListMeta("pending/"),
+              ElementsAre(Pair("pending/b", "2")));
+}
+
 TEST_P(StoreTest, PeerAcksRoundTrip) {
   Open();
   auto empty = store_->GetPeerAcks();

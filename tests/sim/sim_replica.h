@@ -116,7 +116,9 @@ class SimReplica final : public replication::Replica {
   // have no floors and never send or receive a snapshot.
   replication::Frontier Floors() const override { return {}; }
   uint64_t FloorsVersion() const override { return 0; }
-  bool CatchingUp() override { return false; }
+  std::optional<replication::Frontier> CatchingUp() override {
+    return std::nullopt;
+  }
   absl::StatusOr<replication::Manifest> ReadManifest() const override;
   absl::StatusOr<uint64_t> Prune(const std::string& peer,
                                  replication::Manifest) override {
