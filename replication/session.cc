@@ -101,6 +101,9 @@ SessionStats Session::stats() const {
 
 absl::StatusOr<std::vector<v1::ReplicationMessage>> Session::Poll(
     absl::Time now) {
+  // Before the session's lock: it may take over a snapshot's floors, which
+  // writes to the store (whose listeners wake every session).
+  const std::optional<Frontier> catching_up = replica_->CatchingUp();
   absl::MutexLock lock(&mu_);
   last_poll_at_ = now;
   std::vector<v1::ReplicationMessage> out;
@@ -136,15 +139,18 @@ absl::StatusOr<std::vector<v1::ReplicationMessage>> Session::Poll(
   // below them could be carried past floors this node cannot answer for
   // yet; a peer past them keeps two nodes catching up with each other's
   // snapshots from waiting for ever).
-  const std::optional<Frontier> catching_up = replica_->CatchingUp();
   CheckFloors();
   const uint64_t first_batch = next_batch_id_;
   const uint64_t records_sent_before = stats_.records_sent;
   std::vector<std::pair<std::string, uint64_t>> sent_before;
+  std::map<std::string, absl::Time> held_before;
   bool sent_records = false;
   if (!catching_up.has_value() || MaySendWhileCatchingUp(*catching_up)) {
-    for (const std::string& origin : pending_)
-      sent_before.emplace_back(origin, origins_.at(origin).sent);
+    if (catching_up.has_value()) {
+      for (const std::string& origin : pending_)
+        sent_before.emplace_back(origin, origins_.at(origin).sent);
+      held_before = held_since_;
+    }
     while (next_batch_id_ - 1 - acked_batch_id_ <
            options_.max_unacked_batches) {
       v1::RecordBatch batch;
@@ -167,6 +173,7 @@ absl::StatusOr<std::vector<v1::ReplicationMessage>> Session::Poll(
     stats_.records_sent = records_sent_before;
     for (const auto& [origin, sent] : sent_before)
       Set(origin, &OriginState::sent, sent);
+    held_since_ = std::move(held_before);
     sent_records = false;
   }
   if (!catching_up.has_value()) RETURN_IF_ERROR(AddSnapshot(&out, records_at));
@@ -321,8 +328,13 @@ absl::Status Session::AddSnapshot(std::vector<v1::ReplicationMessage>* out,
                                   size_t at) {
   if (!snapshot_due_) return absl::OkStatus();
   ASSIGN_OR_RETURN(Manifest manifest, replica_->ReadManifest());
-  snapshot_due_ = false;
   snapshot_floors_sent_ = manifest.floors.floors;
+  // Floors raised by a removal not yet written when the manifest was read:
+  // the next poll sends another snapshot, before its records.
+  snapshot_due_ = false;
+  for (const auto& [origin, floor] : replica_->Floors()) {
+    if (Get(manifest.floors.floors, origin) < floor) snapshot_due_ = true;
+  }
   std::vector<v1::ReplicationMessage> parts;
   v1::Snapshot* part = parts.emplace_back().mutable_snapshot();
   part->set_first(true);

@@ -146,6 +146,10 @@ class FakeReplica final : public Replica {
     manifest.frontier = frontier_.ToMap();
     manifest.floors.floors = floors_;
     manifest.floors.tombstone_mark = tombstone_mark_;
+    if (manifest_before_removal) {  // read before a removal was written
+      manifest_before_removal = false;
+      manifest.floors.floors.clear();
+    }
     for (const auto& [id, current] : entries_) manifest.ids.push_back(id);
     return manifest;
   }
@@ -220,6 +224,8 @@ class FakeReplica final : public Replica {
 
   int apply_calls = 0;
   int prunes = 0;
+  // Test hook: the next ReadManifest shows no floors.
+  mutable bool manifest_before_removal = false;
   // Origins handed out by GetFrontier and FrontierChanges.
   mutable size_t origins_read = 0;
 
@@ -724,6 +730,24 @@ TEST(SessionTest, TwoNodesCatchingUpWithEachOthersSnapshotsConverge) {
   }
   EXPECT_EQ(a.Digest(), b.Digest());
   EXPECT_EQ(a.Floors(), b.Floors());
+}
+
+// A snapshot read while a removal is being written lacks its floor: the
+// peer gets another one.
+TEST(SessionTest, ASnapshotThatMissedARemovalIsSentAgain) {
+  FakeReplica a("a"), b("b");
+  a.Publish("org/1", 100);
+  {
+    Link ab(&a, &b);
+    ab.Run(kStart);
+  }
+  a.Publish("org/1", 200, "", /*withdrawn=*/true);
+  a.Remove("org/1");
+  a.manifest_before_removal = true;
+  Link ab(&a, &b);
+  ASSERT_GE(ab.Run(kStart), 0);
+  EXPECT_EQ(ab.left.stats().snapshots_sent, 2u);
+  EXPECT_EQ(b.Floors(), a.Floors());
 }
 
 // After a snapshot the floors may rise again (further removals): the peer

@@ -159,10 +159,16 @@ absl::StatusOr<uint64_t> NodeReplica::Prune(const std::string& peer,
   // Records of what is gone are refused from here on (Apply), before the
   // store is scanned: nothing slips in between. Stored, so a restart before
   // the node has caught up keeps refusing them.
-  auto pending = pending_.Add(peer, std::move(snapshot));
-  RETURN_IF_ERROR(context_->store->PutMeta(
-      absl::StrCat(kPendingPrefix, peer),
-      replication::PendingSnapshots::Serialize(*pending)));
+  std::shared_ptr<const replication::PendingSnapshot> pending;
+  {
+    // Not while an adoption of this peer's earlier snapshot runs (it
+    // deletes the stored copy).
+    absl::MutexLock lock(&adopt_mu_);
+    pending = pending_.Add(peer, std::move(snapshot));
+    RETURN_IF_ERROR(context_->store->PutMeta(
+        absl::StrCat(kPendingPrefix, peer),
+        replication::PendingSnapshots::Serialize(*pending)));
+  }
   ASSIGN_OR_RETURN(const size_t removed, RemoveGone(*pending, MarkLimit()));
   KLOG(INFO) << "replication: snapshot of peer " << peer << " (" << listed
              << " entries): removed " << removed

@@ -851,8 +851,10 @@ absl::Status RocksDbStore::CommitGroup(const std::vector<Writer*>& group) {
   // Floors rise before the removals land (a failed write leaves them higher
   // than needed, which costs at most a snapshot): a session that reads a
   // log without a removed record then sees the floor that says so.
+  std::optional<Floors> floors_before;
   if (!floors_moved.empty() || tombstone_mark != tombstone_mark_before) {
     absl::MutexLock lock(&state_mu_);
+    floors_before = floors_;
     for (const auto& [origin, seq] : floors_moved) {
       uint64_t& floor = floors_.floors[origin];
       floor = std::max(floor, seq);
@@ -862,7 +864,18 @@ absl::Status RocksDbStore::CommitGroup(const std::vector<Writer*>& group) {
   }
   rocksdb::WriteOptions write_options;
   write_options.sync = options_.sync;
-  RETURN_IF_ERROR(FromRocks(db_->Write(write_options, &batch), "write"));
+  const absl::Status written =
+      FromRocks(db_->Write(write_options, &batch), "write");
+  if (!written.ok()) {
+    // Nothing was removed: the floors go back (a session that saw them
+    // sent a snapshot too many, no more).
+    if (floors_before.has_value()) {
+      absl::MutexLock lock(&state_mu_);
+      floors_ = std::move(*floors_before);
+      ++floors_version_;
+    }
+    return written;
+  }
 
   {
     absl::MutexLock lock(&state_mu_);
