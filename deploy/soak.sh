@@ -7,18 +7,26 @@
 #
 #   deploy/soak.sh              one hour
 #   deploy/soak.sh --seconds N
+#   deploy/soak.sh --seconds N --horizon H
+#                               with a tombstone horizon of H seconds:
+#                               withdrawals are removed and nodes that were
+#                               down or cut off longer get snapshots
 #
 # deploy/test.sh runs the same test for 20 seconds. Needs deploy/build.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=3600
-case "${1:-}" in
-  --seconds) seconds="${2:?--seconds needs a number}" ;;
-  "") ;;
-  *) echo "usage: deploy/soak.sh [--seconds N]" >&2; exit 2 ;;
-esac
+horizon=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --seconds) seconds="${2:?--seconds needs a number}"; shift 2 ;;
+    --horizon) horizon="${2:?--horizon needs a number}"; shift 2 ;;
+    *) echo "usage: deploy/soak.sh [--seconds N] [--horizon H]" >&2; exit 2 ;;
+  esac
+done
 [ -x build/tests/replication_e2e_test ] || deploy/build.sh
 echo "soak: ${seconds} s with churn on a four-node region ..."
-KAARTNET_SOAK_SECONDS="$seconds" KAARTNET_BIN_DIR="$PWD/build/bin" \
+KAARTNET_SOAK_SECONDS="$seconds" KAARTNET_SOAK_HORIZON_SECONDS="$horizon" \
+  KAARTNET_BIN_DIR="$PWD/build/bin" \
   build/tests/replication_e2e_test --gtest_filter='ReplicationTest.S9SoakWithChurn' \
   | tee build/soak.log | grep -E '^soak:|OK \]|FAILED|Failure'

@@ -328,13 +328,11 @@ absl::Status Session::AddSnapshot(std::vector<v1::ReplicationMessage>* out,
                                   size_t at) {
   if (!snapshot_due_) return absl::OkStatus();
   ASSIGN_OR_RETURN(Manifest manifest, replica_->ReadManifest());
+  // Floors raised by a removal not yet written when the manifest was read
+  // are not among these: the floors version moves again once it is
+  // written, and CheckFloors decides anew.
   snapshot_floors_sent_ = manifest.floors.floors;
-  // Floors raised by a removal not yet written when the manifest was read:
-  // the next poll sends another snapshot, before its records.
   snapshot_due_ = false;
-  for (const auto& [origin, floor] : replica_->Floors()) {
-    if (Get(manifest.floors.floors, origin) < floor) snapshot_due_ = true;
-  }
   std::vector<v1::ReplicationMessage> parts;
   v1::Snapshot* part = parts.emplace_back().mutable_snapshot();
   part->set_first(true);
@@ -446,9 +444,14 @@ absl::Status Session::Receive(const v1::ReplicationMessage& message) {
 }
 
 absl::Status Session::ReceiveHello(const v1::Hello& hello) {
-  absl::MutexLock lock(&mu_);
-  if (hello_received_)
-    return absl::InvalidArgumentError("replication: a second Hello");
+  {
+    absl::MutexLock lock(&mu_);
+    if (hello_received_)
+      return absl::InvalidArgumentError("replication: a second Hello");
+  }
+  // Checked without the session's lock: a rotation writes to the store
+  // (whose listeners wake every session, and a status call may hold the
+  // replicator's lock while it reads this session's stats).
   if (hello.node_id().empty())
     return absl::InvalidArgumentError("replication: Hello without node_id");
   if (hello.node_id() == replica_->node_id()) {
@@ -474,6 +477,9 @@ absl::Status Session::ReceiveHello(const v1::Hello& hello) {
           replica_->origin_id(), " and reconnecting"));
     }
   }
+  absl::MutexLock lock(&mu_);
+  if (hello_received_)
+    return absl::InvalidArgumentError("replication: a second Hello");
   hello_received_ = true;
   peer_node_id_ = hello.node_id();
   peer_origin_id_ = hello.origin_id();

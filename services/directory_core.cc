@@ -580,6 +580,7 @@ absl::StatusOr<v1::NodeStatus> AdminCore::GetNodeStatus(
   status.set_refused_records(context_->refused_records.load());
   status.set_tombstones_removed(context_->tombstones_removed.load());
   status.set_entries_pruned(context_->entries_pruned.load());
+  status.set_snapshots_received(context_->snapshots_received.load());
   for (size_t r = 0; r < context_->refused_by_reason.size(); ++r) {
     if (const uint64_t n = context_->refused_by_reason[r].load(); n > 0) {
       (*status.mutable_refused_by_reason())[trust::RejectReasonName(

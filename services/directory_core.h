@@ -71,6 +71,7 @@ struct NodeContext {
   // peers' snapshots, since start.
   std::atomic<uint64_t> tombstones_removed{0};
   std::atomic<uint64_t> entries_pruned{0};
+  std::atomic<uint64_t> snapshots_received{0};
 };
 
 // Wakes WatchChanges followers when the store applies changes.

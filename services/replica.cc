@@ -156,6 +156,7 @@ constexpr absl::string_view kPendingPrefix = "pending_snapshot/";
 absl::StatusOr<uint64_t> NodeReplica::Prune(const std::string& peer,
                                             replication::Manifest snapshot) {
   const size_t listed = snapshot.ids.size();
+  ++context_->snapshots_received;
   // Records of what is gone are refused from here on (Apply), before the
   // store is scanned: nothing slips in between. Stored, so a restart before
   // the node has caught up keeps refusing them.

@@ -881,6 +881,7 @@ absl::Status RocksDbStore::CommitGroup(const std::vector<Writer*>& group) {
     absl::MutexLock lock(&state_mu_);
     meta_ = meta;
     for (const auto& [origin, seq] : moved) frontier_.Raise(origin, seq);
+    if (floors_before.has_value()) ++floors_version_;
   }
   if (!pending.empty()) {
     // In commit order; an id changed twice in one group appears twice and

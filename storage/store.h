@@ -212,8 +212,10 @@ class Store {
   virtual absl::StatusOr<size_t> Remove(std::vector<Removal> removals,
                                         Floors raise_floors) = 0;
   virtual Floors GetFloors() const = 0;
-  // Changes whenever the floors rise. Raised in memory before the removals
-  // are written, so whoever sees a removal in the store sees its floor.
+  // Changes whenever the floors rise: in memory before the removals are
+  // written (whoever sees a removal in the store sees its floor), and once
+  // more when they are written (whoever read the store before sees them
+  // rise again).
   virtual uint64_t FloorsVersion() const = 0;
   // The ids of every stored entry, with the frontier and floors, from one
   // consistent state.
