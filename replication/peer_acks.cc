@@ -65,29 +65,26 @@ void PeerAcks::Raise(
   }
 }
 
-bool PeerAcks::Counts(const Peer& peer, absl::Time since) const {
-  return peer.streams > 0 || peer.last_seen >= since;
-}
-
-uint64_t PeerAcks::HeldByAll(const std::string& origin,
-                             absl::Time since) const {
+uint64_t PeerAcks::HeldByAll(const std::string& origin) const {
   absl::MutexLock lock(&mu_);
   uint64_t held = std::numeric_limits<uint64_t>::max();
   for (const auto& [node_id, peer] : peers_) {
-    if (!Counts(peer, since)) continue;
     auto it = peer.frontier.find(origin);
     held = std::min(held, it == peer.frontier.end() ? 0 : it->second);
   }
   return held;
 }
 
-std::vector<std::string> PeerAcks::PeersSeenSince(absl::Time since) const {
+std::vector<std::string> PeerAcks::Peers() const {
   absl::MutexLock lock(&mu_);
   std::vector<std::string> out;
-  for (const auto& [node_id, peer] : peers_) {
-    if (Counts(peer, since)) out.push_back(node_id);
-  }
+  for (const auto& [node_id, peer] : peers_) out.push_back(node_id);
   return out;
+}
+
+bool PeerAcks::Forget(const std::string& peer) {
+  absl::MutexLock lock(&mu_);
+  return peers_.erase(peer) > 0;
 }
 
 }  // namespace kaartnet::replication

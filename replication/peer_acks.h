@@ -1,10 +1,11 @@
 // What each peer is known to hold, for dropping withdrawals (tombstones):
 // a withdrawal older than the tombstone horizon is removed only when every
-// peer seen within the horizon holds it. Sessions report each peer's Hello
-// and Acks; the node stores the table now and then (a restart that forgets
-// the last minutes only delays removals), and a peer away longer than the
-// horizon stops counting: when it returns below this node's floor it gets a
-// snapshot (docs/replication.md).
+// peer this node has exchanged with holds it, however long a peer is away.
+// Sessions report each peer's Hello and Acks; the node stores the table now
+// and then (a restart that forgets the last minutes only delays removals).
+// A peer taken out of the region is forgotten (`kaart admin peers remove`);
+// should it return, it is a new peer and below the floors gets a snapshot
+// (docs/replication.md).
 //
 // Thread-safety: safe for concurrent use.
 #ifndef KAARTNET_REPLICATION_PEER_ACKS_H_
@@ -39,12 +40,18 @@ class PeerAcks {
   void Raise(const std::string& peer,
              const std::vector<std::pair<std::string, uint64_t>>& frontier);
 
-  // For every peer connected now or seen after `since`, the seq up to which
-  // it holds `origin`'s records (0 when unknown). A record of `origin` at
-  // seq s is held by all of them when the minimum is ≥ s.
-  uint64_t HeldByAll(const std::string& origin, absl::Time since) const;
-  // The peers that count for HeldByAll(…, since).
-  std::vector<std::string> PeersSeenSince(absl::Time since) const;
+  // For every peer this node has exchanged with (and not forgotten), the
+  // seq up to which it holds `origin`'s records (0 when unknown). A record
+  // of `origin` at seq s is held by all of them when the minimum is ≥ s.
+  // A peer that is away holds removals back until it returns: a write it
+  // took while cut off may be older than a withdrawal made elsewhere, and
+  // only that withdrawal, still held, makes it lose.
+  uint64_t HeldByAll(const std::string& origin) const;
+  std::vector<std::string> Peers() const;
+  // Stops counting `peer` (a node taken out of the region: `kaart admin
+  // peers forget`). If it returns, it is a new peer: below the floors it
+  // gets a snapshot.
+  bool Forget(const std::string& peer);
 
  private:
   struct Peer {
@@ -52,8 +59,6 @@ class PeerAcks {
     absl::Time last_seen = absl::InfinitePast();
     int streams = 0;
   };
-  bool Counts(const Peer& peer, absl::Time since) const
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   Clock* const clock_;
   mutable absl::Mutex mu_;

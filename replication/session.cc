@@ -329,10 +329,14 @@ absl::Status Session::AddSnapshot(std::vector<v1::ReplicationMessage>* out,
   if (!snapshot_due_) return absl::OkStatus();
   ASSIGN_OR_RETURN(Manifest manifest, replica_->ReadManifest());
   // Floors raised by a removal not yet written when the manifest was read
-  // are not among these: the floors version moves again once it is
-  // written, and CheckFloors decides anew.
+  // are not among these: CheckFloors decides anew at every poll until a
+  // manifest holds them (the floors version alone moves a moment after the
+  // write, when later log reads may already lack the removed record).
   snapshot_floors_sent_ = manifest.floors.floors;
   snapshot_due_ = false;
+  for (const auto& [origin, floor] : replica_->Floors()) {
+    if (Get(manifest.floors.floors, origin) < floor) floors_version_.reset();
+  }
   std::vector<v1::ReplicationMessage> parts;
   v1::Snapshot* part = parts.emplace_back().mutable_snapshot();
   part->set_first(true);

@@ -654,12 +654,25 @@ absl::StatusOr<v1::ListPeersResponse> AdminCore::RemovePeer(
   RETURN_IF_ERROR(Authorize(caller, Action::kManagePeers));
   if (context_->replicator == nullptr)
     return absl::FailedPreconditionError("replication is off on this node");
+  // The node behind the address no longer holds withdrawals back (see
+  // replication::PeerAcks).
+  std::string node_id;
+  for (const replication::PeerStatus& peer : context_->replicator->Status()) {
+    if (peer.address == request.address() && peer.outbound)
+      node_id = peer.session.peer_node_id;
+  }
   if (!context_->replicator->RemovePeer(request.address())) {
     return absl::NotFoundError(
         absl::StrCat("\"", request.address(), "\" is not a peer of this node"));
   }
   RETURN_IF_ERROR(context_->peer_book->Remove(request.address()));
-  KLOG(INFO) << "peer " << request.address() << " removed";
+  if (!node_id.empty() && context_->peer_acks != nullptr &&
+      context_->peer_acks->Forget(node_id)) {
+    RETURN_IF_ERROR(
+        context_->store->PutPeerAcks(context_->peer_acks->ToProto()));
+  }
+  KLOG(INFO) << "peer " << request.address() << " removed"
+             << (node_id.empty() ? "" : absl::StrCat(" (node ", node_id, ")"));
   return PeerList();
 }
 

@@ -21,6 +21,7 @@
 #include "kaartnet/v1/admin.pb.h"
 #include "kaartnet/v1/directory.pb.h"
 #include "replication/digest.h"
+#include "replication/peer_acks.h"
 #include "replication/replicator.h"
 #include "search/search_index.h"
 #include "services/ledger.h"
@@ -57,6 +58,8 @@ struct NodeContext {
   // Replication (null when the node runs without it, e.g. in unit tests).
   replication::Replicator* replicator = nullptr;
   PeerBook* peer_book = nullptr;
+  // What peers acknowledged (null when the node runs without replication).
+  replication::PeerAcks* peer_acks = nullptr;
   // Where contact reveals are recorded (null: reveals are refused).
   trust::AccessLog* access_log = nullptr;
   std::string access_log_dir;

@@ -247,6 +247,7 @@ absl::Status Node::Init(NodeOptions options) {
   peer_acks_ = std::make_unique<replication::PeerAcks>(clock);
   ASSIGN_OR_RETURN(const internal::PeerAcks stored_acks, store_->GetPeerAcks());
   peer_acks_->Load(stored_acks);
+  context_.peer_acks = peer_acks_.get();
   replication::ReplicatorOptions replication_options;
   replication_options.clock = clock;
   replication_options.session.version = KaartnetVersion();

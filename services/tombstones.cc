@@ -28,7 +28,7 @@ absl::StatusOr<SweepResult> SweepTombstones(storage::Store* store,
         auto it = held.find(stored.origin_node_id());
         if (it == held.end()) {
           it = held.emplace(stored.origin_node_id(),
-                            acks.HeldByAll(stored.origin_node_id(), cutoff))
+                            acks.HeldByAll(stored.origin_node_id()))
                    .first;
         }
         if (it->second < stored.origin_seq()) {

@@ -1,8 +1,8 @@
 // The tombstone horizon: a withdrawal (or erasure) older than the horizon
-// that every peer seen within the horizon holds is removed from the store
-// altogether, raising the store's floor for its origin. A peer that returns
-// below a floor gets a snapshot instead (docs/replication.md), so removed
-// withdrawals never bring entries back.
+// that every peer this node exchanges with holds is removed from the store
+// altogether, raising the store's floor for its origin. A new (or
+// forgotten) peer below a floor gets a snapshot instead
+// (docs/replication.md), so removed withdrawals never bring entries back.
 //
 // Thread-safety: the sweeper runs on its own thread; Stop is idempotent.
 #ifndef KAARTNET_SERVICES_TOMBSTONES_H_
@@ -24,7 +24,7 @@ namespace kaartnet::services {
 struct SweepResult {
   // Withdrawals removed.
   size_t removed = 0;
-  // Older than the horizon, but some peer seen within it does not hold them
+  // Older than the horizon, but some peer does not hold them
   // yet.
   size_t held_back = 0;
 };

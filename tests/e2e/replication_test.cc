@@ -229,15 +229,16 @@ TEST_F(ReplicationTest, S4WithdrawnEntryDoesNotComeBack) {
   }
 }
 
-// S4 past the tombstone horizon (3 s here): the withdrawal made while node3
-// is cut off is removed altogether on node1 and node2 once node3 has been
-// away longer than the horizon. When node3 returns with the entry still
-// live, it gets a snapshot and removes it; nothing brings it back, and the
-// same id can be published again afterwards.
+// S4 past the tombstone horizon (2 s here): a withdrawal made while node3
+// is cut off is not removed while node3 is away, however long (node3 may
+// have taken an older write of the same entry meanwhile, which only the
+// withdrawal makes lose); after the heal node3 gets it, and then every node
+// removes it. A node that joins afterwards gets a snapshot; the id can be
+// published again.
 TEST_F(ReplicationTest, S4PastTheHorizonWithdrawnEntryStaysGone) {
   region_ = std::make_unique<Region>(
       3, *demo_dir_, work_dir_, /*proxied=*/true,
-      "digest_interval_seconds: 1\ntombstone_horizon_seconds: 3\n"
+      "digest_interval_seconds: 1\ntombstone_horizon_seconds: 2\n"
       "tombstone_sweep_seconds: 1\n");
   std::string error;
   ASSERT_TRUE(region_->StartAll(&error)) << error;
@@ -247,45 +248,40 @@ TEST_F(ReplicationTest, S4PastTheHorizonWithdrawnEntryStaysGone) {
   const std::string id = (*entries_)[3].id();
   region_->Partition({2}, true);
   ASSERT_TRUE(a.Withdraw(id).ok());
-  // node1 and node2 drop the withdrawal once it is older than the horizon
-  // and node3 has been away longer than it.
+  // Well past the horizon: node1 and node2 keep the withdrawal while node3
+  // is away.
+  std::this_thread::sleep_for(std::chrono::seconds(5));
   for (int i : {0, 1}) {
-    EXPECT_TRUE(WaitFor(
-        [&] {
-          const v1::NodeStatus status = ClientOf(i).Status();
-          return status.withdrawn_entries() == 0 &&
-                 status.tombstones_removed() >= 1;
-        },
-        absl::Seconds(40)))
-        << "node" << i + 1 << " still holds the withdrawal: "
-        << ClientOf(i).Status().withdrawn_entries();
-    EXPECT_FALSE(ClientOf(i).Get(id).has_value()) << "node" << i + 1;
+    const v1::NodeStatus status = ClientOf(i).Status();
+    EXPECT_EQ(status.withdrawn_entries(), 1u) << "node" << i + 1;
+    EXPECT_EQ(status.tombstones_removed(), 0u) << "node" << i + 1;
   }
-  // node3 never saw the withdrawal, and restarts meanwhile.
-  ASSERT_TRUE(ClientOf(2).Get(id).has_value());
   EXPECT_FALSE(ClientOf(2).Get(id)->withdrawn());
   ASSERT_EQ(region_->node(2).Stop(), 0);
   ASSERT_TRUE(region_->node(2).Start(&error)) << error;
 
   const auto heal = Steady::now();
   region_->Partition({2}, false);
+  // Every node gets the withdrawal, acknowledges it, and removes it.
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_TRUE(WaitFor(
+        [&] {
+          const v1::NodeStatus status = ClientOf(i).Status();
+          return status.withdrawn_entries() == 0 &&
+                 status.live_entries() == 9 && !ClientOf(i).Get(id).has_value();
+        },
+        absl::Seconds(30)))
+        << "node" << i + 1;
+  }
   ASSERT_GE(AwaitConvergence(9, absl::Seconds(30)), 0);
-  std::cout << "S4 past the horizon: converged " << Millis(Steady::now() - heal)
-            << " ms after healing\n";
+  std::cout << "S4 past the horizon: withdrawal removed everywhere "
+            << Millis(Steady::now() - heal) << " ms after healing\n";
   // Digest repairs run every second: give them time to try.
   std::this_thread::sleep_for(std::chrono::seconds(3));
-  uint64_t snapshots_sent = 0;
   for (int i = 0; i < 3; ++i) {
-    const v1::NodeStatus status = ClientOf(i).Status();
     EXPECT_FALSE(ClientOf(i).Get(id).has_value()) << "back on node" << i + 1;
-    EXPECT_EQ(status.live_entries(), 9u) << "node" << i + 1;
-    EXPECT_EQ(status.withdrawn_entries(), 0u) << "node" << i + 1;
-    for (const v1::PeerState& peer : status.peers())
-      snapshots_sent += peer.snapshots_sent();
+    EXPECT_EQ(ClientOf(i).Status().live_entries(), 9u) << "node" << i + 1;
   }
-  EXPECT_GE(snapshots_sent, 1u);
-  EXPECT_EQ(ClientOf(2).Status().entries_pruned(), 1u);
-
   // The id is free again: a new publish reaches every node.
   ASSERT_TRUE(a.Publish((*entries_)[3]).ok());
   ASSERT_GE(AwaitConvergence(10, absl::Seconds(20)), 0);
@@ -546,19 +542,30 @@ void ReplicationTest::Soak(int seconds, int horizon) {
   uint64_t live = 0;
   for (const auto& [id, a] : acked) live += a.withdrawn ? 0 : 1;
   const double converge_ms = AwaitConvergence(live, absl::Seconds(60));
-  ASSERT_GE(converge_ms, 0);
+  EXPECT_GE(converge_ms, 0);
   int lost = 0, resurrected = 0;
   for (int i = 0; i < kNodes; ++i) {
     Client client = ClientOf(i);
     for (const auto& [id, a] : acked) {
       const auto got = client.Get(id);
       if (!got.has_value()) {
-        if (!a.withdrawn || horizon == 0) ++lost;
+        if (!a.withdrawn || horizon == 0) {
+          ++lost;
+          ADD_FAILURE() << "node" << i + 1 << " lacks " << id << " (acked "
+                        << a.version.hlc() << "@" << a.version.node_id()
+                        << (a.withdrawn ? " withdrawn)" : ")");
+        }
       } else if (Newer(a.version, got->version())) {
         ++lost;
+        ADD_FAILURE() << "node" << i + 1 << " holds " << id << " at "
+                      << got->version().hlc() << "@" << got->version().node_id()
+                      << ", acked " << a.version.hlc() << "@"
+                      << a.version.node_id();
       } else if (a.withdrawn && !got->withdrawn() &&
                  !Newer(got->version(), a.version)) {
         ++resurrected;
+        ADD_FAILURE() << "node" << i + 1 << " holds " << id
+                      << " live, acked withdrawn at " << a.version.hlc();
       }
     }
   }
