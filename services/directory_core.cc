@@ -662,8 +662,20 @@ absl::StatusOr<v1::ListPeersResponse> AdminCore::RemovePeer(
       node_id = peer.session.peer_node_id;
   }
   if (!context_->replicator->RemovePeer(request.address())) {
-    return absl::NotFoundError(
-        absl::StrCat("\"", request.address(), "\" is not a peer of this node"));
+    // A node id instead: a node taken out of the region that dialed this
+    // one (so has no address here) stops holding withdrawals back.
+    if (context_->peer_acks != nullptr &&
+        context_->peer_acks->Forget(request.address())) {
+      RETURN_IF_ERROR(
+          context_->store->PutPeerAcks(context_->peer_acks->ToProto()));
+      KLOG(INFO) << "node " << request.address()
+                 << " forgotten: it no longer holds withdrawals back";
+      return PeerList();
+    }
+    return absl::NotFoundError(absl::StrCat(
+        "\"", request.address(),
+        "\" is neither a peer address of this node nor a node it has "
+        "replicated with"));
   }
   RETURN_IF_ERROR(context_->peer_book->Remove(request.address()));
   if (!node_id.empty() && context_->peer_acks != nullptr &&

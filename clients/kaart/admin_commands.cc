@@ -443,8 +443,13 @@ void AddAdminCommands(CLI::App& app, GlobalOptions& options, int* exit_code) {
         action, std::string(action) == "add"
                     ? "Replicate with the node at HOST:PORT (kept across "
                       "restarts)"
-                    : "Stop replicating with HOST:PORT");
-    sub->add_option("address", *peer_address, "gRPC address, HOST:PORT")
+                    : "Stop replicating with HOST:PORT; or, given a node "
+                      "id, forget a node taken out of the region (it no "
+                      "longer holds removals of old withdrawals back)");
+    sub->add_option("address", *peer_address,
+                    std::string(action) == "add"
+                        ? "gRPC address, HOST:PORT"
+                        : "gRPC address HOST:PORT, or node id")
         ->required();
     sub->callback([&options, exit_code, peer_address, action] {
       *exit_code = RunPeers(options, action, *peer_address);

@@ -290,6 +290,20 @@ TEST_F(ReplicationTest, S4PastTheHorizonWithdrawnEntryStaysGone) {
     ASSERT_TRUE(got.has_value()) << "node" << i + 1;
     EXPECT_FALSE(got->withdrawn());
   }
+  // node3 dialed node1, so node1 forgets it by node id; an unknown name is
+  // an error that says what it expected.
+  auto admin = v1::Admin::NewStub(ClientOf(0).channel());
+  v1::RemovePeerRequest forget;
+  forget.set_address("node3");
+  v1::ListPeersResponse peers;
+  grpc::ClientContext context;
+  EXPECT_TRUE(admin->RemovePeer(&context, forget, &peers).ok());
+  forget.set_address("node9");
+  grpc::ClientContext context2;
+  const grpc::Status unknown = admin->RemovePeer(&context2, forget, &peers);
+  EXPECT_EQ(unknown.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_THAT(unknown.error_message(),
+              ::testing::HasSubstr("nor a node it has replicated with"));
 }
 
 // Files under `dir` (recursively) whose bytes contain `needle`.
