@@ -5,72 +5,64 @@
 
 namespace kaartnet::replication {
 
-void PeerAcks::Load(const internal::PeerAcks& stored) {
+namespace {
+constexpr char kStoredKey[] = "peer_acks";
+}  // namespace
+
+absl::Status PeerAcks::Load(const storage::Store& store) {
+  auto stored = store.ListMeta(kStoredKey);
+  if (!stored.ok()) return stored.status();
   absl::MutexLock lock(&mu_);
-  for (const internal::PeerAck& ack : stored.peers()) {
-    Peer& peer = peers_[ack.node_id()];
-    for (const auto& [origin, seq] : ack.frontier()) {
-      uint64_t& held = peer.frontier[origin];
-      held = std::max(held, seq);
+  for (const auto& [key, bytes] : *stored) {
+    if (key != kStoredKey) continue;
+    internal::PeerAcks acks;
+    if (!acks.ParseFromString(bytes))
+      return absl::DataLossError("stored peer acknowledgements do not parse");
+    for (const internal::PeerAck& ack : acks.peers()) {
+      auto& held = peers_[ack.node_id()];
+      for (const auto& [origin, seq] : ack.frontier())
+        held[origin] = std::max(held[origin], seq);
     }
-    peer.last_seen =
-        std::max(peer.last_seen, absl::FromUnixMicros(ack.last_seen_micros()));
   }
+  return absl::OkStatus();
 }
 
-internal::PeerAcks PeerAcks::ToProto() const {
-  const absl::Time now = clock_->Now();
-  absl::MutexLock lock(&mu_);
-  internal::PeerAcks out;
-  for (const auto& [node_id, peer] : peers_) {
-    internal::PeerAck* ack = out.add_peers();
-    ack->set_node_id(node_id);
-    for (const auto& [origin, seq] : peer.frontier)
-      (*ack->mutable_frontier())[origin] = seq;
-    ack->set_last_seen_micros(
-        absl::ToUnixMicros(peer.streams > 0 ? now : peer.last_seen));
+absl::Status PeerAcks::Save(storage::Store* store) const {
+  internal::PeerAcks acks;
+  {
+    absl::MutexLock lock(&mu_);
+    for (const auto& [node_id, held] : peers_) {
+      internal::PeerAck* ack = acks.add_peers();
+      ack->set_node_id(node_id);
+      ack->mutable_frontier()->insert(held.begin(), held.end());
+    }
   }
-  return out;
+  return store->PutMeta(kStoredKey, acks.SerializeAsString());
 }
 
 void PeerAcks::Connected(const std::string& peer,
                          const std::map<std::string, uint64_t>& frontier) {
-  const absl::Time now = clock_->Now();
   absl::MutexLock lock(&mu_);
-  Peer& state = peers_[peer];
-  ++state.streams;
-  state.last_seen = now;
   // A Hello tells the whole frontier: origins it leaves out the peer does
   // not hold (a peer restored from a backup may hold less than it acked).
-  state.frontier = frontier;
-}
-
-void PeerAcks::Disconnected(const std::string& peer) {
-  const absl::Time now = clock_->Now();
-  absl::MutexLock lock(&mu_);
-  auto it = peers_.find(peer);
-  if (it == peers_.end()) return;
-  it->second.streams = std::max(0, it->second.streams - 1);
-  it->second.last_seen = now;
+  peers_[peer] = frontier;
 }
 
 void PeerAcks::Raise(
     const std::string& peer,
     const std::vector<std::pair<std::string, uint64_t>>& frontier) {
   absl::MutexLock lock(&mu_);
-  Peer& state = peers_[peer];
-  for (const auto& [origin, seq] : frontier) {
-    uint64_t& held = state.frontier[origin];
-    held = std::max(held, seq);
-  }
+  auto& held = peers_[peer];
+  for (const auto& [origin, seq] : frontier)
+    held[origin] = std::max(held[origin], seq);
 }
 
 uint64_t PeerAcks::HeldByAll(const std::string& origin) const {
   absl::MutexLock lock(&mu_);
   uint64_t held = std::numeric_limits<uint64_t>::max();
-  for (const auto& [node_id, peer] : peers_) {
-    auto it = peer.frontier.find(origin);
-    held = std::min(held, it == peer.frontier.end() ? 0 : it->second);
+  for (const auto& [node_id, frontier] : peers_) {
+    auto it = frontier.find(origin);
+    held = std::min(held, it == frontier.end() ? 0 : it->second);
   }
   return held;
 }
@@ -78,7 +70,7 @@ uint64_t PeerAcks::HeldByAll(const std::string& origin) const {
 std::vector<std::string> PeerAcks::Peers() const {
   absl::MutexLock lock(&mu_);
   std::vector<std::string> out;
-  for (const auto& [node_id, peer] : peers_) out.push_back(node_id);
+  for (const auto& [node_id, frontier] : peers_) out.push_back(node_id);
   return out;
 }
 

@@ -17,25 +17,22 @@
 #include <utility>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
-#include "absl/time/time.h"
-#include "common/clock.h"
-#include "kaartnet/internal/storage.pb.h"
+#include "storage/store.h"
 
 namespace kaartnet::replication {
 
 class PeerAcks {
  public:
-  explicit PeerAcks(Clock* clock = Clock::Real()) : clock_(clock) {}
+  // The table as stored with the store (Store::PutMeta, key "peer_acks");
+  // Load takes it over at the node's start, Save stores it.
+  absl::Status Load(const storage::Store& store);
+  absl::Status Save(storage::Store* store) const;
 
-  // Takes over a stored table (the node's start).
-  void Load(const internal::PeerAcks& stored);
-  internal::PeerAcks ToProto() const;
-
-  // A stream with `peer` began (its Hello frontier) or ended.
+  // A stream with `peer` began: its Hello frontier.
   void Connected(const std::string& peer,
                  const std::map<std::string, uint64_t>& frontier);
-  void Disconnected(const std::string& peer);
   // The peer acknowledged holding these origins up to these seqs.
   void Raise(const std::string& peer,
              const std::vector<std::pair<std::string, uint64_t>>& frontier);
@@ -49,20 +46,15 @@ class PeerAcks {
   uint64_t HeldByAll(const std::string& origin) const;
   std::vector<std::string> Peers() const;
   // Stops counting `peer` (a node taken out of the region: `kaart admin
-  // peers forget`). If it returns, it is a new peer: below the floors it
+  // peers remove`). If it returns, it is a new peer: below the floors it
   // gets a snapshot.
   bool Forget(const std::string& peer);
 
  private:
-  struct Peer {
-    std::map<std::string, uint64_t> frontier;
-    absl::Time last_seen = absl::InfinitePast();
-    int streams = 0;
-  };
-
-  Clock* const clock_;
   mutable absl::Mutex mu_;
-  std::map<std::string, Peer> peers_ ABSL_GUARDED_BY(mu_);
+  // Peer node id -> origin -> seq it holds.
+  std::map<std::string, std::map<std::string, uint64_t>> peers_
+      ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace kaartnet::replication

@@ -7,6 +7,23 @@
 
 namespace kaartnet::replication {
 
+void SetSnapshotHeader(const storage::Manifest& manifest,
+                       v1::Snapshot* snapshot) {
+  snapshot->mutable_frontier()->insert(manifest.frontier.begin(),
+                                       manifest.frontier.end());
+  snapshot->mutable_floors()->insert(manifest.floors.floors.begin(),
+                                     manifest.floors.floors.end());
+  snapshot->set_tombstone_mark(manifest.floors.tombstone_mark);
+}
+
+storage::Manifest SnapshotHeader(const v1::Snapshot& snapshot) {
+  storage::Manifest manifest;
+  manifest.frontier = {snapshot.frontier().begin(), snapshot.frontier().end()};
+  manifest.floors.floors = {snapshot.floors().begin(), snapshot.floors().end()};
+  manifest.floors.tombstone_mark = snapshot.tombstone_mark();
+  return manifest;
+}
+
 bool PendingSnapshot::Gone(absl::string_view id, const std::string& origin,
                            uint64_t seq, uint64_t hlc,
                            uint64_t mark_limit) const {
@@ -64,11 +81,7 @@ std::string PendingSnapshots::Serialize(const PendingSnapshot& snapshot) {
   internal::PendingSnapshot stored;
   stored.set_peer(snapshot.peer);
   v1::Snapshot* s = stored.mutable_snapshot();
-  s->mutable_frontier()->insert(snapshot.manifest.frontier.begin(),
-                                snapshot.manifest.frontier.end());
-  s->mutable_floors()->insert(snapshot.manifest.floors.floors.begin(),
-                              snapshot.manifest.floors.floors.end());
-  s->set_tombstone_mark(snapshot.manifest.floors.tombstone_mark);
+  SetSnapshotHeader(snapshot.manifest, s);
   for (const std::string& id : snapshot.ids) s->add_ids(id);
   return stored.SerializeAsString();
 }
@@ -78,11 +91,9 @@ bool PendingSnapshots::Parse(const std::string& bytes, std::string* peer,
   internal::PendingSnapshot stored;
   if (!stored.ParseFromString(bytes)) return false;
   *peer = stored.peer();
-  const v1::Snapshot& s = stored.snapshot();
-  snapshot->frontier = {s.frontier().begin(), s.frontier().end()};
-  snapshot->floors.floors = {s.floors().begin(), s.floors().end()};
-  snapshot->floors.tombstone_mark = s.tombstone_mark();
-  snapshot->ids.assign(s.ids().begin(), s.ids().end());
+  *snapshot = SnapshotHeader(stored.snapshot());
+  snapshot->ids.assign(stored.snapshot().ids().begin(),
+                       stored.snapshot().ids().end());
   return true;
 }
 

@@ -25,6 +25,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
+#include "kaartnet/v1/replication.pb.h"
 #include "storage/store.h"
 
 namespace kaartnet::replication {
@@ -41,6 +42,12 @@ struct PendingSnapshot {
   bool Gone(absl::string_view id, const std::string& origin, uint64_t seq,
             uint64_t hlc, uint64_t mark_limit) const;
 };
+
+// The header of a v1.Snapshot (frontier, floors, mark; not the ids) into
+// and out of a manifest.
+void SetSnapshotHeader(const storage::Manifest& manifest,
+                       v1::Snapshot* snapshot);
+storage::Manifest SnapshotHeader(const v1::Snapshot& snapshot);
 
 class PendingSnapshots {
  public:

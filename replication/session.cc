@@ -7,6 +7,7 @@
 #include "common/status_macros.h"
 #include "replication/digest.h"
 #include "replication/peer_acks.h"
+#include "replication/pending_snapshots.h"
 
 namespace kaartnet::replication {
 namespace {
@@ -72,10 +73,6 @@ Session::~Session() { Close(); }
 
 void Session::Close() {
   absl::MutexLock lock(&mu_);
-  if (options_.peer_acks != nullptr && hello_received_ && !closed_) {
-    options_.peer_acks->Disconnected(peer_node_id_);
-  }
-  closed_ = true;
   if (!feed_registered_) return;
   options_.direct_feeds->Remove(peer_origin_id_);
   feed_registered_ = false;
@@ -340,11 +337,7 @@ absl::Status Session::AddSnapshot(std::vector<v1::ReplicationMessage>* out,
   std::vector<v1::ReplicationMessage> parts;
   v1::Snapshot* part = parts.emplace_back().mutable_snapshot();
   part->set_first(true);
-  part->mutable_frontier()->insert(manifest.frontier.begin(),
-                                   manifest.frontier.end());
-  part->mutable_floors()->insert(manifest.floors.floors.begin(),
-                                 manifest.floors.floors.end());
-  part->set_tombstone_mark(manifest.floors.tombstone_mark);
+  SetSnapshotHeader(manifest, part);
   for (std::string& id : manifest.ids) {
     if (static_cast<size_t>(part->ids_size()) >=
         options_.snapshot_ids_per_message) {
@@ -593,12 +586,7 @@ absl::Status Session::ReceiveSnapshot(const v1::Snapshot& part) {
   {
     absl::MutexLock lock(&mu_);
     if (part.first()) {
-      incoming_snapshot_.emplace();
-      incoming_snapshot_->frontier =
-          Frontier(part.frontier().begin(), part.frontier().end());
-      incoming_snapshot_->floors.floors =
-          Frontier(part.floors().begin(), part.floors().end());
-      incoming_snapshot_->floors.tombstone_mark = part.tombstone_mark();
+      incoming_snapshot_ = SnapshotHeader(part);
     } else if (!incoming_snapshot_.has_value()) {
       return absl::InvalidArgumentError(
           "replication: a snapshot part without its first part");

@@ -288,8 +288,6 @@ class Session {
   // A frontier-only Ack waits for this time (advertise_interval).
   absl::Time next_advertise_at_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
   bool advertise_pending_ ABSL_GUARDED_BY(mu_) = false;
-  // Close ran (the peer's stream end was reported).
-  bool closed_ ABSL_GUARDED_BY(mu_) = false;
   // This session's peer is in the node's direct feeds.
   bool feed_registered_ ABSL_GUARDED_BY(mu_) = false;
   std::optional<uint64_t> feeds_generation_sent_ ABSL_GUARDED_BY(mu_);

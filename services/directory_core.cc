@@ -666,8 +666,7 @@ absl::StatusOr<v1::ListPeersResponse> AdminCore::RemovePeer(
     // one (so has no address here) stops holding withdrawals back.
     if (context_->peer_acks != nullptr &&
         context_->peer_acks->Forget(request.address())) {
-      RETURN_IF_ERROR(
-          context_->store->PutPeerAcks(context_->peer_acks->ToProto()));
+      RETURN_IF_ERROR(context_->peer_acks->Save(context_->store));
       KLOG(INFO) << "node " << request.address()
                  << " forgotten: it no longer holds withdrawals back";
       return PeerList();
@@ -680,8 +679,7 @@ absl::StatusOr<v1::ListPeersResponse> AdminCore::RemovePeer(
   RETURN_IF_ERROR(context_->peer_book->Remove(request.address()));
   if (!node_id.empty() && context_->peer_acks != nullptr &&
       context_->peer_acks->Forget(node_id)) {
-    RETURN_IF_ERROR(
-        context_->store->PutPeerAcks(context_->peer_acks->ToProto()));
+    RETURN_IF_ERROR(context_->peer_acks->Save(context_->store));
   }
   KLOG(INFO) << "peer " << request.address() << " removed"
              << (node_id.empty() ? "" : absl::StrCat(" (node ", node_id, ")"));

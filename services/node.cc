@@ -244,9 +244,8 @@ absl::Status Node::Init(NodeOptions options) {
     RETURN_IF_ERROR(replica->LoadPendingSnapshots());
     replica_ = std::move(replica);
   }
-  peer_acks_ = std::make_unique<replication::PeerAcks>(clock);
-  ASSIGN_OR_RETURN(const internal::PeerAcks stored_acks, store_->GetPeerAcks());
-  peer_acks_->Load(stored_acks);
+  peer_acks_ = std::make_unique<replication::PeerAcks>();
+  RETURN_IF_ERROR(peer_acks_->Load(*store_));
   context_.peer_acks = peer_acks_.get();
   replication::ReplicatorOptions replication_options;
   replication_options.clock = clock;

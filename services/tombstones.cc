@@ -72,7 +72,7 @@ void TombstoneSweeper::Run() {
       stopping = stopping_;
     }
     // What peers hold is stored first: a sweep trusts it after a restart.
-    absl::Status stored = store_->PutPeerAcks(acks_->ToProto());
+    absl::Status stored = acks_->Save(store_);
     if (!stored.ok()) {
       KLOG(WARNING) << "tombstones: cannot store what peers hold: " << stored;
     }

@@ -40,10 +40,9 @@ using ::kaartnet::internal::StoredEntry;
 constexpr uint32_t kFormatVersion = 2;
 constexpr char kMetaKey[] = "node";
 // Default column family: "floor\0<origin>" -> seq (fixed64 big endian),
-// kTombstoneMarkKey -> hlc, kPeerAcksKey -> internal.PeerAcks.
+// kTombstoneMarkKey -> hlc, kMetaPrefix + key -> PutMeta values.
 constexpr absl::string_view kFloorPrefix("floor\0", 6);
 constexpr char kTombstoneMarkKey[] = "tombstone_mark";
-constexpr char kPeerAcksKey[] = "peer_acks";
 // PutMeta keys, below this prefix.
 constexpr absl::string_view kMetaPrefix = "meta/";
 
@@ -418,26 +417,6 @@ class RocksDbStore final : public Store {
     }
     RETURN_IF_ERROR(FromRocks(it->status(), "list stored state"));
     return out;
-  }
-
-  absl::Status PutPeerAcks(const internal::PeerAcks& acks) override {
-    rocksdb::WriteOptions write_options;
-    write_options.sync = options_.sync;
-    return FromRocks(db_->Put(write_options, handles_[kDefault], kPeerAcksKey,
-                              acks.SerializeAsString()),
-                     "store peer acknowledgements");
-  }
-
-  absl::StatusOr<internal::PeerAcks> GetPeerAcks() const override {
-    internal::PeerAcks acks;
-    std::string value;
-    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), handles_[kDefault],
-                                 kPeerAcksKey, &value);
-    if (s.IsNotFound()) return acks;
-    RETURN_IF_ROCKS(s, "read peer acknowledgements");
-    if (!acks.ParseFromString(value))
-      return absl::DataLossError("stored peer acknowledgements do not parse");
-    return acks;
   }
 
   absl::Status PurgeObsoleteData() override {

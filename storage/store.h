@@ -289,11 +289,6 @@ class Store {
   virtual absl::StatusOr<std::vector<std::pair<std::string, std::string>>>
   ListMeta(absl::string_view prefix) const = 0;
 
-  // What peers are known to hold (see internal.PeerAcks); one durable write.
-  virtual absl::Status PutPeerAcks(
-      const kaartnet::internal::PeerAcks& acks) = 0;
-  virtual absl::StatusOr<kaartnet::internal::PeerAcks> GetPeerAcks() const = 0;
-
   // Forces erased content out of every file: flushes memtables, compacts
   // every column family down to the bottommost level and drops old WAL
   // files. Slow; call after applying erasures.

@@ -413,25 +413,6 @@ TEST_P(StoreTest, MetaPutListDelete) {
               ElementsAre(Pair("pending/b", "2")));
 }
 
-TEST_P(StoreTest, PeerAcksRoundTrip) {
-  Open();
-  auto empty = store_->GetPeerAcks();
-  ASSERT_TRUE(empty.ok());
-  EXPECT_EQ(empty->peers_size(), 0);
-  internal::PeerAcks acks;
-  internal::PeerAck* peer = acks.add_peers();
-  peer->set_node_id("node2");
-  (*peer->mutable_frontier())["o1"] = 42;
-  peer->set_last_seen_micros(123);
-  ASSERT_TRUE(store_->PutPeerAcks(acks).ok());
-  Open();
-  auto got = store_->GetPeerAcks();
-  ASSERT_TRUE(got.ok()) << got.status();
-  ASSERT_EQ(got->peers_size(), 1);
-  EXPECT_EQ(got->peers(0).frontier().at("o1"), 42u);
-  EXPECT_EQ(got->peers(0).last_seen_micros(), 123);
-}
-
 TEST_P(StoreTest, ChangesFeedInApplyOrder) {
   Open();
   MustApply(store_.get(), {Record("m/a", 100)});
