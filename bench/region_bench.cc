@@ -210,6 +210,21 @@ nlohmann::json Heal(const Options& options,
       },
       absl::Seconds(60));
   const uint64_t total = base + 2 * (per_side - shared);
+  // Records received and applied on the open streams: the difference
+  // across the heal says how many copies of each record the nodes took.
+  auto copies = [&region] {
+    std::pair<uint64_t, uint64_t> sums;
+    for (int i = 0; i < region.size(); ++i) {
+      const v1::NodeStatus status = Client(region.node(i).address()).Status();
+      for (const v1::PeerState& peer : status.peers()) {
+        if (!peer.connected()) continue;
+        sums.first += peer.records_received();
+        sums.second += peer.records_applied();
+      }
+    }
+    return sums;
+  };
+  const auto before = copies();
   const auto healed = Steady::now();
   region.Partition(left, false);
   // Dialers retry with backoff (up to 1.5 s): first the time until every
@@ -233,6 +248,9 @@ nlohmann::json Heal(const Options& options,
   const double reconnect_ms = Millis(Steady::now() - healed);
   const double rest_ms = region.AwaitConvergence(total, absl::Seconds(60));
   const double converge_ms = rest_ms < 0 ? -1 : Millis(Steady::now() - healed);
+  const auto after = copies();
+  const uint64_t received = after.first - before.first;
+  const uint64_t applied = after.second - before.second;
   return {{"nodes", options.nodes},
           {"topology", "full mesh, every link through a TCP proxy"},
           {"divergent_writes", 2 * per_side},
@@ -240,7 +258,9 @@ nlohmann::json Heal(const Options& options,
           {"sides_settled_before_heal", sides_settled},
           {"reconnect_ms", reconnect_ms},
           {"converge_ms", converge_ms},
-          {"converge_after_reconnect_ms", rest_ms}};
+          {"converge_after_reconnect_ms", rest_ms},
+          {"records_received", received},
+          {"records_applied", applied}};
 }
 
 nlohmann::json Bootstrap(const Options& options) {
@@ -293,9 +313,12 @@ void Print(const nlohmann::json& result) {
     const auto& h = result["heal"];
     std::cout << absl::StrFormat(
         "heal of %d nodes after %d divergent writes: equal after %.0f ms "
-        "(target < 2000 ms), of which %.0f ms until every stream was back\n",
+        "(target < 2000 ms), of which %.0f ms until every stream was back; "
+        "%d records received for %d applied\n",
         h["nodes"].get<int>(), h["divergent_writes"].get<int>(),
-        h["converge_ms"].get<double>(), h["reconnect_ms"].get<double>());
+        h["converge_ms"].get<double>(), h["reconnect_ms"].get<double>(),
+        h["records_received"].get<uint64_t>(),
+        h["records_applied"].get<uint64_t>());
   }
   if (result.contains("bootstrap") && !result["bootstrap"].is_null()) {
     const auto& b = result["bootstrap"];

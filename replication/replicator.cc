@@ -53,6 +53,9 @@ struct Replicator::Dialer {
   std::thread thread;
   absl::Mutex mu;
   bool removed ABSL_GUARDED_BY(mu) = false;
+  // Set while waiting out a backoff: dial now (another stream just opened,
+  // so the network is likely back).
+  bool redial_now ABSL_GUARDED_BY(mu) = false;
   std::shared_ptr<Link> link ABSL_GUARDED_BY(mu);
   std::string last_error ABSL_GUARDED_BY(mu);
   absl::Time last_error_at ABSL_GUARDED_BY(mu) = absl::InfinitePast();
@@ -91,6 +94,14 @@ absl::Duration Replicator::Jitter(absl::Duration d) {
   absl::MutexLock lock(&mu_);
   std::uniform_real_distribution<double> factor(0.5, 1.5);
   return d * factor(random_);
+}
+
+void Replicator::RedialWaiting() {
+  absl::MutexLock lock(&mu_);
+  for (auto& [address, dialer] : dialers_) {
+    absl::MutexLock dialer_lock(&dialer->mu);
+    if (!dialer->link) dialer->redial_now = true;
+  }
 }
 
 void Replicator::AddPeer(const std::string& address) {
@@ -243,6 +254,15 @@ absl::Status Replicator::RunLink(Link* link, Stream* stream) {
       error = std::move(status);
       break;
     }
+    if (message.has_hello()) {
+      KLOG(INFO) << "replication: stream " << (link->outbound ? "to " : "from ")
+                 << message.hello().node_id() << " (" << link->address
+                 << ") open";
+      // A link just came up: after a partition heals the others usually
+      // have too, so peers waiting out a backoff are dialed at once rather
+      // than up to 1.5 × max_backoff later.
+      RedialWaiting();
+    }
     link->Wake();
   }
   {
@@ -324,15 +344,25 @@ grpc::Status Replicator::Exchange(
 }
 
 void Replicator::DialLoop(Dialer* dialer) {
+  constexpr absl::Duration kWarnEvery = absl::Minutes(1);
   absl::Duration backoff = options_.min_backoff;
+  uint64_t failed_dials = 0;
+  absl::Time warned_at = absl::InfinitePast();
   auto credentials = options_.credentials ? options_.credentials
                                           : grpc::InsecureChannelCredentials();
   grpc::ChannelArguments args;
   args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 10000);
   args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 5000);
   args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
-  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 200);
-  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 5000);
+  // Each attempt gets a channel of its own with its own connection, so that
+  // gRPC's reconnect backoff (kept per connection in a process-wide pool
+  // otherwise, and grown during a long outage) does not add to the dialer's:
+  // the dialer's backoff alone decides when a healed link is tried again.
+  args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS,
+              absl::ToInt64Milliseconds(options_.min_backoff));
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS,
+              absl::ToInt64Milliseconds(options_.max_backoff));
   args.SetMaxReceiveMessageSize(16 << 20);
   while (true) {
     {
@@ -357,6 +387,7 @@ void Replicator::DialLoop(Dialer* dialer) {
       absl::MutexLock lock(&dialer->mu);
       if (dialer->removed) return;
       dialer->link = link;
+      dialer->redial_now = false;
     }
     auto stream = stub->Exchange(&context);
     absl::Status status = RunLink(link.get(), stream.get());
@@ -386,19 +417,27 @@ void Replicator::DialLoop(Dialer* dialer) {
       KLOG(INFO) << "replication: stream to " << stats.peer_node_id << " ("
                  << dialer->address << ") closed: " << why;
       backoff = options_.min_backoff;
-    } else if (backoff == options_.min_backoff ||
-               backoff >= options_.max_backoff) {
-      // Logged on the first failure and then at the slowest retry rate.
+      failed_dials = 0;
+    } else if (++failed_dials == 1 ||
+               options_.clock->Now() - warned_at >= kWarnEvery) {
+      // Logged on the first failure and then once a minute: a peer that is
+      // down for hours is dialed twice a second.
       KLOG(WARNING) << "replication: cannot reach peer " << dialer->address
-                    << ": " << why << " (retrying)";
+                    << ": " << why
+                    << (failed_dials == 1
+                            ? std::string(" (retrying)")
+                            : absl::StrCat(" (", failed_dials,
+                                           " attempts so far; retrying)"));
+      warned_at = options_.clock->Now();
     }
     const absl::Duration pause = Jitter(backoff);
     backoff = std::min(backoff * 2, options_.max_backoff);
     absl::MutexLock lock(&dialer->mu);
     dialer->mu.AwaitWithTimeout(
         absl::Condition(
-            +[](Dialer* d)
-                 ABSL_NO_THREAD_SAFETY_ANALYSIS { return d->removed; },
+            +[](Dialer* d) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+              return d->removed || d->redial_now;
+            },
             dialer),
         pause);
   }

@@ -30,7 +30,8 @@ struct ReplicatorOptions {
   SessionOptions session;
   absl::Duration min_backoff = absl::Milliseconds(200);
   // A peer that is down costs one dial (a refused TCP connect) per
-  // max_backoff; a healed link is back within 1.5 × max_backoff.
+  // max_backoff; a healed link is back within 1.5 × max_backoff, or as soon
+  // as any other stream of the node opens again.
   absl::Duration max_backoff = absl::Milliseconds(500);
   // A stream's writer wakes at least this often (digests, admissions).
   absl::Duration idle_wake = absl::Seconds(1);
@@ -92,6 +93,8 @@ class Replicator final : public storage::ChangeListener,
   template <typename Stream>
   absl::Status RunLink(Link* link, Stream* stream);
   void DialLoop(Dialer* dialer);
+  // Ends the backoff of every dialer without a stream.
+  void RedialWaiting();
   absl::Duration Jitter(absl::Duration d);
 
   Replica* const replica_;

@@ -7,9 +7,34 @@
 
 namespace kaartnet::services {
 
+std::vector<absl::Mutex*> NodeReplica::LockOrigins(
+    const std::vector<v1::LogRecord>& records) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+  std::set<std::string> origins;
+  for (const v1::LogRecord& record : records)
+    origins.insert(record.origin_node_id());
+  std::vector<absl::Mutex*> locks;
+  {
+    absl::MutexLock lock(&origins_mu_);
+    for (const std::string& origin : origins) {
+      auto& mu = apply_mu_[origin];
+      if (mu == nullptr) mu = std::make_unique<absl::Mutex>();
+      locks.push_back(mu.get());
+    }
+  }
+  for (absl::Mutex* mu : locks) mu->Lock();
+  return locks;
+}
+
 absl::StatusOr<replication::ApplyStats> NodeReplica::Apply(
     const std::string& peer, std::vector<v1::LogRecord> records, bool repair,
     std::vector<std::pair<std::string, uint64_t>> through) {
+  // Repairs are not in log order and are not checked against the frontier.
+  struct Unlock {
+    std::vector<absl::Mutex*> locks;
+    ~Unlock() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+      for (auto it = locks.rbegin(); it != locks.rend(); ++it) (*it)->Unlock();
+    }
+  } locked{repair ? std::vector<absl::Mutex*>() : LockOrigins(records)};
   replication::ApplyStats stats;
   std::vector<IncomingRecord> incoming;
   incoming.reserve(records.size());

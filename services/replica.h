@@ -6,11 +6,14 @@
 #ifndef KAARTNET_SERVICES_REPLICA_H_
 #define KAARTNET_SERVICES_REPLICA_H_
 
+#include <memory>
 #include <set>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
+#include "absl/synchronization/mutex.h"
 #include "replication/digest.h"
 #include "replication/pending_snapshots.h"
 #include "replication/session.h"
@@ -77,8 +80,20 @@ class NodeReplica final : public replication::Replica {
   absl::StatusOr<size_t> RemoveGone(
       const replication::PendingSnapshot& snapshot, uint64_t mark_limit);
 
+  // Locks, in name order, the apply lock of every origin of `records`;
+  // the caller unlocks them in reverse order.
+  std::vector<absl::Mutex*> LockOrigins(
+      const std::vector<v1::LogRecord>& records);
+
   NodeContext* const context_;
   const replication::DigestTable* const digest_;
+  // One stream at a time applies an origin's records. When two streams carry
+  // the same records (after a partition heals, relays race the origin's own
+  // stream), the second waits, then finds them held and skips their
+  // signature checks instead of verifying every copy at the same time.
+  absl::Mutex origins_mu_;
+  absl::flat_hash_map<std::string, std::unique_ptr<absl::Mutex>> apply_mu_
+      ABSL_GUARDED_BY(origins_mu_);
   replication::PendingSnapshots pending_;
   // One adoption at a time (CatchingUp runs in every session's poll).
   absl::Mutex adopt_mu_;
