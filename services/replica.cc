@@ -181,6 +181,7 @@ constexpr absl::string_view kPendingPrefix = "pending_snapshot/";
 absl::StatusOr<uint64_t> NodeReplica::Prune(const std::string& peer,
                                             replication::Manifest snapshot) {
   const size_t listed = snapshot.ids.size();
+  const absl::Time started = absl::Now();
   ++context_->snapshots_received;
   // Records of what is gone are refused from here on (Apply), before the
   // store is scanned: nothing slips in between. Stored, so a restart before
@@ -198,7 +199,8 @@ absl::StatusOr<uint64_t> NodeReplica::Prune(const std::string& peer,
   ASSIGN_OR_RETURN(const size_t removed, RemoveGone(*pending, MarkLimit()));
   KLOG(INFO) << "replication: snapshot of peer " << peer << " (" << listed
              << " entries): removed " << removed
-             << " entries it no longer holds";
+             << " entries it no longer holds ("
+             << absl::ToInt64Milliseconds(absl::Now() - started) << " ms)";
   CatchingUp();
   return removed;
 }
