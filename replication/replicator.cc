@@ -258,6 +258,10 @@ absl::Status Replicator::RunLink(Link* link, Stream* stream) {
       KLOG(INFO) << "replication: stream " << (link->outbound ? "to " : "from ")
                  << message.hello().node_id() << " (" << link->address
                  << ") open";
+      if (const std::string warning = link->session.stats().warning;
+          !warning.empty()) {
+        KLOG(WARNING) << "replication: " << warning;
+      }
       // A link just came up: after a partition heals the others usually
       // have too, so peers waiting out a backoff are dialed at once rather
       // than up to 1.5 × max_backoff later.

@@ -110,6 +110,8 @@ absl::StatusOr<std::vector<v1::ReplicationMessage>> Session::Poll(
     hello->set_region(replica_->region());
     hello->set_origin_id(replica_->origin_id());
     hello->set_version(options_.version);
+    hello->set_tombstone_horizon_seconds(static_cast<uint64_t>(
+        absl::ToInt64Seconds(options_.tombstone_horizon)));
     SyncLocal();
     for (const auto& [origin, state] : origins_) {
       if (state.local > 0) (*hello->mutable_frontier())[origin] = state.local;
@@ -484,6 +486,15 @@ absl::Status Session::ReceiveHello(const v1::Hello& hello) {
   stats_.peer_node_id = peer_node_id_;
   stats_.peer_region = peer_region_;
   stats_.hello_received = true;
+  const int64_t horizon = absl::ToInt64Seconds(options_.tombstone_horizon);
+  if (horizon > 0 && hello.tombstone_horizon_seconds() > 0 &&
+      hello.tombstone_horizon_seconds() != static_cast<uint64_t>(horizon)) {
+    stats_.warning = absl::StrCat(
+        "peer ", peer_node_id_, " removes withdrawals after ",
+        hello.tombstone_horizon_seconds(), " s, this node after ", horizon,
+        " s: set tombstone_horizon_seconds to the same value on every node "
+        "of the region");
+  }
   for (const auto& [origin, seq] : hello.frontier()) {
     Set(origin, &OriginState::known, seq);
     Set(origin, &OriginState::sent, seq);

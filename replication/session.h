@@ -148,6 +148,9 @@ struct SessionOptions {
   uint64_t max_unacked_batches = 4;
   absl::Duration digest_interval = absl::Seconds(30);
   std::string version;
+  // This node's tombstone horizon, told in the Hello; a peer that tells
+  // another gets a warning in its stats (zero: not told, not compared).
+  absl::Duration tombstone_horizon = absl::ZeroDuration();
   // The node's direct feeds (not owned; null: none are advertised and peers
   // relay everything at once).
   DirectFeeds* direct_feeds = nullptr;
@@ -178,6 +181,9 @@ struct SessionStats {
   uint64_t snapshots_sent = 0;
   uint64_t snapshots_received = 0;
   uint64_t entries_pruned = 0;
+  // A setting of the peer that differs from this node's where it must not
+  // (see SessionOptions::tombstone_horizon); empty when none.
+  std::string warning;
   // Sum over origins of how far the peer's acknowledged frontier is behind
   // ours (in sequence numbers; compacted records count too).
   uint64_t lag_records = 0;

@@ -333,6 +333,47 @@ TEST(SessionTest, CatchesUpBothWaysAndKeepsPushing) {
 
 // With hundreds of origins a poll costs what moved: a new record of one
 // origin makes the sessions read one origin of the frontier, not all.
+// Nodes with other tombstone horizons still replicate, and each tells its
+// operator what to change; equal horizons (or a peer that does not tell
+// one) give no warning.
+TEST(SessionTest, AnotherTombstoneHorizonIsAWarning) {
+  auto hello_both_ways = [](Session& x, Session& y) {
+    for (auto [from, to] : {std::pair{&x, &y}, {&y, &x}}) {
+      auto messages = from->Poll(kStart);
+      ASSERT_TRUE(messages.ok());
+      for (const auto& message : *messages) {
+        ASSERT_TRUE(to->Receive(message).ok());
+      }
+    }
+  };
+  FakeReplica a("a"), b("b");
+  SessionOptions thirty_days, one_week, untold;
+  thirty_days.tombstone_horizon = absl::Hours(24 * 30);
+  one_week.tombstone_horizon = absl::Hours(24 * 7);
+  {
+    Session left(&a, thirty_days), right(&b, one_week);
+    hello_both_ways(left, right);
+    EXPECT_THAT(left.stats().warning,
+                HasSubstr("peer b removes withdrawals after 604800 s, this "
+                          "node after 2592000 s"));
+    EXPECT_THAT(right.stats().warning,
+                HasSubstr("set tombstone_horizon_seconds to the same value"));
+    EXPECT_TRUE(left.stats().hello_received);
+  }
+  {
+    Session left(&a, thirty_days), right(&b, thirty_days);
+    hello_both_ways(left, right);
+    EXPECT_EQ(left.stats().warning, "");
+    EXPECT_EQ(right.stats().warning, "");
+  }
+  {
+    Session left(&a, thirty_days), right(&b, untold);
+    hello_both_ways(left, right);
+    EXPECT_EQ(left.stats().warning, "");
+    EXPECT_EQ(right.stats().warning, "");
+  }
+}
+
 TEST(SessionTest, APollReadsOnlyTheOriginsThatMoved) {
   FakeReplica a("a"), b("b");
   std::vector<v1::LogRecord> records;

@@ -624,6 +624,7 @@ v1::ListPeersResponse AdminCore::PeerList() const {
     state->set_snapshots_sent(peer.session.snapshots_sent);
     state->set_snapshots_received(peer.session.snapshots_received);
     state->set_entries_pruned(peer.session.entries_pruned);
+    state->set_warning(peer.session.warning);
   }
   return response;
 }

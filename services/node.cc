@@ -253,6 +253,8 @@ absl::Status Node::Init(NodeOptions options) {
   replication_options.session.digest_interval =
       absl::Seconds(config_.digest_interval_seconds());
   replication_options.session.peer_acks = peer_acks_.get();
+  replication_options.session.tombstone_horizon =
+      absl::Seconds(config_.tombstone_horizon_seconds());
   replication_options.credentials = peer_credentials;
   replication_options.require_peer_certificate = config_.has_tls();
   replication_options.max_inbound_streams =

@@ -97,6 +97,8 @@ void PrintPeers(
       std::cout << "    laatste fout " << SinceText(peer.last_error_at())
                 << ": " << peer.last_error() << "\n";
     }
+    if (!peer.warning().empty())
+      std::cout << "    (!) " << peer.warning() << "\n";
   }
 }
 
