@@ -2,7 +2,7 @@
 // benchmark query mix, without gRPC or storage: the engine's own cost.
 //
 //   build/bin/search_benchmark --entries=100000
-//       [--engine=inverted|scan|xapian|xapian-exact|xapian-bm25]
+//       [--engine=inverted|inverted-nocache|scan|xapian|xapian-exact|xapian-bm25]
 //
 // xapian is the prototype of bench/xapian_engine.h (Xapian estimates the
 // total); xapian-exact counts every match, as kaartnet does; xapian-bm25
@@ -74,13 +74,15 @@ int Main(int argc, char** argv) {
     engine = std::make_unique<XapianEngine>(
         absl::StrCat("/tmp/kaartnet-xapian-bench-", ::getpid()), xapian);
 #endif
-  } else if (engine_name != "inverted") {
+  } else if (engine_name != "inverted" && engine_name != "inverted-nocache") {
     std::fprintf(stderr, "unknown engine %s\n", engine_name.c_str());
     return 2;
   } else {
     InvertedIndexEngine::Options engine_options;
     engine_options.clock = &clock;
     engine_options.background_merges = false;
+    if (engine_name == "inverted-nocache")
+      engine_options.radius_cache_bytes = 0;
     engine = std::make_unique<InvertedIndexEngine>(engine_options);
   }
   t0 = NowSeconds();
@@ -91,7 +93,7 @@ int Main(int argc, char** argv) {
     const auto& org = orgs[entry.organisation_id()];
     u.doc = MakeDocument(entry, org.first);
     // The node's index also holds each entry's result card.
-    if (engine_name == "inverted")
+    if (engine_name.rfind("inverted", 0) == 0)
       u.doc.card = MakeHitCard(entry, org.first, org.second);
     u.organisation_type = org.second;
     batch.push_back(std::move(u));

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <deque>
+#include <list>
 #include <map>
 #include <queue>
 #include <set>
@@ -348,8 +349,92 @@ class InvertedIndexEngine::Places {
 
 // ------------------------------------------------------------------ engine
 
+namespace {
+// Defined with the search below.
+Bitset RadiusSet(const Segment& segment, const GeoPoint& centre,
+                 double radius_km);
+}  // namespace
+
+// Radius bitsets shared by searches. The circles asked for repeat: they are
+// centred on a postcode or a place (a query "near 6411" or "jobcoach
+// kerkrade") with one of a few radii, and a segment never changes, so its
+// bitset for a circle is built once and kept while it is used (least
+// recently used out first, at most `max_bytes`). Keyed by the segment's
+// uid: a merged or new segment gets its own.
+class RadiusCache {
+ public:
+  explicit RadiusCache(size_t max_bytes) : max_bytes_(max_bytes) {}
+
+  std::shared_ptr<const Bitset> Get(const Segment& segment,
+                                    const GeoPoint& centre, double radius_km) {
+    const Key key{segment.uid(), centre.latitude, centre.longitude, radius_km};
+    {
+      absl::MutexLock lock(&mu_);
+      if (auto it = index_.find(key); it != index_.end()) {
+        lru_.splice(lru_.begin(), lru_, it->second);
+        ++hits_;
+        return it->second->second;
+      }
+    }
+    // Built outside the lock: other searches go on meanwhile.
+    auto set =
+        std::make_shared<const Bitset>(RadiusSet(segment, centre, radius_km));
+    const size_t size = set->MemoryBytes();
+    absl::MutexLock lock(&mu_);
+    ++misses_;
+    if (size > max_bytes_ || index_.contains(key)) return set;
+    lru_.emplace_front(key, set);
+    index_[key] = lru_.begin();
+    bytes_ += size;
+    while (bytes_ > max_bytes_) {
+      bytes_ -= lru_.back().second->MemoryBytes();
+      index_.erase(lru_.back().first);
+      lru_.pop_back();
+    }
+    return set;
+  }
+
+  RadiusCacheStats stats() const {
+    absl::MutexLock lock(&mu_);
+    return {hits_, misses_, bytes_};
+  }
+
+ private:
+  struct Key {
+    uint64_t segment;
+    double latitude;
+    double longitude;
+    double radius_km;
+    bool operator==(const Key&) const = default;
+    template <typename H>
+    friend H AbslHashValue(H h, const Key& k) {
+      return H::combine(std::move(h), k.segment, k.latitude, k.longitude,
+                        k.radius_km);
+    }
+  };
+  // Most recently used first.
+  using Lru = std::list<std::pair<Key, std::shared_ptr<const Bitset>>>;
+
+  const size_t max_bytes_;
+  mutable absl::Mutex mu_;
+  Lru lru_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<Key, Lru::iterator> index_ ABSL_GUARDED_BY(mu_);
+  size_t bytes_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t hits_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t misses_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+RadiusCacheStats InvertedIndexEngine::radius_cache_stats() const {
+  return radius_cache_ != nullptr ? radius_cache_->stats() : RadiusCacheStats();
+}
+
 InvertedIndexEngine::InvertedIndexEngine(Options options)
-    : options_(options), places_(std::make_unique<Places>()) {
+    : options_(options),
+      places_(std::make_unique<Places>()),
+      radius_cache_(
+          options.radius_cache_bytes > 0
+              ? std::make_unique<RadiusCache>(options.radius_cache_bytes)
+              : nullptr) {
   snapshot_ = std::make_shared<Snapshot>();
   if (options_.background_merges)
     merge_thread_ = std::thread([this] { MergeLoop(); });
@@ -630,7 +715,7 @@ size_t InvertedIndexEngine::MemoryBytes() const {
   for (const SegmentRef& ref : snap->segments) {
     bytes += ref.segment->MemoryBytes() + ref.live->MemoryBytes();
   }
-  return bytes;
+  return bytes + radius_cache_stats().bytes;
 }
 
 // ------------------------------------------------------------------ search
@@ -703,22 +788,28 @@ Bitset RadiusSet(const Segment& segment, const GeoPoint& centre,
   return set;
 }
 
-// The radius sets one search needs, each built once per segment and
-// circle (the filter is applied again for every facet counted).
+// The radius sets one search needs, each taken once per segment and circle
+// (the filter is applied again for every facet counted): from the cache,
+// or built for this search alone when there is none.
 class RadiusSets {
  public:
+  explicit RadiusSets(RadiusCache* cache) : cache_(cache) {}
+
   const Bitset& Get(const Segment& segment, const GeoPoint& centre,
                     double radius_km) {
     for (const Item& item : items_) {
       if (item.segment == &segment && item.centre.latitude == centre.latitude &&
           item.centre.longitude == centre.longitude &&
           item.radius_km == radius_km) {
-        return item.set;
+        return *item.set;
       }
     }
-    items_.push_back(
-        {&segment, centre, radius_km, RadiusSet(segment, centre, radius_km)});
-    return items_.back().set;
+    items_.push_back({&segment, centre, radius_km,
+                      cache_ != nullptr
+                          ? cache_->Get(segment, centre, radius_km)
+                          : std::make_shared<const Bitset>(
+                                RadiusSet(segment, centre, radius_km))});
+    return *items_.back().set;
   }
 
  private:
@@ -726,9 +817,10 @@ class RadiusSets {
     const Segment* segment;
     GeoPoint centre;
     double radius_km;
-    Bitset set;
+    std::shared_ptr<const Bitset> set;
   };
-  std::deque<Item> items_;  // stable references
+  RadiusCache* const cache_;
+  std::vector<Item> items_;
 };
 
 // The docs of a segment serving an area: a bitset of the segment, or the
@@ -790,11 +882,12 @@ class SearchRun {
  public:
   SearchRun(const CompiledQuery& query, const SegmentRefs& segments,
             uint64_t live_docs, const PlaceLookup& place_of,
-            bool force_exhaustive)
+            bool force_exhaustive, RadiusCache* radius_cache)
       : query_(query),
         segments_(segments),
         live_docs_(std::max<uint64_t>(live_docs, 1)),
-        force_exhaustive_(force_exhaustive) {
+        force_exhaustive_(force_exhaustive),
+        radius_sets_(radius_cache) {
     MakePlan(place_of);
   }
 
@@ -1800,7 +1893,7 @@ SearchResult InvertedIndexEngine::Search(const CompiledQuery& query) const {
   SearchRun run(
       query, segments, snap->live_docs,
       [this](const std::string& name) { return places_->Find(name); },
-      options_.force_exhaustive);
+      options_.force_exhaustive, radius_cache_.get());
   return run.Run();
 }
 

@@ -9,6 +9,9 @@
 // possible score (impact × static quality), and a threshold algorithm stops
 // as soon as no unseen document can beat the k-th best; small candidate sets
 // are scored exhaustively; distance ordering scans a geo grid ring by ring.
+// A radius bitset (a segment and a circle) is kept across searches, since
+// circles repeat (they are centred on a postcode or a place) and segments
+// never change.
 //
 // Query words become groups that documents must all match (AND); a group
 // matches its stem, its synonyms, completions of the last word (prefix),
@@ -39,6 +42,14 @@
 
 namespace kaartnet::search {
 
+// Radius bitsets kept across searches (inverted_index_engine.cc).
+class RadiusCache;
+struct RadiusCacheStats {
+  uint64_t hits = 0;
+  uint64_t misses = 0;
+  size_t bytes = 0;
+};
+
 class InvertedIndexEngine final : public SearchEngine {
  public:
   struct Options {
@@ -57,6 +68,9 @@ class InvertedIndexEngine final : public SearchEngine {
     // Score every candidate instead of stopping early (tests compare the
     // early-terminating strategies against it).
     bool force_exhaustive = false;
+    // Radius bitsets of (segment, circle) kept across searches, at most
+    // this many bytes; zero: built for each search.
+    size_t radius_cache_bytes = 16 << 20;
   };
 
   explicit InvertedIndexEngine(Options options);
@@ -83,6 +97,7 @@ class InvertedIndexEngine final : public SearchEngine {
   absl::Status SaveTo(std::string* out) override;
   absl::Status LoadFrom(absl::string_view data) override;
   size_t segment_count() const;
+  RadiusCacheStats radius_cache_stats() const;
 
  private:
   struct SegmentRef {
@@ -110,6 +125,7 @@ class InvertedIndexEngine final : public SearchEngine {
 
   const Options options_;
   std::unique_ptr<Places> places_;
+  std::unique_ptr<RadiusCache> radius_cache_;
 
   mutable absl::Mutex snapshot_mu_;
   std::shared_ptr<const Snapshot> snapshot_ ABSL_GUARDED_BY(snapshot_mu_);

@@ -320,6 +320,44 @@ TEST_F(DemoIndexTest, SegmentsAndMergesDoNotChangeResults) {
   ExpectSameResults(many, merged);
 }
 
+// Radius bitsets kept across searches answer as those built per search,
+// also after updates add segments and a merge replaces them, and the cache
+// stays within its bytes.
+TEST_F(DemoIndexTest, RadiusBitsetsKeptAcrossSearchesGiveTheSameResults) {
+  InvertedIndexEngine cached(TestOptions());
+  InvertedIndexEngine::Options options = TestOptions();
+  options.radius_cache_bytes = 0;
+  InvertedIndexEngine uncached(options);
+  Load(&cached, /*with_updates=*/true);
+  Load(&uncached, /*with_updates=*/true);
+
+  ExpectSameResults(cached, uncached);
+  const RadiusCacheStats first = cached.radius_cache_stats();
+  EXPECT_GT(first.misses, 0u);
+  EXPECT_GT(first.bytes, 0u);
+  EXPECT_EQ(uncached.radius_cache_stats().misses, 0u);
+  ExpectSameResults(cached, uncached);
+  const RadiusCacheStats second = cached.radius_cache_stats();
+  EXPECT_EQ(second.misses, first.misses);
+  EXPECT_GT(second.hits, first.hits);
+
+  // New versions land in a new segment: its circles are built anew.
+  Load(&cached, /*with_updates=*/true);
+  Load(&uncached, /*with_updates=*/true);
+  ExpectSameResults(cached, uncached);
+  EXPECT_GT(cached.radius_cache_stats().misses, second.misses);
+  cached.MergeAll();
+  ExpectSameResults(cached, uncached);
+
+  InvertedIndexEngine::Options small = TestOptions();
+  small.radius_cache_bytes = 4096;
+  InvertedIndexEngine tiny(small);
+  Load(&tiny, /*with_updates=*/false);
+  Load(&uncached, /*with_updates=*/false);
+  ExpectSameResults(tiny, uncached);
+  EXPECT_LE(tiny.radius_cache_stats().bytes, 4096u);
+}
+
 TEST_F(DemoIndexTest, ASavedIndexLoadsWithTheSameResults) {
   InvertedIndexEngine many(TestOptions());
   Load(&many, /*with_updates=*/true);

@@ -1,6 +1,7 @@
 #include "search/segment.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <functional>
 #include <numeric>
@@ -13,6 +14,11 @@
 #include "search/engine.h"
 
 namespace kaartnet::search {
+
+uint64_t Segment::NextUid() {
+  static std::atomic<uint64_t> next{1};
+  return next.fetch_add(1, std::memory_order_relaxed);
+}
 namespace {
 
 constexpr int kFields = static_cast<int>(TextField::kCount);

@@ -234,6 +234,9 @@ class Segment {
 
   // The `now` the static qualities were computed for.
   int64_t built_at_seconds() const { return built_at_seconds_; }
+  // Unique in the process: keys what is derived from a segment (its
+  // content never changes).
+  uint64_t uid() const { return uid_; }
 
  private:
   Segment() = default;
@@ -259,6 +262,8 @@ class Segment {
   std::vector<float> block_quality_;
   std::vector<float> static_quality_;
   int64_t built_at_seconds_ = 0;
+  uint64_t uid_ = NextUid();
+  static uint64_t NextUid();
   std::vector<Box> block_boxes_;
   absl::flat_hash_map<uint32_t, std::vector<uint32_t>> cells_;
   Bitset nowhere_;
