@@ -24,6 +24,8 @@ uint64_t Fnv(absl::string_view bytes, uint64_t h = 0xcbf29ce484222325ULL) {
 
 }  // namespace
 
+uint64_t StableHashOf(absl::string_view bytes) { return Mix(Fnv(bytes)); }
+
 uint32_t DigestBucketOf(absl::string_view id) {
   return static_cast<uint32_t>(Mix(Fnv(id)) % kDigestBuckets);
 }

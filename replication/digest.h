@@ -25,6 +25,8 @@ inline constexpr uint32_t kDigestBuckets = 1024;
 uint32_t DigestBucketOf(absl::string_view id);
 // The term an (id, version) adds to its bucket.
 uint64_t DigestTermOf(absl::string_view id, const v1::Version& version);
+// A hash of `bytes` that is the same in every process and build.
+uint64_t StableHashOf(absl::string_view bytes);
 
 class DigestTable final : public storage::ChangeListener {
  public:

@@ -37,6 +37,14 @@ size_t AdmissionHash(const v1::SignedAdmission& admission) {
   return std::hash<std::string>()(admission.SerializeAsString());
 }
 
+// See Hello.admissions_digest.
+uint64_t AdmissionsDigest(const std::vector<v1::SignedAdmission>& admissions) {
+  uint64_t sum = 0;
+  for (const v1::SignedAdmission& admission : admissions)
+    sum += StableHashOf(admission.SerializeAsString());
+  return sum;
+}
+
 }  // namespace
 
 void DirectFeeds::Add(const std::string& origin) {
@@ -112,6 +120,7 @@ absl::StatusOr<std::vector<v1::ReplicationMessage>> Session::Poll(
     hello->set_version(options_.version);
     hello->set_tombstone_horizon_seconds(static_cast<uint64_t>(
         absl::ToInt64Seconds(options_.tombstone_horizon)));
+    hello->set_admissions_digest(AdmissionsDigest(replica_->Admissions()));
     SyncLocal();
     for (const auto& [origin, state] : origins_) {
       if (state.local > 0) (*hello->mutable_frontier())[origin] = state.local;
@@ -359,8 +368,19 @@ void Session::AddAdmissions(std::vector<v1::ReplicationMessage>* out) {
   const uint64_t generation = replica_->AdmissionsGeneration();
   if (admissions_generation_sent_ == generation) return;
   admissions_generation_sent_ = generation;
+  std::vector<v1::SignedAdmission> admissions = replica_->Admissions();
+  if (peer_admissions_digest_.has_value()) {
+    const bool same = *peer_admissions_digest_ == AdmissionsDigest(admissions);
+    peer_admissions_digest_.reset();
+    if (same) {
+      // The peer holds every one of them: later ones only.
+      for (const v1::SignedAdmission& admission : admissions)
+        peer_admissions_.insert(AdmissionHash(admission));
+      return;
+    }
+  }
   v1::AdmissionBatch* batch = nullptr;
-  for (v1::SignedAdmission& admission : replica_->Admissions()) {
+  for (v1::SignedAdmission& admission : admissions) {
     if (!peer_admissions_.insert(AdmissionHash(admission)).second) continue;
     if (batch == nullptr ||
         static_cast<size_t>(batch->admissions_size()) >= kAdmissionsPerMessage)
@@ -486,6 +506,8 @@ absl::Status Session::ReceiveHello(const v1::Hello& hello) {
   stats_.peer_node_id = peer_node_id_;
   stats_.peer_region = peer_region_;
   stats_.hello_received = true;
+  if (hello.has_admissions_digest())
+    peer_admissions_digest_ = hello.admissions_digest();
   const int64_t horizon = absl::ToInt64Seconds(options_.tombstone_horizon);
   if (horizon > 0 && hello.tombstone_horizon_seconds() > 0 &&
       hello.tombstone_horizon_seconds() != static_cast<uint64_t>(horizon)) {

@@ -303,6 +303,8 @@ class Session {
   std::set<size_t> peer_admissions_ ABSL_GUARDED_BY(mu_);
   // Admissions generation last offered to the peer (none yet: nullopt).
   std::optional<uint64_t> admissions_generation_sent_ ABSL_GUARDED_BY(mu_);
+  // The peer's Hello.admissions_digest, until compared with ours (once).
+  std::optional<uint64_t> peer_admissions_digest_ ABSL_GUARDED_BY(mu_);
   // Replies made by Receive, sent by the next Poll.
   std::deque<v1::ReplicationMessage> replies_ ABSL_GUARDED_BY(mu_);
   absl::Time next_digest_at_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();

@@ -118,10 +118,19 @@ class FakeReplica final : public Replica {
     return stats;
   }
 
-  uint64_t AdmissionsGeneration() const override { return 0; }
-  std::vector<v1::SignedAdmission> Admissions() const override { return {}; }
-  size_t InstallAdmissions(const std::string&,
-                           const std::vector<v1::SignedAdmission>&) override {
+  uint64_t AdmissionsGeneration() const override { return admissions.size(); }
+  std::vector<v1::SignedAdmission> Admissions() const override {
+    return admissions;
+  }
+  size_t InstallAdmissions(
+      const std::string&,
+      const std::vector<v1::SignedAdmission>& incoming) override {
+    for (const v1::SignedAdmission& admission : incoming) {
+      bool known = false;
+      for (const v1::SignedAdmission& held : admissions)
+        known |= held.SerializeAsString() == admission.SerializeAsString();
+      if (!known) admissions.push_back(admission);
+    }
     return 0;
   }
   std::vector<uint64_t> Digest() const override {
@@ -225,6 +234,8 @@ class FakeReplica final : public Replica {
 
   int apply_calls = 0;
   int prunes = 0;
+  // Signatures are not checked.
+  std::vector<v1::SignedAdmission> admissions;
   // Test hook: the next ReadManifest shows no floors.
   mutable bool manifest_before_removal = false;
   // Origins handed out by GetFrontier and FrontierChanges.
@@ -371,6 +382,42 @@ TEST(SessionTest, AnotherTombstoneHorizonIsAWarning) {
     hello_both_ways(left, right);
     EXPECT_EQ(left.stats().warning, "");
     EXPECT_EQ(right.stats().warning, "");
+  }
+}
+
+v1::SignedAdmission TestAdmission(const std::string& organisation) {
+  v1::SignedAdmission admission;
+  admission.set_organisation(organisation);
+  admission.set_signature("signed " + organisation);
+  return admission;
+}
+
+// Nodes that hold the same admissions send none of them on a new stream
+// (after a heal every stream would carry the whole region's again); one
+// admitted later still goes, and a peer that lacks some gets them.
+TEST(SessionTest, AdmissionsBothHoldAreNotSentAgain) {
+  FakeReplica a("a"), b("b"), c("c");
+  for (const char* org : {"ggz-noord", "werkbedrijf", "rco-zuid"}) {
+    a.admissions.push_back(TestAdmission(org));
+    b.admissions.push_back(TestAdmission(org));
+  }
+  c.admissions.push_back(TestAdmission("ggz-noord"));
+  {
+    Link link(&a, &b);
+    ASSERT_GT(link.Run(kStart), 0);
+    EXPECT_EQ(link.sent_kinds[v1::ReplicationMessage::kAdmissions], 0);
+    a.admissions.push_back(TestAdmission("nieuwe-werkgever"));
+    a.Publish("org/1", 100);  // wakes the sessions
+    ASSERT_GT(link.Run(kStart), 0);
+    EXPECT_EQ(link.sent_kinds[v1::ReplicationMessage::kAdmissions], 1);
+    EXPECT_EQ(b.admissions.size(), 4u);
+  }
+  {
+    Link link(&a, &c);
+    ASSERT_GT(link.Run(kStart), 0);
+    EXPECT_EQ(c.admissions.size(), 4u);
+    EXPECT_EQ(a.admissions.size(), 4u);
+    EXPECT_EQ(link.left.stats().admissions_refused, 0u);
   }
 }
 
