@@ -33,15 +33,16 @@ v1::Ack* AckGoingOut(std::vector<v1::ReplicationMessage>* out) {
   return ack;
 }
 
-size_t AdmissionHash(const v1::SignedAdmission& admission) {
-  return std::hash<std::string>()(admission.SerializeAsString());
+// Stable across nodes: the Hello's admissions digest is the sum of these.
+uint64_t AdmissionHash(const v1::SignedAdmission& admission) {
+  return StableHashOf(admission.SerializeAsString());
 }
 
 // See Hello.admissions_digest.
 uint64_t AdmissionsDigest(const std::vector<v1::SignedAdmission>& admissions) {
   uint64_t sum = 0;
   for (const v1::SignedAdmission& admission : admissions)
-    sum += StableHashOf(admission.SerializeAsString());
+    sum += AdmissionHash(admission);
   return sum;
 }
 
@@ -369,19 +370,25 @@ void Session::AddAdmissions(std::vector<v1::ReplicationMessage>* out) {
   if (admissions_generation_sent_ == generation) return;
   admissions_generation_sent_ = generation;
   std::vector<v1::SignedAdmission> admissions = replica_->Admissions();
+  // Each admission serialized and hashed once, for the digest and the set.
+  std::vector<uint64_t> hashes;
+  hashes.reserve(admissions.size());
+  uint64_t digest = 0;
+  for (const v1::SignedAdmission& admission : admissions)
+    digest += hashes.emplace_back(AdmissionHash(admission));
   if (peer_admissions_digest_.has_value()) {
-    const bool same = *peer_admissions_digest_ == AdmissionsDigest(admissions);
+    const bool same = *peer_admissions_digest_ == digest;
     peer_admissions_digest_.reset();
     if (same) {
       // The peer holds every one of them: later ones only.
-      for (const v1::SignedAdmission& admission : admissions)
-        peer_admissions_.insert(AdmissionHash(admission));
+      peer_admissions_.insert(hashes.begin(), hashes.end());
       return;
     }
   }
   v1::AdmissionBatch* batch = nullptr;
-  for (v1::SignedAdmission& admission : admissions) {
-    if (!peer_admissions_.insert(AdmissionHash(admission)).second) continue;
+  for (size_t i = 0; i < admissions.size(); ++i) {
+    v1::SignedAdmission& admission = admissions[i];
+    if (!peer_admissions_.insert(hashes[i]).second) continue;
     if (batch == nullptr ||
         static_cast<size_t>(batch->admissions_size()) >= kAdmissionsPerMessage)
       batch = out->emplace_back().mutable_admissions();

@@ -300,7 +300,7 @@ class Session {
   uint64_t next_batch_id_ ABSL_GUARDED_BY(mu_) = 1;
   uint64_t acked_batch_id_ ABSL_GUARDED_BY(mu_) = 0;
   // Hashes of the admissions the peer holds (sent or received).
-  std::set<size_t> peer_admissions_ ABSL_GUARDED_BY(mu_);
+  std::set<uint64_t> peer_admissions_ ABSL_GUARDED_BY(mu_);
   // Admissions generation last offered to the peer (none yet: nullopt).
   std::optional<uint64_t> admissions_generation_sent_ ABSL_GUARDED_BY(mu_);
   // The peer's Hello.admissions_digest, until compared with ours (once).
