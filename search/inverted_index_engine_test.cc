@@ -324,10 +324,13 @@ TEST_F(DemoIndexTest, SegmentsAndMergesDoNotChangeResults) {
 // also after updates add segments and a merge replaces them, and the cache
 // stays within its bytes.
 TEST_F(DemoIndexTest, RadiusBitsetsKeptAcrossSearchesGiveTheSameResults) {
+  auto with_cache = [](size_t bytes) {
+    InvertedIndexEngine::Options options = TestOptions();
+    options.radius_cache_bytes = bytes;
+    return options;
+  };
   InvertedIndexEngine cached(TestOptions());
-  InvertedIndexEngine::Options options = TestOptions();
-  options.radius_cache_bytes = 0;
-  InvertedIndexEngine uncached(options);
+  InvertedIndexEngine uncached(with_cache(0));
   Load(&cached, /*with_updates=*/true);
   Load(&uncached, /*with_updates=*/true);
 
@@ -349,9 +352,7 @@ TEST_F(DemoIndexTest, RadiusBitsetsKeptAcrossSearchesGiveTheSameResults) {
   cached.MergeAll();
   ExpectSameResults(cached, uncached);
 
-  InvertedIndexEngine::Options small = TestOptions();
-  small.radius_cache_bytes = 4096;
-  InvertedIndexEngine tiny(small);
+  InvertedIndexEngine tiny(with_cache(4096));
   Load(&tiny, /*with_updates=*/false);
   Load(&uncached, /*with_updates=*/false);
   ExpectSameResults(tiny, uncached);
